@@ -1,1 +1,63 @@
-int main() { return 0; }
+// ledgerdesk: one program, subcommands like git or the kafka-* tools (spec/cli.md).
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace ledgerdesk::tools {
+namespace {
+
+struct Subcommand {
+  std::string name;  // one or two words
+  std::string summary;
+  int (*run)(const Args&);
+};
+
+const std::vector<Subcommand>& Subcommands() {
+  static const std::vector<Subcommand> kSubcommands = {
+      {"serve", "run the writer (and, as it lands, the portal API) on the log", ServeCommand},
+      {"events tail", "print events decoded from the log, one per line", EventsTailCommand},
+      {"kafka-dev", "start an in-memory Kafka-protocol cluster on loopback for trying --log kafka",
+       KafkaDevCommand},
+      {"bench log", "measure appends: embedded log and Kafka against raw librdkafka",
+       BenchLogCommand},
+  };
+  return kSubcommands;
+}
+
+int PrintOverview(std::ostream& out) {
+  out << "usage: ledgerdesk COMMAND [OPTIONS]   (ledgerdesk COMMAND --help for its options)\n\n"
+         "commands:\n";
+  for (const auto& command : Subcommands()) {
+    out << "  " << command.name << std::string(14 - std::min<size_t>(13, command.name.size()), ' ')
+        << command.summary << "\n";
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    PrintOverview(std::cerr);
+    return kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return PrintOverview(std::cout);
+  for (const auto& command : Subcommands()) {
+    const bool two_words = command.name.find(' ') != std::string::npos;
+    const std::string typed = two_words && args.size() >= 2 ? args[0] + " " + args[1] : args[0];
+    if (typed == command.name) {
+      return command.run(Args(args.begin() + (two_words ? 2 : 1), args.end()));
+    }
+  }
+  std::cerr << "ledgerdesk: unknown command '" << args[0] << "'\n\n";
+  PrintOverview(std::cerr);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace ledgerdesk::tools
+
+int main(int argc, char** argv) { return ledgerdesk::tools::Main(argc, argv); }

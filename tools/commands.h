@@ -1,0 +1,24 @@
+#pragma once
+
+// The subcommands of the ledgerdesk program. Each takes the arguments after its name and returns
+// the process exit code (cli.h).
+
+#include <string>
+#include <vector>
+
+namespace ledgerdesk::tools {
+
+using Args = std::vector<std::string>;
+
+int ServeCommand(const Args& args);
+int EventsTailCommand(const Args& args);
+int KafkaDevCommand(const Args& args);
+int BenchLogCommand(const Args& args);
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running
+// command calls it before it starts any), so that WaitForTerminationSignal can take them.
+void BlockTerminationSignals();
+// Waits for SIGINT or SIGTERM; returns its name.
+std::string WaitForTerminationSignal();
+
+}  // namespace ledgerdesk::tools
