@@ -14,6 +14,8 @@ int ServeCommand(const Args& args);
 int EventsTailCommand(const Args& args);
 int KafkaDevCommand(const Args& args);
 int BenchLogCommand(const Args& args);
+int ContractsAddCommand(const Args& args);
+int ContractsRenewCommand(const Args& args);
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running
 // command calls it before it starts any), so that WaitForTerminationSignal can take them.

@@ -19,6 +19,10 @@ struct Subcommand {
 const std::vector<Subcommand>& Subcommands() {
   static const std::vector<Subcommand> kSubcommands = {
       {"serve", "run the writer (and, as it lands, the portal API) on the log", ServeCommand},
+      {"contracts add", "register a service contract with its devices and licences",
+       ContractsAddCommand},
+      {"contracts renew", "extend a contract (a reactivation fee after its end)",
+       ContractsRenewCommand},
       {"events tail", "print events decoded from the log, one per line", EventsTailCommand},
       {"kafka-dev", "start an in-memory Kafka-protocol cluster on loopback for trying --log kafka",
        KafkaDevCommand},

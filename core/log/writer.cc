@@ -52,7 +52,10 @@ Status Writer::CatchUp(std::unordered_map<std::string, std::pair<Verdict, Positi
       auto envelope = DecodeEnvelope(record.value);
       if (!envelope.ok()) continue;  // not ours or from a newer version: every reader skips it
       const Verdict verdict = validator_.Admit(*envelope);
-      if (verdict == Verdict::kApply) positions_by_id_[envelope->event_id()] = record.position;
+      if (verdict == Verdict::kApply) {
+        positions_by_id_[envelope->event_id()] = record.position;
+        if (options_.on_apply) options_.on_apply(*envelope, record.position);
+      }
       if (watch != nullptr) {
         auto it = watch->find(envelope->event_id());
         if (it != watch->end() && it->second.first != Verdict::kApply) {
@@ -175,6 +178,7 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
       for (const auto& event : pending->events) {
         validator_.Admit(event);
         positions_by_id_[event.event_id()] = (*positions)[i];
+        if (options_.on_apply) options_.on_apply(event, (*positions)[i]);
         own.push_back((*positions)[i]);
         ++i;
       }

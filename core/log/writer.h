@@ -28,6 +28,9 @@ namespace ledgerdesk::log {
 
 struct WriterOptions {
   size_t max_group_events = 8192;  // at most this many events share one log append
+  // Called for every event the log's validation applies, in log order, on the writer's thread and
+  // before the command that appended it is answered: the write side folds its state here.
+  std::function<void(const v1::Envelope&, Position)> on_apply;
   // The recorded_at clock (tests inject a fixed one).
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();

@@ -287,6 +287,40 @@ TEST_P(LogConformanceTest, WriterRestartedOnTheLogKnowsEveryStream) {
   }
 }
 
+TEST_P(LogConformanceTest, WriterReportsEveryAppliedEventInLogOrder) {
+  std::vector<std::pair<std::string, uint64_t>> seen;  // (event id, position)
+  WriterOptions options;
+  options.on_apply = [&](const v1::Envelope& event, Position position) {
+    seen.emplace_back(event.event_id(), position.value);
+  };
+  {
+    auto writer = Writer::Start(*log_, options);
+    ASSERT_TRUE(writer.ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 1; i <= 10; ++i) {
+          EXPECT_TRUE((*writer)->Append({MakeEvent("apply-" + std::to_string(t), i)}).ok());
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    // A refused command reports nothing.
+    EXPECT_FALSE((*writer)->Append({MakeEvent("apply-0", 1)}).ok());
+  }
+  ASSERT_EQ(seen.size(), 40u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_LT(seen[i - 1].second, seen[i].second);
+  // A writer started on the same log reports the same events, in the same order, from its read.
+  std::vector<std::pair<std::string, uint64_t>> replayed;
+  options.on_apply = [&](const v1::Envelope& event, Position position) {
+    replayed.emplace_back(event.event_id(), position.value);
+  };
+  Reopen();
+  auto again = Writer::Start(*log_, options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(replayed, seen);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, LogConformanceTest,
     ::testing::Values(Backend{"Memory", [] { return std::make_unique<MemoryHarness>(true); }},

@@ -1,0 +1,380 @@
+#include "core/domain/ticket/ticket.h"
+
+#include "core/domain/dates.h"
+#include "core/domain/model.h"
+#include "core/log/envelope_codec.h"
+
+namespace ledgerdesk::domain {
+namespace {
+
+using Envelopes = std::vector<v1::Envelope>;
+
+bool IsCustomer(const Caller& caller) { return caller.role == v1::ROLE_CUSTOMER; }
+bool IsEngineer(const Caller& caller) { return caller.role == v1::ROLE_ENGINEER; }
+
+std::string_view Trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+// The ticket if the caller may see it; kNotFound otherwise (also when it exists elsewhere).
+Result<const TicketState*> VisibleTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id) {
+  const TicketState* ticket = model.FindTicket(ticket_id);
+  if (ticket == nullptr || !CanSee(model, caller, *ticket)) {
+    return NotFound("no ticket " + ticket_id);
+  }
+  return ticket;
+}
+
+// Customers of the ticket's organization and engineers act on a ticket; partners only read.
+Result<const TicketState*> ActableTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket, VisibleTicket(model, caller, ticket_id));
+  if (!IsCustomer(caller) && !IsEngineer(caller)) {
+    return PermissionDenied("partners may read a ticket but not change it");
+  }
+  return ticket;
+}
+
+Status CheckText(std::string_view text, std::string_view field, size_t max_length) {
+  if (Trim(text).empty()) return InvalidArgument(std::string(field) + " is required");
+  if (text.size() > max_length) {
+    return InvalidArgument(std::string(field) + " is longer than " + std::to_string(max_length) +
+                           " bytes");
+  }
+  return OkStatus();
+}
+
+// The opener's notification and the e-mail to the opener and every CC address that an engineer's
+// reply or a status change sends.
+Status NotifyCustomer(const TicketState& ticket, std::string_view kind, std::string_view text,
+                      EventBuilder& events, const CommandContext& context, Sealer& sealer) {
+  const std::string stream = TicketStream(ticket.ticket_id);
+  const std::string subject = ticket.opened_by.empty() ? ticket.organization_id : ticket.opened_by;
+  if (!ticket.opened_by.empty()) {
+    auto* notification = events.Add(stream).mutable_notification_queued();
+    notification->set_notification_id(log::Hex(NewId(context)));
+    notification->set_account_id(ticket.opened_by);
+    notification->set_ticket_id(ticket.ticket_id);
+    notification->set_kind(std::string(kind));
+    LD_ASSIGN_OR_RETURN(*notification->mutable_text(), sealer.Seal(subject, text));
+  }
+  if (ticket.opened_by.empty() && ticket.cc.empty()) return OkStatus();
+  auto* mail = events.Add(stream).mutable_email_queued();
+  mail->set_mail_id(log::Hex(NewId(context)));
+  mail->set_template_("ticket_update");
+  mail->set_ticket_id(ticket.ticket_id);
+  if (!ticket.opened_by.empty()) mail->add_to_account_ids(ticket.opened_by);
+  for (const auto& cc : ticket.cc) *mail->add_to() = cc;
+  LD_ASSIGN_OR_RETURN(*mail->mutable_subject(),
+                      sealer.Seal(subject, "Ticket " + ticket.number + ": " + std::string(kind)));
+  LD_ASSIGN_OR_RETURN(*mail->mutable_body(), sealer.Seal(subject, text));
+  return OkStatus();
+}
+
+EventBuilder Builder(const Model& model, const CommandContext& context) {
+  return EventBuilder(context, [&model](const std::string& s) { return model.StreamVersion(s); });
+}
+
+}  // namespace
+
+std::string TicketStream(std::string_view ticket_id) { return "ticket-" + std::string(ticket_id); }
+
+bool CanSee(const Model& model, const Caller& caller, const TicketState& ticket) {
+  switch (caller.role) {
+    case v1::ROLE_ENGINEER:
+      return true;
+    case v1::ROLE_CUSTOMER:
+      return !caller.organization_id.empty() && caller.organization_id == ticket.organization_id;
+    case v1::ROLE_PARTNER: {
+      if (!ticket.partner_access || caller.partner_name.empty()) return false;
+      const OrganizationState* organization = model.FindOrganization(ticket.organization_id);
+      return organization != nullptr && organization->partner_name == caller.partner_name;
+    }
+    default:
+      return false;
+  }
+}
+
+std::string_view TicketStatusName(v1::TicketStatus status) {
+  switch (status) {
+    case v1::TICKET_STATUS_OPEN:
+      return "open";
+    case v1::TICKET_STATUS_IN_PROGRESS:
+      return "in_progress";
+    case v1::TICKET_STATUS_WAITING_FOR_CUSTOMER:
+      return "waiting_for_customer";
+    case v1::TICKET_STATUS_RESOLVED:
+      return "resolved";
+    case v1::TICKET_STATUS_CLOSED:
+      return "closed";
+    default:
+      return "unknown";
+  }
+}
+
+Result<v1::TicketStatus> ParseTicketStatus(std::string_view text) {
+  for (auto status : {v1::TICKET_STATUS_OPEN, v1::TICKET_STATUS_IN_PROGRESS,
+                      v1::TICKET_STATUS_WAITING_FOR_CUSTOMER, v1::TICKET_STATUS_RESOLVED,
+                      v1::TICKET_STATUS_CLOSED}) {
+    if (text == TicketStatusName(status)) return status;
+  }
+  return InvalidArgument(
+      "status must be one of open, in_progress, waiting_for_customer, resolved, closed");
+}
+
+Result<v1::TicketPriority> ParseTicketPriority(std::string_view text) {
+  if (text.empty() || text == "normal") return v1::TICKET_PRIORITY_NORMAL;
+  if (text == "urgent") return v1::TICKET_PRIORITY_URGENT;
+  return InvalidArgument("priority must be normal or urgent");
+}
+
+std::string SafeFileName(std::string_view name) {
+  const auto slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name = name.substr(slash + 1);
+  std::string safe;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == ':' || c == '"' || c == '<' || c == '>' || c == '|' ||
+        c == '*' || c == '?') {
+      safe += '_';
+    } else {
+      safe += static_cast<char>(c);
+    }
+  }
+  safe = std::string(Trim(safe));
+  while (!safe.empty() && safe.front() == '.') safe.erase(safe.begin());  // no hidden or ".."
+  if (safe.size() > 200) {
+    // Keep the extension; cut on a UTF-8 character boundary.
+    const auto dot = safe.find_last_of('.');
+    std::string extension =
+        dot != std::string::npos && safe.size() - dot <= 16 ? safe.substr(dot) : "";
+    size_t cut = 200 - extension.size();
+    while (cut > 0 && (static_cast<unsigned char>(safe[cut]) & 0xC0) == 0x80) --cut;
+    safe = safe.substr(0, cut) + extension;
+  }
+  return safe.empty() ? "attachment" : safe;
+}
+
+Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
+                         const CommandContext& context, Sealer& sealer,
+                         ResponseDueFn response_due) {
+  const Caller& caller = command.caller;
+  if (!IsCustomer(caller)) return PermissionDenied("only customers open tickets");
+  if (caller.organization_id.empty()) {
+    return PermissionDenied("verify the account with a contract number and a serial first");
+  }
+  const ContractState* contract = model.FindContract(command.contract_number.value());
+  if (contract == nullptr || contract->terms.organization_id() != caller.organization_id) {
+    return NotFound("no contract " + command.contract_number.value());
+  }
+  const v1::Date today = WarsawDate(context.now);
+  if (!IsActiveOn(*contract, today)) {
+    return FailedPrecondition("contract " + command.contract_number.value() +
+                              " is not active today (it runs " +
+                              FormatDate(contract->terms.starts_on()) + " to " +
+                              FormatDate(contract->terms.ends_on()) + ")");
+  }
+  bool on_contract = false;
+  for (const auto& item : contract->terms.items())
+    on_contract |= item.serial() == command.serial.value();
+  if (!on_contract) {
+    return InvalidArgument("serial " + command.serial.value() + " is not on contract " +
+                           command.contract_number.value());
+  }
+  LD_RETURN_IF_ERROR(CheckText(command.title, "title", kMaxTitleLength));
+  LD_RETURN_IF_ERROR(CheckText(command.description, "description", kMaxBodyLength));
+  if (command.cc.size() > kMaxCcAddresses) {
+    return InvalidArgument("cc takes at most " + std::to_string(kMaxCcAddresses) + " addresses");
+  }
+  if (command.ticket_id.empty() || model.FindTicket(command.ticket_id) != nullptr) {
+    return Internal("the app layer must give a new ticket a fresh id");
+  }
+
+  EventBuilder events = Builder(model, context);
+  auto* opened = events.Add(TicketStream(command.ticket_id)).mutable_ticket_opened();
+  opened->set_ticket_id(command.ticket_id);
+  opened->set_number(command.number);
+  opened->set_organization_id(caller.organization_id);
+  opened->set_contract_number(command.contract_number.value());
+  opened->set_serial(command.serial.value());
+  LD_ASSIGN_OR_RETURN(*opened->mutable_title(),
+                      sealer.Seal(caller.account_id, Trim(command.title)));
+  LD_ASSIGN_OR_RETURN(*opened->mutable_description(),
+                      sealer.Seal(caller.account_id, command.description));
+  opened->set_opened_by(caller.account_id);
+  for (const auto& cc : command.cc) {
+    LD_ASSIGN_OR_RETURN(*opened->add_cc(), sealer.Seal(caller.account_id, cc.value()));
+  }
+  opened->set_partner_access(command.partner_access);
+  opened->set_priority(command.priority);
+  if (command.priority == v1::TICKET_PRIORITY_URGENT) {
+    opened->mutable_urgent_fee()->set_currency("PLN");
+    opened->mutable_urgent_fee()->set_minor_units(kUrgentFeeGrosze);
+  }
+  *opened->mutable_response_due_at() =
+      ToTimestamp(response_due(context.now, contract->terms.support_window()));
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const PostMessage& command,
+                         const CommandContext& context, Sealer& sealer) {
+  const Caller& caller = command.caller;
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket, ActableTicket(model, caller, command.ticket_id));
+  LD_RETURN_IF_ERROR(CheckText(command.body, "body", kMaxBodyLength));
+  EventBuilder events = Builder(model, context);
+  const std::string stream = TicketStream(ticket->ticket_id);
+  if (IsCustomer(caller) && ticket->status == v1::TICKET_STATUS_CLOSED) {
+    auto* reopened = events.Add(stream).mutable_ticket_reopened();
+    reopened->set_ticket_id(ticket->ticket_id);
+    reopened->set_reopened_by(caller.account_id);
+    reopened->set_reason("customer_message");
+  }
+  auto* posted = events.Add(stream).mutable_message_posted();
+  posted->set_ticket_id(ticket->ticket_id);
+  posted->set_message_id(command.message_id);
+  posted->set_author_account_id(caller.account_id);
+  posted->set_author_role(caller.role);
+  LD_ASSIGN_OR_RETURN(*posted->mutable_body(), sealer.Seal(caller.account_id, command.body));
+  if (IsEngineer(caller)) {
+    if (!ticket->responded_at.has_value()) {
+      auto* responded = events.Add(stream).mutable_ticket_responded();
+      responded->set_ticket_id(ticket->ticket_id);
+      responded->set_responded_by(caller.account_id);
+      *responded->mutable_responded_at() = ToTimestamp(context.now);
+      responded->set_breached(context.now > ticket->response_due_at);
+    }
+    LD_RETURN_IF_ERROR(
+        NotifyCustomer(*ticket, "engineer_reply", command.body, events, context, sealer));
+  }
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const AddAttachment& command,
+                         const CommandContext& context) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (command.size > kMaxAttachmentBytes) {
+    return InvalidArgument("an attachment may have at most 25 MiB");
+  }
+  if (command.sha256.size() != 32) return Internal("an attachment needs its SHA-256 digest");
+  EventBuilder events = Builder(model, context);
+  auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_attachment_added();
+  added->set_ticket_id(ticket->ticket_id);
+  added->set_attachment_id(command.attachment_id);
+  added->set_sha256(command.sha256);
+  added->set_size(command.size);
+  added->set_file_name(SafeFileName(command.file_name));
+  added->set_content_type(command.content_type.empty() ? "application/octet-stream"
+                                                       : command.content_type);
+  added->set_added_by(command.caller.account_id);
+  added->set_subject_id(command.caller.account_id);
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const AddCc& command, const CommandContext& context,
+                         Sealer& sealer) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (ticket->cc.size() >= kMaxCcAddresses) {
+    return FailedPrecondition("a ticket has at most " + std::to_string(kMaxCcAddresses) +
+                              " CC addresses");
+  }
+  EventBuilder events = Builder(model, context);
+  auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_cc_added();
+  added->set_ticket_id(ticket->ticket_id);
+  const std::string subject =
+      ticket->opened_by.empty() ? command.caller.account_id : ticket->opened_by;
+  LD_ASSIGN_OR_RETURN(*added->mutable_email(), sealer.Seal(subject, command.email.value()));
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const ChangePartnerAccess& command,
+                         const CommandContext& context) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (!IsCustomer(command.caller)) {
+    return PermissionDenied("the partner-access consent is the customer's to give");
+  }
+  EventBuilder events = Builder(model, context);
+  if (ticket->partner_access == command.granted) return events.Take();  // already so: no event
+  auto* changed = events.Add(TicketStream(ticket->ticket_id)).mutable_partner_access_changed();
+  changed->set_ticket_id(ticket->ticket_id);
+  changed->set_granted(command.granted);
+  changed->set_changed_by(command.caller.account_id);
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const ChangeStatus& command,
+                         const CommandContext& context, Sealer& sealer) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (!IsEngineer(command.caller)) return PermissionDenied("only engineers set a ticket's status");
+  if (command.status == v1::TICKET_STATUS_UNSPECIFIED) {
+    return InvalidArgument(
+        "status must be one of open, in_progress, waiting_for_customer, resolved, closed");
+  }
+  EventBuilder events = Builder(model, context);
+  if (ticket->status == command.status) return events.Take();  // already so: no event
+  const std::string stream = TicketStream(ticket->ticket_id);
+  auto* changed = events.Add(stream).mutable_ticket_status_changed();
+  changed->set_ticket_id(ticket->ticket_id);
+  changed->set_from(ticket->status);
+  changed->set_to(command.status);
+  changed->set_changed_by(command.caller.account_id);
+  LD_RETURN_IF_ERROR(NotifyCustomer(
+      *ticket, "status_changed",
+      "Status of ticket " + ticket->number + ": " + std::string(TicketStatusName(command.status)),
+      events, context, sealer));
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const CloseTicket& command,
+                         const CommandContext& context) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (ticket->status == v1::TICKET_STATUS_CLOSED) {
+    return FailedPrecondition("ticket " + ticket->number + " is already closed");
+  }
+  EventBuilder events = Builder(model, context);
+  auto* closed = events.Add(TicketStream(ticket->ticket_id)).mutable_ticket_closed();
+  closed->set_ticket_id(ticket->ticket_id);
+  closed->set_closed_by(command.caller.account_id);
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const ReopenTicket& command,
+                         const CommandContext& context) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  if (ticket->status != v1::TICKET_STATUS_CLOSED) {
+    return FailedPrecondition("ticket " + ticket->number + " is not closed");
+  }
+  EventBuilder events = Builder(model, context);
+  auto* reopened = events.Add(TicketStream(ticket->ticket_id)).mutable_ticket_reopened();
+  reopened->set_ticket_id(ticket->ticket_id);
+  reopened->set_reopened_by(command.caller.account_id);
+  reopened->set_reason("reopened");
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const EscalateTicket& command,
+                         const CommandContext& context, Sealer& sealer) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket,
+                      ActableTicket(model, command.caller, command.ticket_id));
+  LD_RETURN_IF_ERROR(CheckText(command.reason, "reason", kMaxBodyLength));
+  if (ticket->status == v1::TICKET_STATUS_CLOSED) {
+    return FailedPrecondition("reopen ticket " + ticket->number + " before escalating it");
+  }
+  EventBuilder events = Builder(model, context);
+  auto* escalated = events.Add(TicketStream(ticket->ticket_id)).mutable_ticket_escalated();
+  escalated->set_ticket_id(ticket->ticket_id);
+  escalated->set_escalated_by(command.caller.account_id);
+  LD_ASSIGN_OR_RETURN(*escalated->mutable_reason(),
+                      sealer.Seal(command.caller.account_id, command.reason));
+  return events.Take();
+}
+
+}  // namespace ledgerdesk::domain

@@ -1,0 +1,167 @@
+#pragma once
+
+// The ticket aggregate (stream "ticket-<id>"): opened by a verified customer on a device of an
+// active contract of their organization, answered by engineers under the SLA, closed and reopened
+// at any time. Every engineer reply and status change notifies the opener and e-mails them and the
+// CC addresses.
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/domain/event_builder.h"
+#include "core/domain/sealer.h"
+#include "core/values/contract_number.h"
+#include "core/values/email.h"
+#include "core/values/serial.h"
+#include "schemas/ledgerdesk/v1/envelope.pb.h"
+
+namespace ledgerdesk::domain {
+
+class Model;
+
+std::string TicketStream(std::string_view ticket_id);
+
+struct TicketState {
+  std::string ticket_id;
+  std::string number;
+  std::string organization_id;
+  std::string contract_number;
+  std::string serial;
+  std::string opened_by;  // account id; empty for an imported ticket
+  int64_t legacy_ticket_id = 0;
+  v1::TicketStatus status = v1::TICKET_STATUS_OPEN;
+  v1::TicketPriority priority = v1::TICKET_PRIORITY_NORMAL;
+  bool partner_access = false;
+  std::chrono::system_clock::time_point opened_at;
+  std::chrono::system_clock::time_point response_due_at;
+  std::optional<std::chrono::system_clock::time_point> responded_at;
+  std::vector<v1::Sealed> cc;
+  std::set<std::string> attachment_ids;
+};
+
+// Who asks, as the app layer resolved it from the session.
+struct Caller {
+  std::string account_id;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string organization_id;  // customers: set once verified
+  std::string partner_name;     // partners: the reseller they work for
+};
+
+// Whether `caller` may see the ticket: customers of its organization, engineers, and partners of
+// the reseller that sold to the organization while the ticket's partner access is granted.
+bool CanSee(const Model& model, const Caller& caller, const TicketState& ticket);
+
+// Status names as the API spells them ("open", "in_progress", ...), and back.
+std::string_view TicketStatusName(v1::TicketStatus status);
+Result<v1::TicketStatus> ParseTicketStatus(std::string_view text);
+Result<v1::TicketPriority> ParseTicketPriority(std::string_view text);  // "" means normal
+
+// A file name reduced to a safe base name: no directories ("../../etc/passwd" -> "passwd",
+// "C:\temp\log.txt" -> "log.txt"), no control characters, at most 200 bytes; "attachment" if
+// nothing is left.
+std::string SafeFileName(std::string_view name);
+
+inline constexpr size_t kMaxTitleLength = 200;
+inline constexpr size_t kMaxBodyLength = 100'000;
+inline constexpr size_t kMaxCcAddresses = 20;
+inline constexpr uint64_t kMaxAttachmentBytes = 25ull << 20;
+inline constexpr int64_t kUrgentFeeGrosze = 30000;  // 300.00 PLN, the price list's urgent fee
+
+struct OpenTicket {
+  std::string ticket_id;
+  std::string number;  // human-facing, allocated by the app layer ("LD-000123")
+  Caller caller;
+  values::ContractNumber contract_number;
+  values::Serial serial;
+  std::string title;
+  std::string description;
+  std::vector<values::Email> cc;
+  bool partner_access = false;
+  v1::TicketPriority priority = v1::TICKET_PRIORITY_NORMAL;
+};
+
+struct PostMessage {
+  std::string ticket_id;
+  std::string message_id;
+  Caller caller;
+  std::string body;
+};
+
+struct AddAttachment {
+  std::string ticket_id;
+  std::string attachment_id;
+  Caller caller;
+  std::string sha256;  // 32 bytes: the blob is already in the content-addressed store
+  uint64_t size = 0;
+  std::string file_name;  // as given; made safe here
+  std::string content_type;
+};
+
+struct AddCc {
+  std::string ticket_id;
+  Caller caller;
+  values::Email email;
+};
+
+struct ChangePartnerAccess {
+  std::string ticket_id;
+  Caller caller;
+  bool granted = false;
+};
+
+struct ChangeStatus {
+  std::string ticket_id;
+  Caller caller;
+  v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;
+};
+
+struct CloseTicket {
+  std::string ticket_id;
+  Caller caller;
+};
+
+struct ReopenTicket {
+  std::string ticket_id;
+  Caller caller;
+};
+
+struct EscalateTicket {
+  std::string ticket_id;
+  Caller caller;
+  std::string reason;
+};
+
+// The ticket rules. Errors: kNotFound for a ticket (or contract) the caller may not see — never
+// "forbidden", so nothing leaks; kPermissionDenied for a caller whose role may not do this;
+// kInvalidArgument naming the bad field; kFailedPrecondition when the ticket's state says no
+// (closing a closed ticket, reopening an open one).
+// Opening needs `sealer` for title, description and CC addresses and `response_due_at` computed
+// by the SLA calendar from the contract's window (the app layer passes sla::ResponseDue).
+using ResponseDueFn = std::chrono::system_clock::time_point (*)(
+    std::chrono::system_clock::time_point opened_at, v1::SupportWindow window);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const OpenTicket& command,
+                                         const CommandContext& context, Sealer& sealer,
+                                         ResponseDueFn response_due);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const PostMessage& command,
+                                         const CommandContext& context, Sealer& sealer);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const AddAttachment& command,
+                                         const CommandContext& context);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const AddCc& command,
+                                         const CommandContext& context, Sealer& sealer);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const ChangePartnerAccess& command,
+                                         const CommandContext& context);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const ChangeStatus& command,
+                                         const CommandContext& context, Sealer& sealer);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const CloseTicket& command,
+                                         const CommandContext& context);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const ReopenTicket& command,
+                                         const CommandContext& context);
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const EscalateTicket& command,
+                                         const CommandContext& context, Sealer& sealer);
+
+}  // namespace ledgerdesk::domain

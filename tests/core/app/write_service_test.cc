@@ -1,0 +1,147 @@
+// The write service over an in-memory log: decide, append, retry on conflict, idempotency.
+
+#include "core/app/write_service.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/sla/sla_calendar.h"
+#include "tests/core/domain/domain_fixtures.h"
+#include "tests/support/memory_log.h"
+#include "tests/support/scenario.h"
+
+namespace ledgerdesk::app {
+namespace {
+
+using testing::ContractOf;
+using testing::CustomerOf;
+using testing::Engineer;
+using testing::kNipA;
+
+class WriteServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto service =
+        WriteService::Start(log_, {.clock = [] { return testing::Utc("2026-11-23T10:00:00Z"); }});
+    ASSERT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(*service);
+    auto registered = service_->Execute(operator_, [](const auto& model, const auto& context) {
+      return domain::Decide(model, ContractOf(kNipA, "K111111"), context);
+    });
+    ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+    auto opened = service_->Execute(customer_, [this](const auto& model, const auto& context) {
+      return domain::Decide(model,
+                            domain::OpenTicket{.ticket_id = "t1",
+                                               .number = "LD-1",
+                                               .caller = CustomerOf(kNipA),
+                                               .contract_number = testing::NumberOf("K111111"),
+                                               .serial = testing::SerialOf("FG100"),
+                                               .title = "Broken",
+                                               .description = "It is broken."},
+                            context, sealer_, sla::ResponseDue);
+    });
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  }
+
+  Decision Reply(const std::string& body) {
+    return [this, body](const domain::Model& model, const domain::CommandContext& context) {
+      return domain::Decide(
+          model,
+          domain::PostMessage{
+              .ticket_id = "t1", .message_id = body, .caller = CustomerOf(kNipA), .body = body},
+          context, sealer_);
+    };
+  }
+
+  testing::MemoryLog log_;
+  testing::TransparentSealer sealer_;
+  std::unique_ptr<WriteService> service_;
+  v1::Actor operator_ = [] {
+    v1::Actor actor;
+    actor.set_role(v1::ROLE_OPERATOR);
+    return actor;
+  }();
+  v1::Actor customer_ = [] {
+    v1::Actor actor;
+    actor.set_role(v1::ROLE_CUSTOMER);
+    actor.set_account_id("alice");
+    return actor;
+  }();
+};
+
+TEST_F(WriteServiceTest, TheModelSeesACommandsEventsWhenItIsAnswered) {
+  service_->Read([](const domain::Model& model) {
+    ASSERT_NE(model.FindTicket("t1"), nullptr);
+    EXPECT_EQ(model.StreamVersion("ticket-t1"), 1u);
+  });
+  auto outcome = service_->Execute(customer_, Reply("hello"));
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->positions.size(), 1u);
+  EXPECT_EQ(outcome->position.value, outcome->positions.back().value + 1);
+  service_->Read(
+      [](const domain::Model& model) { EXPECT_EQ(model.StreamVersion("ticket-t1"), 2u); });
+}
+
+TEST_F(WriteServiceTest, ConcurrentCommandsOnOneStreamAllLandByDecidingAgain) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto outcome =
+            service_->Execute(customer_, Reply("m" + std::to_string(t) + "-" + std::to_string(i)));
+        if (!outcome.ok()) {
+          ++failures;
+          ADD_FAILURE() << outcome.status().ToString();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  service_->Read(
+      [](const domain::Model& model) { EXPECT_EQ(model.StreamVersion("ticket-t1"), 81u); });
+}
+
+TEST_F(WriteServiceTest, AnIdempotencyKeyAppendsOnce) {
+  const auto before = log_.End()->value;
+  auto first = service_->Execute(customer_, Reply("once"), "key-1");
+  ASSERT_TRUE(first.ok());
+  std::vector<std::thread> retries;
+  for (int i = 0; i < 4; ++i) {
+    retries.emplace_back([&] {
+      auto again = service_->Execute(customer_, Reply("once"), "key-1");
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(again->positions, first->positions);
+    });
+  }
+  for (auto& thread : retries) thread.join();
+  EXPECT_EQ(log_.End()->value, before + 1);
+}
+
+TEST_F(WriteServiceTest, ARefusedCommandAppendsNothing) {
+  const auto before = log_.End()->value;
+  auto refused = service_->Execute(customer_, [this](const auto& model, const auto& context) {
+    return domain::Decide(
+        model, domain::ReopenTicket{.ticket_id = "t1", .caller = CustomerOf(kNipA)}, context);
+  });
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(log_.End()->value, before);
+}
+
+TEST_F(WriteServiceTest, ACommandThatChangesNothingAnswersTheCurrentEnd) {
+  auto same = service_->Execute(operator_, [this](const auto& model, const auto& context) {
+    return domain::Decide(
+        model,
+        domain::ChangeStatus{
+            .ticket_id = "t1", .caller = Engineer(), .status = v1::TICKET_STATUS_OPEN},
+        context, sealer_);
+  });
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->positions.empty());
+  EXPECT_EQ(same->position, *log_.End());
+}
+
+}  // namespace
+}  // namespace ledgerdesk::app

@@ -1,0 +1,169 @@
+// Given / When / Then: status, close, reopen, escalate, CC, partner access, attachments.
+
+#include "tests/core/domain/ticket/ticket_test_base.h"
+
+namespace ledgerdesk::domain {
+namespace {
+
+using testing::CustomerOf;
+using testing::EmailOf;
+using testing::Engineer;
+using testing::kNipA;
+using testing::kNipB;
+using testing::PartnerOf;
+using testing::TicketTest;
+using testing::Unsealed;
+
+TEST_F(TicketTest, EngineersChangeTheStatusAndTheCustomerHears) {
+  GivenOpenTicket();
+  auto events = Decide(s.model,
+                       ChangeStatus{.ticket_id = "t1",
+                                    .caller = Engineer(),
+                                    .status = v1::TICKET_STATUS_WAITING_FOR_CUSTOMER},
+                       s.context, s.sealer);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].ticket_status_changed().from(), v1::TICKET_STATUS_OPEN);
+  EXPECT_EQ((*events)[0].ticket_status_changed().to(), v1::TICKET_STATUS_WAITING_FOR_CUSTOMER);
+  EXPECT_TRUE((*events)[1].has_notification_queued());
+  EXPECT_TRUE((*events)[2].has_email_queued());
+  s.Given(*events);
+  EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_WAITING_FOR_CUSTOMER);
+
+  // Setting the status it already has changes nothing.
+  auto same = Decide(s.model,
+                     ChangeStatus{.ticket_id = "t1",
+                                  .caller = Engineer(),
+                                  .status = v1::TICKET_STATUS_WAITING_FOR_CUSTOMER},
+                     s.context, s.sealer);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->empty());
+}
+
+TEST_F(TicketTest, CustomersDoNotSetTheStatus) {
+  GivenOpenTicket();
+  auto refused = Decide(
+      s.model,
+      ChangeStatus{
+          .ticket_id = "t1", .caller = CustomerOf(kNipA), .status = v1::TICKET_STATUS_RESOLVED},
+      s.context, s.sealer);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(TicketTest, CloseAndReopenAtAnyTimeButNotTwice) {
+  GivenOpenTicket();
+  const CloseTicket close{.ticket_id = "t1", .caller = CustomerOf(kNipA)};
+  const ReopenTicket reopen{.ticket_id = "t1", .caller = CustomerOf(kNipA)};
+  EXPECT_EQ(Decide(s.model, reopen, s.context).status().code(), StatusCode::kFailedPrecondition);
+  s.Given(Decide(s.model, close, s.context));
+  EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_CLOSED);
+  EXPECT_EQ(Decide(s.model, close, s.context).status().code(), StatusCode::kFailedPrecondition);
+  s.At("2030-01-01T00:00:00Z");  // years later, still allowed
+  s.Given(Decide(s.model, reopen, s.context));
+  EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_OPEN);
+  // Engineers close too.
+  EXPECT_TRUE(
+      Decide(s.model, CloseTicket{.ticket_id = "t1", .caller = Engineer()}, s.context).ok());
+}
+
+TEST_F(TicketTest, EscalationNeedsAReasonAndAnOpenTicket) {
+  GivenOpenTicket();
+  auto events = Decide(
+      s.model,
+      EscalateTicket{.ticket_id = "t1", .caller = CustomerOf(kNipA), .reason = "Production down"},
+      s.context, s.sealer);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(Unsealed((*events)[0].ticket_escalated().reason()), "Production down");
+  EXPECT_EQ(Decide(s.model, EscalateTicket{.ticket_id = "t1", .caller = CustomerOf(kNipA)},
+                   s.context, s.sealer)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(TicketTest, CcAddressesAreAddedSealedAndCapped) {
+  GivenOpenTicket();
+  for (size_t i = Ticket().cc.size(); i < kMaxCcAddresses; ++i) {
+    s.Given(Decide(s.model,
+                   AddCc{.ticket_id = "t1",
+                         .caller = CustomerOf(kNipA),
+                         .email = EmailOf("cc" + std::to_string(i) + "@example.pl")},
+                   s.context, s.sealer));
+  }
+  EXPECT_EQ(Ticket().cc.size(), kMaxCcAddresses);
+  auto one_more = Decide(
+      s.model,
+      AddCc{.ticket_id = "t1", .caller = CustomerOf(kNipA), .email = EmailOf("x@example.pl")},
+      s.context, s.sealer);
+  EXPECT_EQ(one_more.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(TicketTest, PartnersSeeOnlyWithConsentAndOnlyTheirCustomers) {
+  GivenOpenTicket();
+  EXPECT_FALSE(CanSee(s.model, PartnerOf("ResellerX"), Ticket()));
+  s.Given(Decide(
+      s.model, ChangePartnerAccess{.ticket_id = "t1", .caller = CustomerOf(kNipA), .granted = true},
+      s.context));
+  EXPECT_TRUE(CanSee(s.model, PartnerOf("ResellerX"), Ticket()));
+  EXPECT_FALSE(CanSee(s.model, PartnerOf("ResellerY"), Ticket()));
+  EXPECT_FALSE(CanSee(s.model, CustomerOf(kNipB, "bob"), Ticket()));
+  EXPECT_FALSE(CanSee(s.model, CustomerOf("", "unverified"), Ticket()));
+  EXPECT_TRUE(CanSee(s.model, Engineer(), Ticket()));
+  // Only the customer gives or withdraws consent.
+  EXPECT_EQ(Decide(s.model,
+                   ChangePartnerAccess{.ticket_id = "t1", .caller = Engineer(), .granted = false},
+                   s.context)
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  s.Given(
+      Decide(s.model,
+             ChangePartnerAccess{.ticket_id = "t1", .caller = CustomerOf(kNipA), .granted = false},
+             s.context));
+  EXPECT_FALSE(CanSee(s.model, PartnerOf("ResellerX"), Ticket()));
+}
+
+TEST_F(TicketTest, AttachmentsGetSafeNamesAndASizeLimit) {
+  GivenOpenTicket();
+  AddAttachment command{.ticket_id = "t1",
+                        .attachment_id = "a1",
+                        .caller = CustomerOf(kNipA),
+                        .sha256 = std::string(32, '\x01'),
+                        .size = 1234,
+                        .file_name = "../../etc/passwd",
+                        .content_type = "text/plain"};
+  auto events = Decide(s.model, command, s.context);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ((*events)[0].attachment_added().file_name(), "passwd");
+  command.size = kMaxAttachmentBytes + 1;
+  EXPECT_EQ(Decide(s.model, command, s.context).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SafeFileNameTest, KeepsABaseNameOnly) {
+  EXPECT_EQ(SafeFileName("../../etc/passwd"), "passwd");
+  EXPECT_EQ(SafeFileName("C:\\temp\\log.txt"), "log.txt");
+  EXPECT_EQ(SafeFileName("report 2026.pdf"), "report 2026.pdf");
+  EXPECT_EQ(SafeFileName("zażółć.txt"), "zażółć.txt");
+  EXPECT_EQ(SafeFileName(".."), "attachment");
+  EXPECT_EQ(SafeFileName(".hidden"), "hidden");
+  EXPECT_EQ(SafeFileName("a\nb\x01.txt"), "a_b_.txt");
+  EXPECT_EQ(SafeFileName(""), "attachment");
+  const std::string long_name = std::string(300, 'x') + ".log";
+  const std::string safe = SafeFileName(long_name);
+  EXPECT_EQ(safe.size(), 200u);
+  EXPECT_EQ(safe.substr(safe.size() - 4), ".log");
+}
+
+TEST(TicketStatusTest, NamesRoundTrip) {
+  for (auto status : {v1::TICKET_STATUS_OPEN, v1::TICKET_STATUS_IN_PROGRESS,
+                      v1::TICKET_STATUS_WAITING_FOR_CUSTOMER, v1::TICKET_STATUS_RESOLVED,
+                      v1::TICKET_STATUS_CLOSED}) {
+    EXPECT_EQ(*ParseTicketStatus(TicketStatusName(status)), status);
+  }
+  EXPECT_FALSE(ParseTicketStatus("Closed").ok());
+  EXPECT_EQ(*ParseTicketPriority(""), v1::TICKET_PRIORITY_NORMAL);
+  EXPECT_FALSE(ParseTicketPriority("high").ok());
+}
+
+}  // namespace
+}  // namespace ledgerdesk::domain

@@ -1,0 +1,144 @@
+// End to end: the real `ledgerdesk` program on the embedded log and on Kafka (kafka-dev).
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <regex>
+#include <sstream>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace ledgerdesk {
+namespace {
+
+using testing::ChildProcess;
+using testing::RunProcess;
+
+const std::string kProgram = LD_PROGRAM;
+
+testing::ProcessResult Ledgerdesk(std::vector<std::string> args) {
+  args.insert(args.begin(), kProgram);
+  return RunProcess(args);
+}
+
+std::vector<std::string> ContractArgs(const std::string& data_dir, const std::string& number) {
+  return {"contracts",  "add",        "--data-dir",
+          data_dir,     "--nip",      "PL5260250274",
+          "--number",   number,       "--package",
+          "SOS",        "--window",   "24x7",
+          "--starts",   "2026-01-01", "--ends",
+          "2027-12-31", "--item",     "(H)-FG" + number + ":FortiGate"};
+}
+
+std::pair<int, std::string> HttpGet(const std::string& host, int port, const std::string& path) {
+  Poco::Net::HTTPClientSession session(host, static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path);
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::istream& body = session.receiveResponse(response);
+  std::stringstream text;
+  text << body.rdbuf();
+  return {response.getStatus(), text.str()};
+}
+
+TEST(CliTest, HelpAndUsageErrors) {
+  auto help = Ledgerdesk({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* command : {"serve", "events tail", "kafka-dev", "contracts add", "bench log"}) {
+    EXPECT_NE(help.out.find(command), std::string::npos) << command;
+  }
+  auto unknown = Ledgerdesk({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command"), std::string::npos);
+  auto bad_option = Ledgerdesk({"events", "tail", "--from", "minus-one"});
+  EXPECT_EQ(bad_option.exit_code, 2);
+  EXPECT_NE(bad_option.err.find("--from takes a whole number"), std::string::npos);
+  auto tail_help = Ledgerdesk({"events", "tail", "--help"});
+  EXPECT_EQ(tail_help.exit_code, 0);
+  EXPECT_NE(tail_help.out.find("--follow"), std::string::npos);
+  auto bad_log = Ledgerdesk({"events", "tail", "--log", "zookeeper"});
+  EXPECT_EQ(bad_log.exit_code, 2);
+}
+
+TEST(CliTest, ContractsLandInTheEmbeddedLogAndTailShowsThem) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  auto added = Ledgerdesk(ContractArgs(data, "K100001"));
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto again = Ledgerdesk(ContractArgs(data, "K100001"));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already registered"), std::string::npos) << again.err;
+
+  auto tail = Ledgerdesk({"events", "tail", "--data-dir", data, "--json"});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_NE(tail.out.find(R"("type":"ledgerdesk.v1.OrganizationRegistered")"), std::string::npos);
+  EXPECT_NE(tail.out.find(R"("type":"ledgerdesk.v1.ContractRegistered")"), std::string::npos);
+  EXPECT_NE(tail.out.find(R"("serial":"FGK100001")"), std::string::npos) << "(H)- stripped";
+  auto from_one = Ledgerdesk({"events", "tail", "--data-dir", data, "--from", "1"});
+  EXPECT_EQ(std::count(from_one.out.begin(), from_one.out.end(), '\n'), 1);
+}
+
+TEST(CliTest, ServeAnswersHealthAndOwnsTheDataDir) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  ASSERT_EQ(Ledgerdesk(ContractArgs(data, "K100002")).exit_code, 0);
+  ChildProcess serve({kProgram, "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  const std::string line = serve.WaitForLine("listening on", std::chrono::seconds(20));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
+  const int port = std::stoi(match[1]);
+
+  auto [status, body] = HttpGet("127.0.0.1", port, "/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(body.find(R"("log_position":2)"), std::string::npos) << body;
+  auto [missing, error] = HttpGet("127.0.0.1", port, "/api/v1/nothing");
+  EXPECT_EQ(missing, 404);
+  EXPECT_NE(error.find(R"("code":"not_found")"), std::string::npos);
+
+  // A second writer is refused with a sentence; a reader reads beside it.
+  auto second = Ledgerdesk(ContractArgs(data, "K100003"));
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("in use by another ledgerdesk process"), std::string::npos)
+      << second.err;
+  auto tail = Ledgerdesk({"events", "tail", "--data-dir", data});
+  EXPECT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 2);
+
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+  EXPECT_EQ(Ledgerdesk(ContractArgs(data, "K100003")).exit_code, 0);
+}
+
+TEST(CliTest, TheSameProgramRunsOnKafka) {
+  ChildProcess kafka({kProgram, "kafka-dev"});
+  const std::string line = kafka.WaitForLine("bootstrap", std::chrono::seconds(20));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")))
+      << line;
+  const std::string brokers = match[1];
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  auto args = ContractArgs(data, "K100004");
+  for (std::string extra : {"--log", "kafka", "--brokers", brokers.c_str()}) args.push_back(extra);
+  auto added = Ledgerdesk(args);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto tail = Ledgerdesk({"events", "tail", "--log", "kafka", "--brokers", brokers, "--json"});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_NE(tail.out.find(R"("type":"ledgerdesk.v1.ContractRegistered")"), std::string::npos)
+      << tail.out;
+
+  ChildProcess serve({kProgram, "serve", "--log", "kafka", "--brokers", brokers, "--data-dir", data,
+                      "--listen", "127.0.0.1:0"});
+  EXPECT_NE(serve.WaitForLine("listening on", std::chrono::seconds(30)), "");
+  EXPECT_NE(serve.Output().find("Kafka topic ledgerdesk.events"), std::string::npos)
+      << serve.Output();
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+}
+
+}  // namespace
+}  // namespace ledgerdesk
