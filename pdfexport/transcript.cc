@@ -10,11 +10,11 @@
 #include <mutex>
 #include <numeric>
 
+#include "core/sla/warsaw_time.h"
 #include "pdfexport/hpdf_document.h"
 #include "pdfexport/line_breaker.h"
 #include "pdfexport/text_cleaner.h"
 #include "pdfexport/true_type_font.h"
-#include "pdfexport/warsaw_time.h"
 
 namespace ledgerdesk::pdfexport {
 namespace {
@@ -153,7 +153,7 @@ std::vector<PageLayout> LayOut(const Transcript& t, const TrueTypeFont& font) {
   for (size_t index : order) {
     const TranscriptMessage& m = t.messages[index];
     layout.KeepTogether((kHeadingSize + kBodySize) * kLeadingFactor + 4);
-    std::u32string heading = Ascii(FormatWarsawTime(m.sent_at) + "  ");
+    std::u32string heading = Ascii(sla::FormatWarsawTime(m.sent_at) + "  ");
     heading += one_line(clean_or(m.author, "(unknown author)"));
     heading += Ascii(" (" + std::string(RoleName(m.role)) + ")");
     layout.Paragraph(heading, kHeadingSize);

@@ -1,5 +1,7 @@
 #include "core/sla/warsaw_time.h"
 
+#include <cstdio>
+
 namespace ledgerdesk::sla {
 namespace {
 
@@ -33,6 +35,21 @@ TimePoint FromWarsawLocal(LocalTime local) {
   if (WarsawUtcOffset(summer) == hours(2)) return summer;
   // Winter time, or the skipped March hour, read with the winter offset.
   return as_if_utc - hours(1);
+}
+
+std::string FormatWarsawTime(TimePoint instant) {
+  using namespace std::chrono;
+  const hours offset = WarsawUtcOffset(instant);
+  const auto local = floor<minutes>(instant) + offset;
+  const auto day = floor<days>(local);
+  const year_month_day ymd(day);
+  const hh_mm_ss<minutes> time(local - day);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02d:%02d %s", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                offset == hours(2) ? "CEST" : "CET");
+  return buffer;
 }
 
 }  // namespace ledgerdesk::sla

@@ -9,6 +9,7 @@
 // abolish the change, this is the one place to edit. Pure functions: no clock calls.
 
 #include <chrono>
+#include <string>
 
 namespace ledgerdesk::sla {
 
@@ -28,5 +29,9 @@ LocalTime ToWarsawLocal(TimePoint instant);
 // hour repeated in October (02:00-03:00) the earlier instant, still in CEST. Working hours never
 // fall into either.
 TimePoint FromWarsawLocal(LocalTime local);
+
+// "2026-07-01 12:00 CEST": Warsaw date and time to the minute (seconds dropped) with the zone's
+// abbreviation, for documents people read.
+std::string FormatWarsawTime(TimePoint instant);
 
 }  // namespace ledgerdesk::sla
