@@ -105,7 +105,8 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
   //    commands before it in this group) and a new id. A command whose ids were all appended
   //    before is a retry: it gets its first positions back and appends nothing.
   std::vector<Pending*> accepted;
-  std::vector<v1::Envelope> batch;
+  std::vector<v1::Envelope> batch;  // the accepted commands' events, in order, moved in
+  std::string chain_end;            // the hash of the batch's last envelope
   {
     std::lock_guard lock(state_mutex_);
     std::unordered_map<std::string, uint64_t> group_versions;
@@ -162,9 +163,10 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
         *event.mutable_recorded_at() = now;
         event.set_previous_hash(previous);
         previous = Sha256(event.SerializeAsString());
-        batch.push_back(event);
+        batch.push_back(std::move(event));
       }
     }
+    chain_end = std::move(previous);
   }
   if (batch.empty()) return;
 
@@ -175,17 +177,16 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
     size_t i = 0;
     for (Pending* pending : accepted) {
       std::vector<Position> own;
-      for (const auto& event : pending->events) {
-        validator_.Admit(event);
-        positions_by_id_[event.event_id()] = (*positions)[i];
-        if (options_.on_apply) options_.on_apply(event, (*positions)[i]);
+      for (size_t end = i + pending->events.size(); i < end; ++i) {
+        validator_.Admit(batch[i]);
+        positions_by_id_[batch[i].event_id()] = (*positions)[i];
+        if (options_.on_apply) options_.on_apply(batch[i], (*positions)[i]);
         own.push_back((*positions)[i]);
-        ++i;
       }
       pending->answer.set_value(std::move(own));
     }
     end_ = Position{positions->back().value + 1};
-    last_hash_ = Sha256(batch.back().SerializeAsString());
+    last_hash_ = std::move(chain_end);
     return;
   }
 
@@ -194,10 +195,14 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
   std::unordered_map<std::string, std::pair<Verdict, Position>> watch;
   for (const auto& event : batch) watch[event.event_id()] = {Verdict::kConflict, Position{}};
   const Status read_back = CatchUp(&watch);
+  size_t next = 0;
   for (Pending* pending : accepted) {
     std::vector<Position> own;
     Status failure;
-    for (const auto& event : pending->events) {
+    const size_t first = next;
+    next += pending->events.size();  // its events were moved into batch[first, next)
+    for (size_t i = first; i < next; ++i) {
+      const v1::Envelope& event = batch[i];
       auto it = watch.find(event.event_id());
       std::lock_guard lock(state_mutex_);
       auto applied = positions_by_id_.find(event.event_id());

@@ -50,8 +50,9 @@ class Writer {
   // version it expects to become and a 16-byte event id; the writer fills event_type, recorded_at
   // and previous_hash. Returns the positions in order. Thread-safe; blocks until durable.
   // Errors: kAborted when a stream is not at the version an event expects (reload and retry) —
-  // nothing of the command is appended; kUnavailable when the log could not be written (a retry
-  // with the same event ids is safe: appended ids answer with their first positions).
+  // nothing of the command is appended; otherwise the log's own error when it could not be
+  // written (kUnavailable, or kInternal for a disk I/O failure). A retry with the same event ids
+  // is safe: ids already appended answer with their first positions.
   Result<std::vector<Position>> Append(std::vector<v1::Envelope> events);
 
   // The version of the last applied event of `stream` (0 when none). Thread-safe.
