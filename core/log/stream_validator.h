@@ -25,6 +25,7 @@ struct ValidationCounts {
   uint64_t applied = 0;
   uint64_t duplicates = 0;
   uint64_t conflicts = 0;
+  uint64_t undecodable = 0;  // records that are not envelopes this build can read (skipped)
 };
 
 class StreamValidator {
@@ -34,6 +35,9 @@ class StreamValidator {
 
   // The version of the last applied event of `stream`, 0 when none.
   uint64_t StreamVersion(const std::string& stream) const;
+
+  // Counts a record that did not decode: every reader skips it the same way.
+  void SkipUndecodable() { ++counts_.undecodable; }
 
   const ValidationCounts& counts() const { return counts_; }
 

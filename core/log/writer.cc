@@ -50,7 +50,10 @@ Status Writer::CatchUp(std::unordered_map<std::string, std::pair<Verdict, Positi
       end_ = Position{record.position.value + 1};
       last_hash_ = Sha256(record.value);
       auto envelope = DecodeEnvelope(record.value);
-      if (!envelope.ok()) continue;  // not ours or from a newer version: every reader skips it
+      if (!envelope.ok()) {  // not ours, or from a newer version: every reader skips it
+        validator_.SkipUndecodable();
+        continue;
+      }
       const Verdict verdict = validator_.Admit(*envelope);
       if (verdict == Verdict::kApply) {
         positions_by_id_[envelope->event_id()] = record.position;
