@@ -1,10 +1,594 @@
 #include "core/log/kafka_log.h"
 
+#include <google/protobuf/util/time_util.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/log/envelope_codec.h"
+
 namespace ledgerdesk::log {
-Result<std::map<std::string, std::string>> ReadKafkaConfigFile(const std::filesystem::path&) {
-  return Internal("not built yet");
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// RAII for librdkafka's C handles.
+struct KafkaDeleter {
+  void operator()(rd_kafka_conf_t* p) const { rd_kafka_conf_destroy(p); }
+  void operator()(rd_kafka_error_t* p) const { rd_kafka_error_destroy(p); }
+  void operator()(rd_kafka_headers_t* p) const { rd_kafka_headers_destroy(p); }
+  void operator()(rd_kafka_message_t* p) const { rd_kafka_message_destroy(p); }
+  void operator()(rd_kafka_queue_t* p) const { rd_kafka_queue_destroy(p); }
+  void operator()(rd_kafka_event_t* p) const { rd_kafka_event_destroy(p); }
+  void operator()(rd_kafka_NewTopic_t* p) const { rd_kafka_NewTopic_destroy(p); }
+  void operator()(rd_kafka_AdminOptions_t* p) const { rd_kafka_AdminOptions_destroy(p); }
+  void operator()(rd_kafka_topic_partition_list_t* p) const {
+    rd_kafka_topic_partition_list_destroy(p);
+  }
+  void operator()(const rd_kafka_metadata_t* p) const { rd_kafka_metadata_destroy(p); }
+};
+template <typename T>
+using KafkaPtr = std::unique_ptr<T, KafkaDeleter>;
+
+int RemainingMs(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1'000'000'000));
 }
-Result<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions&) {
-  return Internal("the Kafka log is not built yet");
+
+std::string Seconds(std::chrono::milliseconds timeout) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", static_cast<double>(timeout.count()) / 1000.0);
+  return text;
 }
+
+// One librdkafka handle with the state its callbacks report into. The object is the handle's
+// opaque, so it lives on the heap and outlives the handle (the handle is destroyed first).
+class Client {
+ public:
+  // Creates a handle of `type` with `properties` applied in order. Errors: kInvalidArgument with
+  // librdkafka's explanation for an unknown property or a bad value.
+  static Result<std::unique_ptr<Client>> Create(
+      rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& properties) {
+    std::unique_ptr<Client> client(new Client());
+    KafkaPtr<rd_kafka_conf_t> conf(rd_kafka_conf_new());
+    char errstr[512] = "";
+    for (const auto& [key, value] : properties) {
+      if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
+          RD_KAFKA_CONF_OK) {
+        return InvalidArgument("bad Kafka property " + key + ": " + errstr);
+      }
+      if (key == "debug" && !value.empty()) client->verbose_ = true;
+    }
+    rd_kafka_conf_set_opaque(conf.get(), client.get());
+    rd_kafka_conf_set_log_cb(conf.get(), &Client::OnLog);
+    rd_kafka_conf_set_error_cb(conf.get(), &Client::OnError);
+    if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf.get(), &Client::OnDelivery);
+    rd_kafka_t* handle = rd_kafka_new(type, conf.get(), errstr, sizeof(errstr));
+    if (handle == nullptr) return InvalidArgument(std::string("bad Kafka settings: ") + errstr);
+    conf.release();  // rd_kafka_new took it
+    client->handle_ = handle;
+    return client;
+  }
+
+  ~Client() {
+    if (handle_ == nullptr) return;
+    if (rd_kafka_type(handle_) == RD_KAFKA_PRODUCER) {
+      // Do not wait for anything still queued: the caller gave up on it.
+      rd_kafka_purge(handle_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT |
+                                  RD_KAFKA_PURGE_F_NON_BLOCKING);
+    } else {
+      rd_kafka_consumer_close(handle_);
+    }
+    rd_kafka_destroy(handle_);
+  }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  rd_kafka_t* get() const { return handle_; }
+
+  // The last error librdkafka reported through its error callback ("" if none), e.g. the reason
+  // a connection failed.
+  std::string last_error() const {
+    std::lock_guard lock(mutex_);
+    return last_error_;
+  }
+
+  // Where delivery reports go during one Append (only the thread that polls sees them).
+  struct Deliveries {
+    uint32_t generation = 0;
+    std::vector<int64_t> offsets;
+    std::vector<rd_kafka_resp_err_t> errors;
+    size_t delivered = 0;
+  };
+  void set_deliveries(Deliveries* deliveries) { deliveries_ = deliveries; }
+
+  // A message's opaque: the Append it belongs to and its index there.
+  static void* Tag(uint32_t generation, uint32_t index) {
+    return reinterpret_cast<void*>((static_cast<uintptr_t>(generation) << 32) | index);
+  }
+
+ private:
+  Client() = default;
+
+  static void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+    auto* client = static_cast<Client*>(rd_kafka_opaque(rk));
+    // Connection trouble is reported through OnError and ends up in our Status messages; only
+    // what is badly wrong (or asked for with `debug`) goes to stderr.
+    if (level <= 2 || (client != nullptr && client->verbose_)) {
+      std::fprintf(stderr, "librdkafka %s %s: %s\n", rd_kafka_name(rk), facility, message);
+    }
+  }
+
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    (void)rk;
+    (void)err;
+    auto* client = static_cast<Client*>(opaque);
+    std::lock_guard lock(client->mutex_);
+    client->last_error_ = reason;
+  }
+
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque) {
+    (void)rk;
+    auto* client = static_cast<Client*>(opaque);
+    Deliveries* deliveries = client->deliveries_;
+    const auto tag = reinterpret_cast<uintptr_t>(message->_private);
+    const auto generation = static_cast<uint32_t>(tag >> 32);
+    const auto index = static_cast<uint32_t>(tag & 0xffffffffu);
+    if (deliveries == nullptr || deliveries->generation != generation ||
+        index >= deliveries->offsets.size()) {
+      return;  // from an Append that gave up already
+    }
+    ++deliveries->delivered;  // exactly one report per message
+    deliveries->errors[index] = message->err;
+    deliveries->offsets[index] = message->err == 0 ? message->offset : -1;
+  }
+
+  rd_kafka_t* handle_ = nullptr;
+  bool verbose_ = false;
+  mutable std::mutex mutex_;
+  std::string last_error_;
+  Deliveries* deliveries_ = nullptr;
+};
+
+std::string ErrorText(const rd_kafka_error_t* error) {
+  return error == nullptr ? "" : rd_kafka_error_string(error);
+}
+
+std::string WithReason(const std::string& what, const std::string& reason) {
+  return reason.empty() ? what : what + ": " + reason;
+}
+
+// Properties every client shares: the user's first, then what we rely on.
+std::vector<std::pair<std::string, std::string>> BaseProperties(const KafkaLogOptions& options) {
+  std::vector<std::pair<std::string, std::string>> properties = {
+      // Come back quickly after a broker restart (the default backs off up to 10 s).
+      {"reconnect.backoff.max.ms", "1000"},
+  };
+  for (const auto& property : options.properties) properties.push_back(property);
+  properties.emplace_back("bootstrap.servers", options.brokers);
+  return properties;
+}
+
+class KafkaReader : public LogReader {
+ public:
+  KafkaReader(std::unique_ptr<Client> consumer, std::string where)
+      : consumer_(std::move(consumer)), where_(std::move(where)) {}
+
+  Result<std::vector<LogRecord>> Read(size_t max_records, std::chrono::milliseconds wait) override {
+    std::vector<LogRecord> records;
+    const auto deadline = Clock::now() + wait;
+    std::string trouble;
+    while (records.size() < max_records) {
+      // Wait for the first record; after that take only what is there already.
+      const int timeout = records.empty() ? RemainingMs(deadline) : 0;
+      KafkaPtr<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer_->get(), timeout));
+      if (message == nullptr) {
+        if (records.empty() && RemainingMs(deadline) > 0) continue;
+        break;
+      }
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        const std::string text = rd_kafka_message_errstr(message.get());
+        if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+            message->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+          return DataLoss("the reader's position is not in " + where_ + ": " + text);
+        }
+        if (rd_kafka_fatal_error(consumer_->get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          return Unavailable("reading " + where_ + " failed: " + text);
+        }
+        // Transport trouble: librdkafka reconnects by itself. Report it only if nothing came.
+        trouble = text;
+        continue;
+      }
+      LogRecord record;
+      record.position = Position{static_cast<uint64_t>(message->offset)};
+      if (message->key != nullptr) {
+        record.key.assign(static_cast<const char*>(message->key), message->key_len);
+      }
+      if (message->payload != nullptr) {
+        record.value.assign(static_cast<const char*>(message->payload), message->len);
+      }
+      records.push_back(std::move(record));
+    }
+    if (records.empty() && !trouble.empty()) {
+      return Unavailable("cannot read " + where_ + ": " + trouble);
+    }
+    return records;
+  }
+
+ private:
+  std::unique_ptr<Client> consumer_;
+  std::string where_;
+};
+
+class KafkaLog : public EventLog {
+ public:
+  KafkaLog(KafkaLogOptions options, std::unique_ptr<Client> producer,
+           std::unique_ptr<Client> watermarks)
+      : options_(std::move(options)),
+        producer_(std::move(producer)),
+        watermarks_(std::move(watermarks)) {}
+
+  Result<std::vector<Position>> Append(const std::vector<v1::Envelope>& events) override {
+    if (events.empty()) return std::vector<Position>{};
+    std::lock_guard lock(append_mutex_);
+    const auto deadline = Clock::now() + options_.timeout;
+    if (producer_ == nullptr) {
+      LD_ASSIGN_OR_RETURN(auto producer, NewProducer(options_));
+      LD_RETURN_IF_ERROR(InitTransactions(*producer, options_, deadline));
+      producer_ = std::move(producer);
+    }
+    auto positions = AppendInTransaction(events, deadline);
+    if (producer_ != nullptr) producer_->set_deliveries(nullptr);
+    return positions;
+  }
+
+  Result<Position> End() override {
+    int64_t low = 0;
+    int64_t high = 0;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(watermarks_->get(), options_.topic.c_str(), 0, &low, &high,
+                                         static_cast<int>(options_.timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Unavailable(WithReason("cannot read the end of " + Describe() + " within " +
+                                        Seconds(options_.timeout) + " s: " + rd_kafka_err2str(err),
+                                    watermarks_->last_error()));
+    }
+    return Position{static_cast<uint64_t>(std::max<int64_t>(high, 0))};
+  }
+
+  Result<std::unique_ptr<LogReader>> NewReader(Position from) override {
+    auto properties = BaseProperties(options_);
+    properties.insert(properties.end(),
+                      {
+                          // A group only because librdkafka's assign() needs one: no offsets are
+                          // ever committed to it.
+                          {"group.id", "ledgerdesk-reader-" + Hex(RandomEventId())},
+                          {"enable.auto.commit", "false"},
+                          {"enable.auto.offset.store", "false"},
+                          {"isolation.level", "read_committed"},
+                          {"auto.offset.reset", "error"},
+                          {"enable.partition.eof", "false"},
+                          {"fetch.wait.max.ms", "10"},
+                          {"fetch.error.backoff.ms", "10"},
+                      });
+    LD_ASSIGN_OR_RETURN(auto consumer, Client::Create(RD_KAFKA_CONSUMER, properties));
+    rd_kafka_poll_set_consumer(consumer->get());
+    KafkaPtr<rd_kafka_topic_partition_list_t> assignment(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(assignment.get(), options_.topic.c_str(), 0)->offset =
+        static_cast<int64_t>(from.value);
+    const rd_kafka_resp_err_t err = rd_kafka_assign(consumer->get(), assignment.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Unavailable("cannot start reading " + Describe() + ": " + rd_kafka_err2str(err));
+    }
+    return std::unique_ptr<LogReader>(new KafkaReader(std::move(consumer), Describe()));
+  }
+
+  bool HasExclusiveWriter() const override { return false; }
+
+  std::string Describe() const override {
+    return "Kafka topic " + options_.topic + " at " + options_.brokers;
+  }
+
+  // A transactional producer, not yet initialized. Errors: kInvalidArgument for bad properties.
+  static Result<std::unique_ptr<Client>> NewProducer(const KafkaLogOptions& options) {
+    auto properties = BaseProperties(options);
+    properties.insert(properties.end(), {
+                                            {"enable.idempotence", "true"},
+                                            {"acks", "all"},
+                                            {"transactional.id", options.transactional_id},
+                                        });
+    return Client::Create(RD_KAFKA_PRODUCER, properties);
+  }
+
+  // Registers the producer's transactional id with the coordinator (fencing an older producer
+  // with the same id on a real cluster). Errors: kUnavailable when the brokers do not answer
+  // before `deadline`.
+  static Status InitTransactions(Client& producer, const KafkaLogOptions& options,
+                                 Clock::time_point deadline) {
+    KafkaPtr<rd_kafka_error_t> error(
+        rd_kafka_init_transactions(producer.get(), std::max(RemainingMs(deadline), 1)));
+    if (error == nullptr) return OkStatus();
+    return Unavailable(WithReason("cannot reach Kafka at " + options.brokers + " within " +
+                                      Seconds(options.timeout) + " s: " + ErrorText(error.get()),
+                                  producer.last_error()));
+  }
+
+ private:
+  Result<std::vector<Position>> AppendInTransaction(const std::vector<v1::Envelope>& events,
+                                                    Clock::time_point deadline) {
+    rd_kafka_t* rk = producer_->get();
+    if (KafkaPtr<rd_kafka_error_t> error(rd_kafka_begin_transaction(rk)); error != nullptr) {
+      return TransactionFailed("cannot begin a transaction", std::move(error), deadline);
+    }
+    Client::Deliveries deliveries;
+    deliveries.generation = ++generation_;
+    deliveries.offsets.assign(events.size(), -1);
+    deliveries.errors.assign(events.size(), RD_KAFKA_RESP_ERR_NO_ERROR);
+    producer_->set_deliveries(&deliveries);
+
+    for (size_t i = 0; i < events.size(); ++i) {
+      const v1::Envelope& event = events[i];
+      const std::string value = event.SerializeAsString();
+      KafkaPtr<rd_kafka_headers_t> headers = Headers(event);
+      rd_kafka_resp_err_t err;
+      for (;;) {
+        err = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(options_.topic.c_str()), RD_KAFKA_V_PARTITION(0),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(event.stream().data(), event.stream().size()),
+            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+            RD_KAFKA_V_HEADERS(headers.get()),
+            RD_KAFKA_V_OPAQUE(Client::Tag(deliveries.generation, static_cast<uint32_t>(i))),
+            RD_KAFKA_V_END);
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || RemainingMs(deadline) == 0) break;
+        rd_kafka_poll(rk, 10);  // let deliveries drain the queue
+      }
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return AbortWith("cannot produce to " + Describe() + ": " + rd_kafka_err2str(err),
+                         deadline);
+      }
+      headers.release();  // the message owns them now
+    }
+
+    rd_kafka_flush(rk, RemainingMs(deadline));
+    if (deliveries.delivered < events.size()) {
+      return AbortWith(WithReason("Kafka at " + options_.brokers + " confirmed " +
+                                      std::to_string(deliveries.delivered) + " of " +
+                                      std::to_string(events.size()) + " records within " +
+                                      Seconds(options_.timeout) + " s",
+                                  producer_->last_error()),
+                       deadline);
+    }
+    for (rd_kafka_resp_err_t err : deliveries.errors) {
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return AbortWith("Kafka refused a record of " + Describe() + ": " + rd_kafka_err2str(err),
+                         deadline);
+      }
+    }
+
+    for (;;) {
+      KafkaPtr<rd_kafka_error_t> error(rd_kafka_commit_transaction(rk, RemainingMs(deadline)));
+      if (error == nullptr) break;
+      if (rd_kafka_error_is_retriable(error.get()) && RemainingMs(deadline) > 0) continue;
+      return TransactionFailed("cannot commit the transaction", std::move(error), deadline);
+    }
+
+    std::vector<Position> positions;
+    positions.reserve(events.size());
+    for (int64_t offset : deliveries.offsets) positions.push_back(Position{uint64_t(offset)});
+    return positions;
+  }
+
+  // The CloudEvents Kafka binding, binary mode, plus our stream headers.
+  static KafkaPtr<rd_kafka_headers_t> Headers(const v1::Envelope& event) {
+    KafkaPtr<rd_kafka_headers_t> headers(rd_kafka_headers_new(8));
+    auto add = [&](const char* name, const std::string& value) {
+      rd_kafka_header_add(headers.get(), name, -1, value.data(),
+                          static_cast<ssize_t>(value.size()));
+    };
+    add("ce_specversion", "1.0");
+    add("ce_id", Hex(event.event_id()));
+    add("ce_type", event.event_type().empty() ? PayloadTypeName(event) : event.event_type());
+    add("ce_source", "ledgerdesk");
+    add("ce_time", google::protobuf::util::TimeUtil::ToString(event.occurred_at()));
+    add("content-type", "application/protobuf");
+    add("ld_stream", event.stream());
+    add("ld_stream_version", std::to_string(event.stream_version()));
+    return headers;
+  }
+
+  // Aborts the open transaction and answers kUnavailable with `message`. When the abort itself
+  // fails the producer is dropped; the next Append starts a fresh one.
+  Status AbortWith(const std::string& message, Clock::time_point deadline) {
+    producer_->set_deliveries(nullptr);
+    for (;;) {
+      KafkaPtr<rd_kafka_error_t> error(
+          rd_kafka_abort_transaction(producer_->get(), RemainingMs(deadline)));
+      if (error == nullptr) break;
+      // A timed-out abort may be resumed by calling it again.
+      if (rd_kafka_error_is_retriable(error.get()) && RemainingMs(deadline) > 0) continue;
+      producer_.reset();
+      break;
+    }
+    return Unavailable(message +
+                       " (the transaction was aborted; records may still be visible "
+                       "and readers' validation decides)");
+  }
+
+  Status TransactionFailed(const std::string& what, KafkaPtr<rd_kafka_error_t> error,
+                           Clock::time_point deadline) {
+    const std::string message = what + " on " + Describe() + ": " + ErrorText(error.get());
+    if (rd_kafka_error_txn_requires_abort(error.get())) return AbortWith(message, deadline);
+    // Fatal, or a commit whose outcome we do not know: start over with a new producer, which
+    // fences this one's transaction on a real cluster.
+    producer_->set_deliveries(nullptr);
+    producer_.reset();
+    return Unavailable(WithReason(message, ""));
+  }
+
+  const KafkaLogOptions options_;
+  std::mutex append_mutex_;  // one Append at a time
+  std::unique_ptr<Client> producer_;
+  uint32_t generation_ = 0;
+  std::unique_ptr<Client> watermarks_;  // a read_committed handle for End()
+};
+
+// The topic's partition count, or 0 when it does not exist; also the number of brokers.
+struct TopicInfo {
+  int partitions = 0;
+  int brokers = 0;
+};
+
+Result<TopicInfo> DescribeTopic(Client& client, const KafkaLogOptions& options,
+                                Clock::time_point deadline) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  // All topics: asking for one would let a broker auto-create it with its default partitions.
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(client.get(), 1, nullptr, &raw, std::max(RemainingMs(deadline), 1));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Unavailable(WithReason("cannot reach Kafka at " + options.brokers + " within " +
+                                      Seconds(options.timeout) + " s: " + rd_kafka_err2str(err),
+                                  client.last_error()));
+  }
+  KafkaPtr<const rd_kafka_metadata_t> metadata(raw);
+  TopicInfo info{.partitions = 0, .brokers = metadata->broker_cnt};
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& topic = metadata->topics[i];
+    if (options.topic != topic.topic) continue;
+    if (topic.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) break;
+    if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Unavailable("Kafka at " + options.brokers + " cannot describe topic " + options.topic +
+                         ": " + rd_kafka_err2str(topic.err));
+    }
+    info.partitions = topic.partition_cnt;
+  }
+  return info;
+}
+
+Status CreateTopic(Client& client, const KafkaLogOptions& options, int brokers,
+                   Clock::time_point deadline) {
+  char errstr[512] = "";
+  KafkaPtr<rd_kafka_NewTopic_t> topic(rd_kafka_NewTopic_new(
+      options.topic.c_str(), 1, std::clamp(brokers, 1, 3), errstr, sizeof(errstr)));
+  if (topic == nullptr)
+    return InvalidArgument("cannot create topic " + options.topic + ": " + errstr);
+  KafkaPtr<rd_kafka_AdminOptions_t> admin(
+      rd_kafka_AdminOptions_new(client.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  const int timeout = std::max(RemainingMs(deadline), 1);
+  rd_kafka_AdminOptions_set_request_timeout(admin.get(), timeout, errstr, sizeof(errstr));
+  rd_kafka_AdminOptions_set_operation_timeout(admin.get(), timeout, errstr, sizeof(errstr));
+  KafkaPtr<rd_kafka_queue_t> queue(rd_kafka_queue_new(client.get()));
+  rd_kafka_NewTopic_t* topics[] = {topic.get()};
+  rd_kafka_CreateTopics(client.get(), topics, 1, admin.get(), queue.get());
+  KafkaPtr<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), timeout + 1000));
+  const std::string what = "cannot create topic " + options.topic + " at " + options.brokers;
+  const std::string hint = " (create it with one partition, or allow this client to create topics)";
+  if (event == nullptr) return Unavailable(what + ": no answer in time" + hint);
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Unavailable(what + ": " + rd_kafka_event_error_string(event.get()) + hint);
+  }
+  size_t count = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
+  for (size_t i = 0; i < count; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      continue;
+    }
+    const char* text = rd_kafka_topic_result_error_string(results[i]);
+    return FailedPrecondition(what + ": " + (text != nullptr ? text : rd_kafka_err2str(err)) +
+                              hint);
+  }
+  return OkStatus();
+}
+
+// Makes sure the topic exists with exactly one partition.
+Status EnsureTopic(Client& client, const KafkaLogOptions& options, Clock::time_point deadline) {
+  LD_ASSIGN_OR_RETURN(TopicInfo info, DescribeTopic(client, options, deadline));
+  if (info.partitions == 0) {
+    if (!options.create_topic) {
+      return NotFound("Kafka topic " + options.topic + " does not exist at " + options.brokers +
+                      " (create it with one partition)");
+    }
+    LD_RETURN_IF_ERROR(CreateTopic(client, options, info.brokers, deadline));
+    // A new topic takes a moment to show in metadata.
+    while (info.partitions == 0) {
+      LD_ASSIGN_OR_RETURN(info, DescribeTopic(client, options, deadline));
+      if (info.partitions != 0) break;
+      if (RemainingMs(deadline) == 0) {
+        return Unavailable("Kafka topic " + options.topic + " at " + options.brokers +
+                           " was created but did not show up within " + Seconds(options.timeout) +
+                           " s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  if (info.partitions != 1) {
+    return FailedPrecondition("Kafka topic " + options.topic + " at " + options.brokers + " has " +
+                              std::to_string(info.partitions) +
+                              " partitions; the ledgerdesk log needs exactly one (one total "
+                              "order of events)");
+  }
+  return OkStatus();
+}
+
+std::string Trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ReadKafkaConfigFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot open Kafka config file " + path.string());
+  std::map<std::string, std::string> properties;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const std::string trimmed = Trim(line);
+    if (trimmed.empty() || trimmed[0] == '#' || trimmed[0] == '!') continue;
+    const auto equals = trimmed.find('=');
+    const std::string where = path.string() + ":" + std::to_string(number);
+    if (equals == std::string::npos) {
+      return InvalidArgument(where + ": expected key=value, got \"" + trimmed + "\"");
+    }
+    const std::string key = Trim(trimmed.substr(0, equals));
+    if (key.empty()) return InvalidArgument(where + ": a property needs a name before '='");
+    properties[key] = Trim(trimmed.substr(equals + 1));
+  }
+  if (in.bad()) return Unavailable("cannot read Kafka config file " + path.string());
+  return properties;
+}
+
+Result<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options) {
+  if (options.brokers.empty()) return InvalidArgument("the Kafka log needs brokers (host:port)");
+  if (options.topic.empty()) return InvalidArgument("the Kafka log needs a topic name");
+  if (options.transactional_id.empty()) {
+    return InvalidArgument("the Kafka log needs a transactional id");
+  }
+  if (options.timeout.count() <= 0) return InvalidArgument("the Kafka timeout must be positive");
+  const auto deadline = Clock::now() + options.timeout;
+
+  // The producer first: it checks the properties, and its handle does the topic's admin.
+  LD_ASSIGN_OR_RETURN(auto producer, KafkaLog::NewProducer(options));
+  LD_RETURN_IF_ERROR(EnsureTopic(*producer, options, deadline));
+  LD_RETURN_IF_ERROR(KafkaLog::InitTransactions(*producer, options, deadline));
+
+  auto properties = BaseProperties(options);
+  properties.emplace_back("isolation.level", "read_committed");
+  LD_ASSIGN_OR_RETURN(auto watermarks, Client::Create(RD_KAFKA_CONSUMER, properties));
+  return std::unique_ptr<EventLog>(
+      new KafkaLog(options, std::move(producer), std::move(watermarks)));
+}
+
 }  // namespace ledgerdesk::log
