@@ -15,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -68,9 +69,11 @@ class Writer {
   };
 
   Writer(EventLog& log, WriterOptions options);
-  // Reads records from the reader up to the log's end into the validator. Returns the verdict of
-  // each event id it met that is in `watch` (may be null).
-  Status CatchUp(std::unordered_map<std::string, std::pair<Verdict, Position>>* watch);
+  // Reads records into the validator: through position `through` when given (the writer's own
+  // appends), else to the log's end as it stands. Records the verdict of each event id it meets
+  // that is in `watch` (may be null).
+  Status CatchUp(std::optional<Position> through,
+                 std::unordered_map<std::string, std::pair<Verdict, Position>>* watch);
   void Run();
   void AppendGroup(std::vector<Pending>& group);
 

@@ -31,8 +31,11 @@ class LogHarness {
 
 class MemoryHarness : public LogHarness {
  public:
-  // `exclusive` false makes the writer take the read-back path a shared log (Kafka) needs.
-  explicit MemoryHarness(bool exclusive) : exclusive_(exclusive) {}
+  // `exclusive` false makes the writer take the read-back path a shared log (Kafka) needs;
+  // `markers` puts a transaction marker after every append, as a real Kafka broker does.
+  explicit MemoryHarness(bool exclusive, bool markers = false) : exclusive_(exclusive) {
+    storage_->transaction_markers = markers;
+  }
   Result<std::unique_ptr<EventLog>> Open() override {
     auto log = std::make_unique<testing::MemoryLog>(storage_);
     log->set_exclusive_writer(exclusive_);
@@ -326,6 +329,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Backend{"Memory", [] { return std::make_unique<MemoryHarness>(true); }},
                       Backend{"MemoryShared",
                               [] { return std::make_unique<MemoryHarness>(false); }},
+                      Backend{"MemoryWithTransactionMarkers",
+                              [] { return std::make_unique<MemoryHarness>(false, true); }},
                       Backend{"Embedded", [] { return std::make_unique<EmbeddedHarness>(); }},
                       Backend{"KafkaMock", [] { return std::make_unique<KafkaHarness>(); }}),
     [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });

@@ -1,28 +1,46 @@
 #include "tests/support/memory_log.h"
 
+#include <algorithm>
+
 namespace ledgerdesk::testing {
 namespace {
 
 class MemoryLogReader : public log::LogReader {
  public:
   MemoryLogReader(std::shared_ptr<MemoryLogStorage> storage, log::Position from)
-      : storage_(std::move(storage)), next_(from.value) {}
+      : storage_(std::move(storage)), from_(from.value) {}
 
   Result<std::vector<log::LogRecord>> Read(size_t max_records,
                                            std::chrono::milliseconds wait) override {
     std::unique_lock lock(storage_->mutex);
-    storage_->appended.wait_for(lock, wait, [&] { return next_ < storage_->records.size(); });
+    storage_->appended.wait_for(lock, wait, [&] { return First() < storage_->records.size(); });
     std::vector<log::LogRecord> out;
-    while (next_ < storage_->records.size() && out.size() < max_records) {
-      out.push_back(storage_->records[next_++]);
+    for (size_t i = First(); i < storage_->records.size() && out.size() < max_records; ++i) {
+      out.push_back(storage_->records[i]);
+      from_ = storage_->records[i].position.value + 1;
     }
     return out;
   }
 
  private:
+  // The index of the first record at or after from_.
+  size_t First() const {
+    const auto& records = storage_->records;
+    return static_cast<size_t>(
+        std::lower_bound(records.begin(), records.end(), from_,
+                         [](const log::LogRecord& r, uint64_t p) { return r.position.value < p; }) -
+        records.begin());
+  }
+
   std::shared_ptr<MemoryLogStorage> storage_;
-  uint64_t next_;
+  uint64_t from_;
 };
+
+uint64_t EndOf(const MemoryLogStorage& storage) {
+  const uint64_t after_last =
+      storage.records.empty() ? 0 : storage.records.back().position.value + 1;
+  return std::max(after_last, storage.end);
+}
 
 }  // namespace
 
@@ -30,11 +48,13 @@ Result<std::vector<log::Position>> MemoryLog::Append(const std::vector<v1::Envel
   std::vector<log::Position> positions;
   {
     std::lock_guard lock(storage_->mutex);
+    uint64_t next = EndOf(*storage_);
     for (const auto& event : events) {
-      log::Position position{storage_->records.size()};
+      log::Position position{next++};
       storage_->records.push_back({position, event.stream(), event.SerializeAsString()});
       positions.push_back(position);
     }
+    storage_->end = next + (storage_->transaction_markers ? 1 : 0);
   }
   storage_->appended.notify_all();
   return positions;
@@ -42,7 +62,7 @@ Result<std::vector<log::Position>> MemoryLog::Append(const std::vector<v1::Envel
 
 Result<log::Position> MemoryLog::End() {
   std::lock_guard lock(storage_->mutex);
-  return log::Position{storage_->records.size()};
+  return log::Position{EndOf(*storage_)};
 }
 
 Result<std::unique_ptr<log::LogReader>> MemoryLog::NewReader(log::Position from) {

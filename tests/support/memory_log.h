@@ -16,7 +16,11 @@ namespace ledgerdesk::testing {
 struct MemoryLogStorage {
   std::mutex mutex;
   std::condition_variable appended;
-  std::vector<log::LogRecord> records;
+  std::vector<log::LogRecord> records;  // in increasing position order; tests may push their own
+  // Like a real Kafka broker: every append is followed by a transaction marker, a position that no
+  // record stands at, so positions have gaps and the end is one past the last record's.
+  bool transaction_markers = false;
+  uint64_t end = 0;  // the end as Append left it (counts the marker)
 };
 
 class MemoryLog : public log::EventLog {
