@@ -1,0 +1,100 @@
+#pragma once
+
+// The self-validating read of core/log/stream_validator.h, with state that survives restarts. The
+// rule is StreamValidator's, unchanged: an event applies only if its id was never applied and it is
+// its stream's next version; otherwise it is a duplicate (id seen) or a conflict (wrong version).
+// (A test checks verdict for verdict that both agree on random logs.) The state lives in memory for
+// speed — like the writer's — and every change is also written as rows of the store's "validator"
+// column family in the same batch as the projection rows and the checkpoint, so it is committed
+// atomically with them and reloaded from there.
+//
+// Rows: "s/<stream>" -> 8-byte big-endian version of its last applied event;
+//       "i/<16-byte event id>" -> "" for every applied event.
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/log/stream_validator.h"
+#include "schemas/ledgerdesk/v1/envelope.pb.h"
+
+namespace ledgerdesk::projections {
+
+// Where the validator's changes go (a store batch); blind writes, never read back.
+class ValidatorRowWriter {
+ public:
+  virtual ~ValidatorRowWriter() = default;
+  virtual void PutValidatorRow(std::string_view key, std::string_view value) = 0;
+};
+
+class DurableValidator {
+ public:
+  // Decides like StreamValidator::Admit and records an admitted event in memory. Call
+  // StageChanges before committing the batch the admitted events belong to.
+  log::Verdict Admit(const v1::Envelope& envelope);
+
+  // Writes the rows for everything admitted since the last call into `out`.
+  void StageChanges(ValidatorRowWriter& out);
+  // Forgets what StageChanges would write (when the whole state is written at once instead).
+  void DropChanges();
+  // Calls `visit` with every row of the whole state in bytewise key order (a bulk load).
+  void VisitRows(
+      const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+
+  // Restores one row written by StageChanges (when loading from the store). Errors: kDataLoss for
+  // a row that is not one of ours.
+  Status LoadRow(std::string_view key, std::string_view value);
+
+  // The version of the last applied event of `stream`, 0 when none.
+  uint64_t StreamVersion(const std::string& stream) const;
+  size_t applied_ids() const { return ids_.size(); }
+
+  void Reserve(size_t ids);
+
+ private:
+  // Event ids are 16 bytes (DecodeEnvelope checks): two words, hashed without allocation.
+  struct Id {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    friend bool operator==(const Id&, const Id&) = default;
+  };
+  static Id ToId(std::string_view bytes);
+
+  // An open-addressing set of ids (millions of them: no node per id). The all-zero id is kept
+  // aside because zero marks an empty slot.
+  class IdSet {
+   public:
+    bool contains(const Id& id) const;
+    void insert(const Id& id);
+    void reserve(size_t count);
+    size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+    template <typename F>
+    void ForEach(F&& f) const {
+      if (has_zero_) f(Id{});
+      for (const Id& id : slots_) {
+        if (id.hi != 0 || id.lo != 0) f(id);
+      }
+    }
+
+   private:
+    size_t Slot(const Id& id) const;
+    void Grow(size_t capacity);
+    std::vector<Id> slots_;
+    size_t size_ = 0;
+    bool has_zero_ = false;
+  };
+
+  std::unordered_map<std::string, uint64_t> versions_;
+  IdSet ids_;
+  // Admitted since the last StageChanges.
+  std::vector<Id> new_ids_;
+  std::vector<std::pair<const std::string, uint64_t>*> touched_streams_;  // nodes are stable
+};
+
+}  // namespace ledgerdesk::projections

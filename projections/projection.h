@@ -1,0 +1,61 @@
+#pragma once
+
+// The fold interface of the read side. A projection turns each applied event into row writes in the
+// column families it owns; it never touches RocksDB: the runner hands it a RowSink (a batch over
+// the store in production, MemoryRows in tests), so every projection is testable without a
+// database.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/log/event_log.h"
+#include "schemas/ledgerdesk/v1/envelope.pb.h"
+
+namespace ledgerdesk::projections {
+
+// Rows as one projection sees them while it applies events.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+
+  // The current value of `key` in column family `cf`, including writes made earlier in the same
+  // batch (not yet committed); nullopt when there is none. Errors: kInvalidArgument for a column
+  // family the caller does not own; kUnavailable when the store cannot be read.
+  virtual Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) = 0;
+
+  // Sets or removes a row. Errors: kInvalidArgument for a column family the caller does not own.
+  virtual Status Put(std::string_view cf, std::string_view key, std::string_view value) = 0;
+  virtual Status Delete(std::string_view cf, std::string_view key) = 0;
+};
+
+// One read model. Implementations are pure folds: the rows after an event depend only on the rows
+// before it and the event (no clocks, no randomness, no I/O), so a live store and a rebuild from
+// the same log end up byte-for-byte equal. Apply is called from one thread at a time.
+class Projection {
+ public:
+  virtual ~Projection() = default;
+
+  // A stable name (lower_snake_case), used by `rebuild --only` and in messages.
+  virtual std::string_view name() const = 0;
+
+  // The column families this projection owns (lower_snake_case, unique across projections, never
+  // "checkpoint" or "validator" nor starting with "_").
+  virtual std::vector<std::string> column_families() const = 0;
+
+  // Folds one event that the self-validating read admitted (its stream's next version, a new id),
+  // in log order. `record` gives the position and raw bytes; `envelope` is the decoded record. An
+  // error stops the runner at this event (nothing of its batch is committed): projections should
+  // treat events they do not care about as no-ops, not as errors.
+  virtual Status Apply(const log::LogRecord& record, const v1::Envelope& envelope,
+                       RowSink& rows) const = 0;
+};
+
+// The projections a runner or a rebuild applies, in order. Projections are immutable (Apply is
+// const), so sets are shared freely.
+using ProjectionSet = std::vector<std::shared_ptr<const Projection>>;
+
+}  // namespace ledgerdesk::projections

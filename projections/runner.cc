@@ -1,0 +1,391 @@
+#include "projections/runner.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "core/log/envelope_codec.h"
+
+namespace ledgerdesk::projections {
+
+// A projection's view of the batch: only the column families it owns.
+class ProjectionRunner::OwnedRows : public RowSink {
+ public:
+  OwnedRows(RowSink& inner, const Projection& projection)
+      : inner_(inner), name_(projection.name()), owned_(projection.column_families()) {}
+
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.Get(cf, key);
+  }
+  Status Put(std::string_view cf, std::string_view key, std::string_view value) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.Put(cf, key, value);
+  }
+  Status Delete(std::string_view cf, std::string_view key) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.Delete(cf, key);
+  }
+
+ private:
+  Status Check(std::string_view cf) const {
+    for (const auto& owned : owned_) {
+      if (owned == cf) return OkStatus();
+    }
+    return InvalidArgument("projection " + name_ + " does not own column family " +
+                           std::string(cf));
+  }
+
+  RowSink& inner_;
+  std::string name_;
+  std::vector<std::string> owned_;
+};
+
+// A record and what decoding it gave.
+struct ProjectionRunner::Decoded {
+  log::LogRecord record;
+  Result<v1::Envelope> envelope;
+};
+
+// Records in log order, decoded.
+class ProjectionRunner::DecodingReader {
+ public:
+  virtual ~DecodingReader() = default;
+  // Like LogReader::Read.
+  virtual Result<std::vector<Decoded>> Read(size_t max_records, std::chrono::milliseconds wait) = 0;
+  // Takes back records the caller is done with (freeing them is work a second thread can do).
+  virtual void Recycle(std::vector<Decoded> done) { (void)done; }
+};
+
+class ProjectionRunner::InlineDecodingReader : public DecodingReader {
+ public:
+  explicit InlineDecodingReader(std::unique_ptr<log::LogReader> reader)
+      : reader_(std::move(reader)) {}
+  Result<std::vector<Decoded>> Read(size_t max_records, std::chrono::milliseconds wait) override {
+    LD_ASSIGN_OR_RETURN(auto records, reader_->Read(max_records, wait));
+    std::vector<Decoded> out;
+    out.reserve(records.size());
+    for (auto& record : records) {
+      auto envelope = log::DecodeEnvelope(record.value);
+      out.push_back({std::move(record), std::move(envelope)});
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<log::LogReader> reader_;
+};
+
+// Reads and decodes in its own thread into a bounded queue of chunks.
+class ProjectionRunner::AheadDecodingReader : public DecodingReader {
+ public:
+  AheadDecodingReader(std::unique_ptr<log::LogReader> reader, std::chrono::milliseconds poll)
+      : reader_(std::move(reader)), poll_(poll), thread_([this] { Run(); }) {}
+
+  ~AheadDecodingReader() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  Result<std::vector<Decoded>> Read(size_t max_records, std::chrono::milliseconds wait) override {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, wait, [&] { return !chunks_.empty() || !error_.ok(); });
+    if (chunks_.empty()) {
+      if (!error_.ok()) return error_;
+      return std::vector<Decoded>();
+    }
+    std::vector<Decoded> out;
+    if (chunks_.front().size() - front_taken_ <= max_records && front_taken_ == 0) {
+      out = std::move(chunks_.front());
+      chunks_.pop_front();
+    } else {
+      auto& front = chunks_.front();
+      const size_t take = std::min(max_records, front.size() - front_taken_);
+      out.reserve(take);
+      for (size_t i = 0; i < take; ++i) out.push_back(std::move(front[front_taken_ + i]));
+      front_taken_ += take;
+      if (front_taken_ == front.size()) {
+        chunks_.pop_front();
+        front_taken_ = 0;
+      }
+    }
+    lock.unlock();
+    changed_.notify_all();
+    return out;
+  }
+
+  // Whichever thread has time to spare frees: this one when the applying thread waits for
+  // decoded records, the decoding thread when it is ahead.
+  void Recycle(std::vector<Decoded> done) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (chunks_.size() < kMaxChunks / 2) return;  // `done` is freed here, by the caller
+      spent_.push_back(std::move(done));
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  static constexpr size_t kChunk = 2048;
+  static constexpr size_t kMaxChunks = 32;
+
+  void Run() {
+    for (;;) {
+      std::vector<std::vector<Decoded>> spent;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock,
+                      [&] { return stopping_ || chunks_.size() < kMaxChunks || !spent_.empty(); });
+        if (stopping_) return;
+        spent.swap(spent_);
+      }
+      if (!spent.empty()) {
+        spent.clear();  // destroyed here, not in the applying thread
+        continue;
+      }
+      auto records = reader_->Read(kChunk, poll_);
+      std::vector<Decoded> chunk;
+      if (records.ok()) {
+        chunk.reserve(records->size());
+        for (auto& record : *records) {
+          auto envelope = log::DecodeEnvelope(record.value);
+          chunk.push_back({std::move(record), std::move(envelope)});
+        }
+      }
+      {
+        std::lock_guard lock(mutex_);
+        if (!records.ok()) {
+          error_ = records.status();
+          stopping_ = true;
+        } else if (!chunk.empty()) {
+          chunks_.push_back(std::move(chunk));
+        }
+      }
+      changed_.notify_all();
+      if (!records.ok()) return;
+    }
+  }
+
+  std::unique_ptr<log::LogReader> reader_;
+  std::chrono::milliseconds poll_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<Decoded>> chunks_;
+  std::vector<std::vector<Decoded>> spent_;
+  size_t front_taken_ = 0;
+  Status error_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the fields it uses
+};
+
+ProjectionRunner::ProjectionRunner(log::EventLog& log, Store& store, ProjectionSet projections,
+                                   RunnerOptions options)
+    : log_(log), store_(store), projections_(std::move(projections)), options_(options) {
+  options_.max_batch_events = std::max<size_t>(options_.max_batch_events, 1);
+}
+
+Result<std::unique_ptr<ProjectionRunner>> ProjectionRunner::Create(log::EventLog& log, Store& store,
+                                                                   ProjectionSet projections,
+                                                                   RunnerOptions options) {
+  LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
+  if (column_families != store.column_families()) {
+    return InvalidArgument("the projection store in " + store.dir().string() +
+                           " was opened with other column families than these projections own");
+  }
+  LD_ASSIGN_OR_RETURN(Checkpoint checkpoint, store.ReadCheckpoint());
+  if (checkpoint.next.value > 0 && !store.created_column_families().empty()) {
+    return FailedPrecondition("column family " + store.created_column_families().front() +
+                              " is new in a projection store that has applied events up to " +
+                              std::to_string(checkpoint.next.value) + ": rebuild the projections");
+  }
+  std::unique_ptr<ProjectionRunner> runner(
+      new ProjectionRunner(log, store, std::move(projections), options));
+  runner->batch_ = std::make_unique<StoreBatch>(
+      store, runner->options_.cache_bytes,
+      /*store_starts_empty=*/options.fresh_store && checkpoint.next.value == 0);
+  for (const auto& projection : runner->projections_) {
+    runner->owned_rows_.push_back(std::make_unique<OwnedRows>(*runner->batch_, *projection));
+  }
+  LD_RETURN_IF_ERROR(runner->Recover());
+  return runner;
+}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+Status ProjectionRunner::Recover() {
+  batch_->Reset();
+  reader_.reset();
+  validator_ = std::make_unique<DurableValidator>();
+  validator_->Reserve(options_.expected_records);
+  LD_RETURN_IF_ERROR(store_.LoadValidator(*validator_));
+  LD_ASSIGN_OR_RETURN(pending_, store_.ReadCheckpoint());
+  LD_ASSIGN_OR_RETURN(auto reader, log_.NewReader(pending_.next));
+  if (options_.decode_ahead) {
+    reader_ = std::make_unique<AheadDecodingReader>(std::move(reader), options_.poll_wait);
+  } else {
+    reader_ = std::make_unique<InlineDecodingReader>(std::move(reader));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    committed_ = pending_;
+  }
+  changed_.notify_all();
+  return OkStatus();
+}
+
+Status ProjectionRunner::ApplyRecord(Decoded& decoded) {
+  const log::LogRecord& record = decoded.record;
+  pending_.next.value = std::max(pending_.next.value, record.position.value + 1);
+  auto& envelope = decoded.envelope;
+  if (!envelope.ok()) {  // not ours, or from a newer version: every reader skips it
+    ++pending_.counts.undecodable;
+    return OkStatus();
+  }
+  switch (validator_->Admit(*envelope)) {
+    case log::Verdict::kDuplicate:
+      ++pending_.counts.duplicates;
+      return OkStatus();
+    case log::Verdict::kConflict:
+      ++pending_.counts.conflicts;
+      return OkStatus();
+    case log::Verdict::kApply:
+      break;
+  }
+  ++pending_.counts.applied;
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    Status status = projections_[i]->Apply(record, *envelope, *owned_rows_[i]);
+    if (!status.ok()) {
+      return status.WithContext("projection " + std::string(projections_[i]->name()) +
+                                " at log position " + std::to_string(record.position.value));
+    }
+  }
+  return OkStatus();
+}
+
+Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
+  if (reader_ == nullptr) LD_RETURN_IF_ERROR(Recover());
+  size_t consumed = 0;
+  Status failed;
+  while (consumed < options_.max_batch_events) {
+    auto records = reader_->Read(options_.max_batch_events - consumed,
+                                 consumed == 0 ? wait : std::chrono::milliseconds(0));
+    if (!records.ok()) {
+      failed = records.status();
+      break;
+    }
+    if (records->empty()) break;
+    for (auto& record : *records) {
+      failed = ApplyRecord(record);
+      if (!failed.ok()) break;
+    }
+    if (!failed.ok()) break;
+    consumed += records->size();
+    reader_->Recycle(std::move(*records));
+  }
+  if (failed.ok() && consumed > 0) {
+    if (options_.defer_validator_rows) {
+      validator_->DropChanges();
+    } else {
+      validator_->StageChanges(*batch_);
+    }
+    failed = store_.Commit(*batch_, pending_);
+  }
+  if (!failed.ok()) {
+    // Nothing of this batch is committed: start again from the last commit.
+    Status recovered = Recover();
+    if (!recovered.ok()) reader_.reset();
+    return failed;
+  }
+  if (consumed > 0) {
+    {
+      std::lock_guard lock(mutex_);
+      committed_ = pending_;
+      last_error_ = OkStatus();
+    }
+    changed_.notify_all();
+  }
+  return consumed;
+}
+
+Status ProjectionRunner::CatchUp() {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_) return FailedPrecondition("the projection runner is following the log already");
+  }
+  LD_ASSIGN_OR_RETURN(const log::Position end, log_.End());
+  // Positions need not be dense (Kafka's transaction markers take offsets): a few empty reads
+  // before the end mean there is nothing more to apply.
+  for (int idle = 0; pending_.next < end && idle < 3;) {
+    LD_ASSIGN_OR_RETURN(const size_t consumed, Step(options_.poll_wait));
+    idle = consumed == 0 ? idle + 1 : 0;
+  }
+  return OkStatus();
+}
+
+Status ProjectionRunner::Start() {
+  std::lock_guard lock(mutex_);
+  if (running_) return FailedPrecondition("the projection runner is following the log already");
+  running_ = true;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return OkStatus();
+}
+
+void ProjectionRunner::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+  std::lock_guard lock(mutex_);
+  running_ = false;
+}
+
+void ProjectionRunner::Run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    auto consumed = Step(options_.poll_wait);
+    if (consumed.ok()) continue;
+    std::unique_lock lock(mutex_);
+    last_error_ = consumed.status();
+    changed_.wait_for(lock, options_.retry_backoff, [&] { return stopping_; });
+  }
+}
+
+Status ProjectionRunner::WriteValidatorState() {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_) return FailedPrecondition("the projection runner is following the log already");
+  }
+  return store_.IngestValidator(*validator_);
+}
+
+log::Position ProjectionRunner::applied_position() const {
+  std::lock_guard lock(mutex_);
+  return committed_.next;
+}
+
+bool ProjectionRunner::WaitFor(log::Position position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return committed_.next >= position; });
+}
+
+ApplyCounts ProjectionRunner::counts() const {
+  std::lock_guard lock(mutex_);
+  return committed_.counts;
+}
+
+Status ProjectionRunner::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+}  // namespace ledgerdesk::projections

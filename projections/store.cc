@@ -1,0 +1,555 @@
+#include "projections/store.h"
+
+#include <fcntl.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+#include <system_error>
+#include <unordered_map>
+
+#include "projections/digest.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+constexpr std::string_view kCheckpointKey = "checkpoint";
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return OkStatus();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsCorruption()) return DataLoss(std::move(message));
+  if (status.IsInvalidArgument()) return InvalidArgument(std::move(message));
+  return Unavailable(std::move(message));
+}
+
+void AppendFixed64(std::string& out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+uint64_t ReadFixed64(std::string_view bytes, size_t offset) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i)
+    value = (value << 8) | static_cast<unsigned char>(bytes[offset + i]);
+  return value;
+}
+
+std::string EncodeCheckpoint(const Checkpoint& checkpoint) {
+  std::string out;
+  out.reserve(40);
+  AppendFixed64(out, checkpoint.next.value);
+  AppendFixed64(out, checkpoint.counts.applied);
+  AppendFixed64(out, checkpoint.counts.duplicates);
+  AppendFixed64(out, checkpoint.counts.conflicts);
+  AppendFixed64(out, checkpoint.counts.undecodable);
+  return out;
+}
+
+Result<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
+  if (bytes.size() != 40) {
+    return DataLoss("projection checkpoint has " + std::to_string(bytes.size()) +
+                    " bytes, expected 40");
+  }
+  Checkpoint checkpoint;
+  checkpoint.next.value = ReadFixed64(bytes, 0);
+  checkpoint.counts.applied = ReadFixed64(bytes, 8);
+  checkpoint.counts.duplicates = ReadFixed64(bytes, 16);
+  checkpoint.counts.conflicts = ReadFixed64(bytes, 24);
+  checkpoint.counts.undecodable = ReadFixed64(bytes, 32);
+  return checkpoint;
+}
+
+bool IsReserved(std::string_view name) {
+  return name == kCheckpointColumnFamily || name == kValidatorColumnFamily ||
+         name == rocksdb::kDefaultColumnFamilyName || name.starts_with("_");
+}
+
+rocksdb::CompressionType FastestCompression() {
+  const auto supported = rocksdb::GetSupportedCompressions();
+  for (auto preferred : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
+    if (std::find(supported.begin(), supported.end(), preferred) != supported.end()) {
+      return preferred;
+    }
+  }
+  return rocksdb::kNoCompression;
+}
+
+Status SyncDir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Unavailable("cannot open " + dir.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Unavailable("cannot sync " + dir.string());
+  return OkStatus();
+}
+
+Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code error;
+  std::filesystem::rename(from, to, error);
+  if (error) {
+    return Unavailable("cannot rename " + from.string() + " to " + to.string() + ": " +
+                       error.message());
+  }
+  return OkStatus();
+}
+
+std::filesystem::path WithSuffix(const std::filesystem::path& dir, std::string_view suffix) {
+  std::filesystem::path clean = dir;
+  if (!clean.has_filename()) clean = clean.parent_path();  // "a/b/" -> "a/b"
+  return clean.string() + std::string(suffix);
+}
+
+}  // namespace
+
+std::filesystem::path RebuildScratchDir(const std::filesystem::path& dir) {
+  return WithSuffix(dir, ".rebuilding");
+}
+std::filesystem::path RebuiltDir(const std::filesystem::path& dir) {
+  return WithSuffix(dir, ".rebuilt");
+}
+
+Status InstallRebuiltStore(const std::filesystem::path& dir) {
+  const auto rebuilt = RebuiltDir(dir);
+  const auto old = WithSuffix(dir, ".old");
+  std::error_code error;
+  if (!std::filesystem::exists(rebuilt, error)) return OkStatus();
+  if (std::filesystem::exists(dir, error)) {
+    std::filesystem::remove_all(old, error);
+    LD_RETURN_IF_ERROR(Rename(dir, old));
+  }
+  LD_RETURN_IF_ERROR(Rename(rebuilt, dir));
+  LD_RETURN_IF_ERROR(SyncDir(std::filesystem::absolute(dir).parent_path()));
+  std::filesystem::remove_all(old, error);
+  return OkStatus();
+}
+
+Result<std::vector<std::string>> ColumnFamiliesOf(const ProjectionSet& projections) {
+  std::vector<std::string> all;
+  std::set<std::string, std::less<>> seen;
+  for (const auto& projection : projections) {
+    for (auto& cf : projection->column_families()) {
+      if (cf.empty() || IsReserved(cf)) {
+        return InvalidArgument("projection " + std::string(projection->name()) +
+                               " uses a reserved column family name \"" + cf + "\"");
+      }
+      if (!seen.insert(cf).second) {
+        return InvalidArgument("column family " + cf + " is owned by two projections");
+      }
+      all.push_back(std::move(cf));
+    }
+  }
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store
+
+struct Store::Impl {
+  StoreOptions options;
+  std::vector<std::string> created;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned by db; destroyed before it
+  rocksdb::ColumnFamilyHandle* checkpoint = nullptr;
+  rocksdb::ColumnFamilyHandle* validator = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> projection;  // same order as options.column_families
+  rocksdb::WriteOptions write_options;
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    db->Close();
+  }
+
+  // Index in `projection` of a projection column family, or -1.
+  int IndexOf(std::string_view cf) const {
+    const auto& names = options.column_families;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == cf) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  for (const auto& cf : options.column_families) {
+    if (cf.empty() || IsReserved(cf)) {
+      return InvalidArgument("reserved column family name \"" + cf + "\"");
+    }
+  }
+  LD_RETURN_IF_ERROR(InstallRebuiltStore(options.dir));
+  std::error_code error;
+  std::filesystem::create_directories(options.dir, error);
+  if (error) {
+    return Unavailable("cannot create " + options.dir.string() + ": " + error.message());
+  }
+
+  auto table = rocksdb::BlockBasedTableOptions();
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = FastestCompression();
+  cf_options.level_compaction_dynamic_level_bytes = true;
+  if (options.bulk_load) {
+    cf_options.write_buffer_size = 256ull << 20;
+    cf_options.max_write_buffer_number = 4;
+    cf_options.level0_slowdown_writes_trigger = 40;
+    cf_options.level0_stop_writes_trigger = 60;
+  } else {
+    cf_options.write_buffer_size = 32ull << 20;
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 3;
+  db_options.max_total_wal_size = 256ull << 20;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  std::vector<std::string> existing;
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(db_options, options.dir.string(), &existing);
+  if (!listed.ok()) existing.clear();  // a new database
+  std::vector<std::string> wanted = {rocksdb::kDefaultColumnFamilyName,
+                                     std::string(kCheckpointColumnFamily),
+                                     std::string(kValidatorColumnFamily)};
+  wanted.insert(wanted.end(), options.column_families.begin(), options.column_families.end());
+  for (const auto& name : existing) {
+    if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.push_back(name);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  for (const auto& cf : options.column_families) {
+    if (std::find(existing.begin(), existing.end(), cf) == existing.end()) {
+      impl->created.push_back(cf);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : wanted) descriptors.emplace_back(name, cf_options);
+  rocksdb::DB* raw = nullptr;
+  LD_RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, options.dir.string(), descriptors, &impl->handles, &raw),
+      "cannot open the projection store in " + options.dir.string()));
+  impl->db.reset(raw);
+  impl->checkpoint = impl->handles[1];
+  impl->validator = impl->handles[2];
+  for (size_t i = 0; i < options.column_families.size(); ++i) {
+    impl->projection.push_back(impl->handles[3 + i]);
+  }
+  impl->write_options.disableWAL = options.bulk_load;
+  impl->options = std::move(options);
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<Checkpoint> Store::ReadCheckpoint() const {
+  std::string value;
+  rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->checkpoint, kCheckpointKey, &value);
+  if (status.IsNotFound()) return Checkpoint();
+  LD_RETURN_IF_ERROR(FromRocks(status, "cannot read the projection checkpoint"));
+  return DecodeCheckpoint(value);
+}
+
+Status Store::LoadValidator(DurableValidator& validator) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->validator));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    LD_RETURN_IF_ERROR(validator.LoadRow(it->key().ToStringView(), it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "cannot read the projection validator state");
+}
+
+Result<std::optional<std::string>> Store::Get(std::string_view cf, std::string_view key) const {
+  const int index = impl_->IndexOf(cf);
+  if (index < 0) return InvalidArgument("no projection column family " + std::string(cf));
+  std::string value;
+  rocksdb::Status status = impl_->db->Get(rocksdb::ReadOptions(), impl_->projection[index],
+                                          rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  LD_RETURN_IF_ERROR(FromRocks(status, "cannot read " + std::string(cf)));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::Scan(
+    std::string_view cf,
+    const std::function<void(std::string_view key, std::string_view value)>& visit) const {
+  const int index = impl_->IndexOf(cf);
+  if (index < 0) return InvalidArgument("no projection column family " + std::string(cf));
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(read_options, impl_->projection[index]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    visit(it->key().ToStringView(), it->value().ToStringView());
+  }
+  return FromRocks(it->status(), "cannot scan " + std::string(cf));
+}
+
+Result<Checkpoint> Store::ScanAll(
+    const std::function<void(std::string_view cf, std::string_view key, std::string_view value)>&
+        visit) const {
+  struct SnapshotRelease {
+    rocksdb::DB* db;
+    void operator()(const rocksdb::Snapshot* snapshot) const { db->ReleaseSnapshot(snapshot); }
+  };
+  std::unique_ptr<const rocksdb::Snapshot, SnapshotRelease> snapshot(impl_->db->GetSnapshot(),
+                                                                     {impl_->db.get()});
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  read_options.snapshot = snapshot.get();
+  std::vector<size_t> order(impl_->projection.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto& names = impl_->options.column_families;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return names[a] < names[b]; });
+  for (size_t index : order) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(read_options, impl_->projection[index]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      visit(names[index], it->key().ToStringView(), it->value().ToStringView());
+    }
+    LD_RETURN_IF_ERROR(FromRocks(it->status(), "cannot scan " + names[index]));
+  }
+  std::string value;
+  rocksdb::Status status = impl_->db->Get(read_options, impl_->checkpoint, kCheckpointKey, &value);
+  if (status.IsNotFound()) return Checkpoint();
+  LD_RETURN_IF_ERROR(FromRocks(status, "cannot read the projection checkpoint"));
+  return DecodeCheckpoint(value);
+}
+
+Status Store::WriteCheckpointDurably(const Checkpoint& checkpoint) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(
+      impl_->db->Put(options, impl_->checkpoint, kCheckpointKey, EncodeCheckpoint(checkpoint)),
+      "cannot write the projection checkpoint");
+}
+
+Status Store::IngestValidator(const DurableValidator& validator) {
+  const std::string path = (impl_->options.dir / "validator-bulk.sst").string();
+  rocksdb::Options options(rocksdb::DBOptions(), impl_->db->GetOptions(impl_->validator));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, impl_->validator);
+  LD_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
+  rocksdb::Status status;
+  size_t rows = 0;
+  validator.VisitRows([&](std::string_view key, std::string_view value) {
+    if (!status.ok()) return;
+    status = writer.Put(rocksdb::Slice(key.data(), key.size()),
+                        rocksdb::Slice(value.data(), value.size()));
+    ++rows;
+  });
+  if (status.ok() && rows == 0) {
+    writer.Finish().PermitUncheckedError();
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return OkStatus();
+  }
+  if (status.ok()) status = writer.Finish();
+  LD_RETURN_IF_ERROR(FromRocks(status, "cannot write " + path));
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  return FromRocks(impl_->db->IngestExternalFile(impl_->validator, {path}, ingest),
+                   "cannot ingest the validator state");
+}
+
+Status Store::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(impl_->db->Flush(options, impl_->handles), "cannot flush the projection store");
+}
+
+const std::vector<std::string>& Store::column_families() const {
+  return impl_->options.column_families;
+}
+const std::vector<std::string>& Store::created_column_families() const { return impl_->created; }
+const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
+
+// ---------------------------------------------------------------------------------------------
+// StoreBatch
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+}  // namespace
+
+struct StoreBatch::Impl {
+  struct Entry {
+    std::optional<std::string> value;
+    bool dirty = false;
+  };
+  using Table = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
+
+  Store& store;
+  size_t cache_limit;
+  size_t cache_bytes = 0;
+  std::vector<Table> tables;  // per projection column family
+  std::vector<std::pair<size_t, Table::value_type*>> dirty;
+  // The row the last Get touched: a projection's read-modify-write then skips the second lookup.
+  size_t last_index = 0;
+  Table::value_type* last = nullptr;
+  rocksdb::WriteBatch validator_rows;
+  size_t validator_count = 0;
+
+  // The cache holds every row of the store (it started empty and was never cleared since).
+  bool complete = false;
+  bool committed_any = false;
+
+  Impl(Store& s, size_t limit, bool starts_empty)
+      : store(s), cache_limit(limit), complete(starts_empty) {
+    tables.resize(store.column_families().size());
+  }
+
+  Result<size_t> Index(std::string_view cf) const {
+    const int index = store.impl_->IndexOf(cf);
+    if (index < 0) return InvalidArgument("no projection column family " + std::string(cf));
+    return static_cast<size_t>(index);
+  }
+
+  Table::value_type* Find(size_t index, std::string_view key) {
+    if (last != nullptr && last_index == index && last->first == key) return last;
+    auto it = tables[index].find(key);
+    return it == tables[index].end() ? nullptr : &*it;
+  }
+
+  void Stage(size_t index, std::string_view key, std::optional<std::string_view> value) {
+    Table::value_type* row = Find(index, key);
+    if (row == nullptr) {
+      row = &*tables[index].emplace(std::string(key), Entry()).first;
+      cache_bytes += key.size() + 64;
+    }
+    Entry& entry = row->second;
+    if (entry.value) cache_bytes -= entry.value->size();
+    if (value) {
+      entry.value.emplace(*value);
+      cache_bytes += value->size();
+    } else {
+      entry.value.reset();
+    }
+    if (!entry.dirty) {
+      entry.dirty = true;
+      dirty.emplace_back(index, row);
+    }
+  }
+
+  void Reset() {
+    // Cleared after rows were committed: what the cache does not hold may be in the store now.
+    if (committed_any) complete = false;
+    last = nullptr;
+    for (auto& table : tables) table.clear();
+    dirty.clear();
+    validator_rows.Clear();
+    validator_count = 0;
+    cache_bytes = 0;
+  }
+};
+
+StoreBatch::StoreBatch(Store& store, size_t cache_bytes, bool store_starts_empty)
+    : impl_(std::make_unique<Impl>(store, cache_bytes, store_starts_empty)) {}
+StoreBatch::~StoreBatch() = default;
+
+Result<std::optional<std::string>> StoreBatch::Get(std::string_view cf, std::string_view key) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  if (auto* row = impl_->Find(index, key); row != nullptr) {
+    impl_->last_index = index;
+    impl_->last = row;
+    return row->second.value;
+  }
+  std::optional<std::string> value;
+  if (!impl_->complete) {
+    LD_ASSIGN_OR_RETURN(value, impl_->store.Get(cf, key));
+  }
+  impl_->cache_bytes += key.size() + 64 + (value ? value->size() : 0);
+  impl_->last_index = index;
+  impl_->last = &*impl_->tables[index].emplace(std::string(key), Impl::Entry{value, false}).first;
+  return value;
+}
+
+Status StoreBatch::Put(std::string_view cf, std::string_view key, std::string_view value) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  impl_->Stage(index, key, value);
+  return OkStatus();
+}
+
+Status StoreBatch::Delete(std::string_view cf, std::string_view key) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  impl_->Stage(index, key, std::nullopt);
+  return OkStatus();
+}
+
+void StoreBatch::PutValidatorRow(std::string_view key, std::string_view value) {
+  impl_->validator_rows.Put(impl_->store.impl_->validator, rocksdb::Slice(key.data(), key.size()),
+                            rocksdb::Slice(value.data(), value.size()));
+  ++impl_->validator_count;
+}
+
+size_t StoreBatch::staged() const { return impl_->dirty.size() + impl_->validator_count; }
+
+void StoreBatch::Reset() { impl_->Reset(); }
+
+Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
+  StoreBatch::Impl& staged = *batch.impl_;
+  rocksdb::WriteBatch& write = staged.validator_rows;
+  rocksdb::Status status;
+  for (auto& [index, row] : staged.dirty) {
+    auto* cf = impl_->projection[index];
+    if (row->second.value) {
+      status = write.Put(cf, row->first, *row->second.value);
+    } else {
+      status = write.Delete(cf, row->first);
+    }
+    if (!status.ok()) break;
+  }
+  if (status.ok())
+    status = write.Put(impl_->checkpoint, kCheckpointKey, EncodeCheckpoint(checkpoint));
+  if (status.ok()) status = impl_->db->Write(impl_->write_options, &write);
+  if (!status.ok()) {
+    staged.Reset();
+    return FromRocks(status, "cannot commit projection rows");
+  }
+  staged.committed_any = true;
+  for (auto& [index, row] : staged.dirty) row->second.dirty = false;
+  staged.dirty.clear();
+  write.Clear();
+  staged.validator_count = 0;
+  if (staged.cache_bytes > staged.cache_limit) staged.Reset();
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<StoreDigest> DigestAt(const Store& store) {
+  RowDigest digest;
+  LD_ASSIGN_OR_RETURN(Checkpoint checkpoint,
+                      store.ScanAll([&](std::string_view cf, std::string_view key,
+                                        std::string_view value) { digest.Add(cf, key, value); }));
+  return StoreDigest{digest.FinishHex(), checkpoint};
+}
+
+Result<std::string> Digest(const Store& store) {
+  LD_ASSIGN_OR_RETURN(StoreDigest digest, DigestAt(store));
+  return std::move(digest.hex);
+}
+
+}  // namespace ledgerdesk::projections

@@ -1,0 +1,164 @@
+#pragma once
+
+// The projections' RocksDB database (DATA_DIR/projections): one column family per projection
+// column family, plus two internal ones: "checkpoint" (the next log position to read and the
+// runner's counts) and "validator" (the self-validating read's state, durable_validator.h).
+// Everything one batch of events changes — rows, validator state, checkpoint — is committed in ONE
+// atomic RocksDB write, so the store always reflects exactly a prefix of the log.
+//
+// Thread safety: reads (Get, Scan, ReadCheckpoint, Digest) may run concurrently with each other and
+// with one writer; a StoreBatch and Commit are used by one thread at a time (the runner's).
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/log/event_log.h"
+#include "projections/durable_validator.h"
+#include "projections/projection.h"
+
+namespace ledgerdesk::projections {
+
+inline constexpr std::string_view kCheckpointColumnFamily = "checkpoint";
+inline constexpr std::string_view kValidatorColumnFamily = "validator";
+
+// What the runner did with the records up to a checkpoint. Every reader of the same log prefix
+// arrives at the same counts.
+struct ApplyCounts {
+  uint64_t applied = 0;
+  uint64_t duplicates = 0;
+  uint64_t conflicts = 0;
+  uint64_t undecodable = 0;  // records that are not (known) envelopes: skipped
+  friend bool operator==(const ApplyCounts&, const ApplyCounts&) = default;
+};
+
+struct Checkpoint {
+  log::Position next;  // the next position to read: everything before it is applied
+  ApplyCounts counts;
+  friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
+};
+
+struct StoreOptions {
+  std::filesystem::path dir;                 // created if missing
+  std::vector<std::string> column_families;  // the projections' (see ColumnFamiliesOf)
+  size_t block_cache_bytes = 32ull << 20;    // one LRU cache shared by all column families
+  // Rebuild mode: commits skip the WAL and memtables are larger. Durable only after Flush(), so
+  // only for a store that is thrown away if the process dies (rebuild builds in a scratch dir).
+  bool bulk_load = false;
+};
+
+class StoreBatch;
+
+class Store {
+ public:
+  // Opens or creates the database, creating missing column families. Completes a rebuild that was
+  // interrupted after it finished building (see rebuild.h). Errors: kInvalidArgument for a bad or
+  // reserved column family name; kUnavailable when RocksDB cannot open the directory (locked by
+  // another process, I/O error: the message says which).
+  static Result<std::unique_ptr<Store>> Open(StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Position {0} and zero counts for a new store.
+  Result<Checkpoint> ReadCheckpoint() const;
+  // Fills `validator` with the committed state.
+  Status LoadValidator(DurableValidator& validator) const;
+
+  // Committed rows only (not a pending batch's). Errors: kInvalidArgument for an unknown column
+  // family, kUnavailable for read errors.
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) const;
+  // Calls `visit` for every row of `cf` in key order (one consistent snapshot).
+  Status Scan(std::string_view cf,
+              const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+
+  // Calls `visit` for every row of every projection column family, column families in name order,
+  // rows in key order, all from one snapshot; returns the checkpoint of that snapshot.
+  Result<Checkpoint> ScanAll(const std::function<void(std::string_view cf, std::string_view key,
+                                                      std::string_view value)>& visit) const;
+
+  // Writes the batch's staged rows and validator rows and `checkpoint` atomically. On success the
+  // batch is empty (its read cache stays); on error nothing was written and the batch is reset.
+  Status Commit(StoreBatch& batch, const Checkpoint& checkpoint);
+  // Writes `checkpoint` alone through the WAL with fsync (the last step of a rebuild).
+  Status WriteCheckpointDurably(const Checkpoint& checkpoint);
+  // Writes the whole state of `validator` into the validator column family at once (an SST file
+  // ingested into the store: a rebuild's last step instead of rows in every batch).
+  Status IngestValidator(const DurableValidator& validator);
+  // Flushes every column family's memtable to SST files and waits.
+  Status Flush();
+
+  // The projections' column families, as given.
+  const std::vector<std::string>& column_families() const;
+  // Projection column families that did not exist before this Open.
+  const std::vector<std::string>& created_column_families() const;
+  const std::filesystem::path& dir() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class StoreBatch;
+};
+
+// Writes staged for one atomic Commit. As a RowSink it covers every projection column family and
+// reads its own staged writes before committed rows. It also keeps rows it read or wrote in a
+// cache of up to `cache_bytes` (cleared whenever it grows past that) so a hot row is not read back
+// from RocksDB in every batch; only this process writes the store, so the cache stays true.
+// `store_starts_empty` (a rebuild's new store): while the cache has never been cleared it holds
+// every row there is, so a row missing from it is missing, and no read goes to RocksDB.
+class StoreBatch : public RowSink, public ValidatorRowWriter {
+ public:
+  explicit StoreBatch(Store& store, size_t cache_bytes = 8ull << 20,
+                      bool store_starts_empty = false);
+  ~StoreBatch() override;
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override;
+  Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
+  Status Delete(std::string_view cf, std::string_view key) override;
+  void PutValidatorRow(std::string_view key, std::string_view value) override;
+
+  // Rows staged since the last commit.
+  size_t staged() const;
+  // Drops everything staged and cached (after a failed commit).
+  void Reset();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  friend class Store;
+};
+
+// Every column family of `projections`, in order. Errors: kInvalidArgument for a duplicate,
+// reserved or empty name.
+Result<std::vector<std::string>> ColumnFamiliesOf(const ProjectionSet& projections);
+
+// A rebuild (rebuild.h) builds in RebuildScratchDir(dir), renames that to RebuiltDir(dir) once it
+// is complete and durable, then InstallRebuiltStore moves it into place (the old store goes). Each
+// step is a rename, so a crash leaves either the old store or the new one; Store::Open finishes an
+// installation a crash interrupted. InstallRebuiltStore does nothing when there is no rebuilt
+// store.
+std::filesystem::path RebuildScratchDir(const std::filesystem::path& dir);
+std::filesystem::path RebuiltDir(const std::filesystem::path& dir);
+Status InstallRebuiltStore(const std::filesystem::path& dir);
+
+// SHA-256 hex over every projection column family's rows (digest.h): not the checkpoint nor the
+// validator, so a live store and a rebuild of the same log prefix give the same digest.
+Result<std::string> Digest(const Store& store);
+
+// The digest and the checkpoint it corresponds to (one snapshot: consistent with a running runner).
+struct StoreDigest {
+  std::string hex;
+  Checkpoint checkpoint;
+};
+Result<StoreDigest> DigestAt(const Store& store);
+
+}  // namespace ledgerdesk::projections

@@ -1,0 +1,156 @@
+// Rebuild and digest: a live store and a rebuild from the same log have the same digest.
+
+#include "projections/rebuild.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "projections/event_counts_projection.h"
+#include "projections/rebuild_bench.h"
+#include "projections/runner.h"
+#include "tests/projections/workload.h"
+#include "tests/support/memory_log.h"
+#include "tests/support/temp_dir.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+using std::chrono::milliseconds;
+
+const ProjectionSet& Projections() {
+  static const ProjectionSet projections = {std::make_shared<EventCountsProjection>()};
+  return projections;
+}
+
+std::unique_ptr<Store> OpenStore(const std::filesystem::path& dir) {
+  auto store = Store::Open({.dir = dir, .column_families = {"event_counts"}});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+ReferenceFold Reference(testing::MemoryLog& log) {
+  ReferenceFold fold;
+  std::lock_guard lock(log.storage()->mutex);
+  for (const auto& record : log.storage()->records) fold.Apply(record);
+  return fold;
+}
+
+TEST(Rebuild, LiveDigestEqualsRebuiltDigestAfterALongRandomWorkload) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  auto live = OpenStore(dir.path() / "live");
+  auto runner = ProjectionRunner::Create(log, *live, Projections(),
+                                         {.max_batch_events = 256, .poll_wait = milliseconds(5)});
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  ASSERT_TRUE((*runner)->Start().ok());
+
+  // Records arrive in bursts of random sizes while the runner follows.
+  RandomWorkload workload(20240601);
+  std::mt19937_64 random(99);
+  size_t total = 0;
+  while (total < 150'000) {
+    const size_t burst = 1 + random() % 3000;
+    PushRecords(*log.storage(), workload.Next(burst));
+    total += burst;
+    if (random() % 4 == 0) std::this_thread::sleep_for(milliseconds(random() % 5));
+  }
+  ASSERT_TRUE((*runner)->WaitFor(log::Position{total}, std::chrono::seconds(120)));
+  (*runner)->Stop();
+  EXPECT_TRUE((*runner)->last_error().ok()) << (*runner)->last_error().ToString();
+
+  const ReferenceFold reference = Reference(log);
+  EXPECT_EQ((*runner)->counts(), reference.counts());
+  EXPECT_GT(reference.counts().duplicates, 1000u);
+  EXPECT_GT(reference.counts().conflicts, 1000u);
+  EXPECT_GT(reference.counts().undecodable, 1000u);
+  auto live_digest = Digest(*live);
+  ASSERT_TRUE(live_digest.ok());
+  EXPECT_EQ(*live_digest, reference.Digest());
+
+  auto rebuilt = Rebuild(log, Projections(), dir.path() / "rebuilt");
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->checkpoint.next, log::Position{total});
+  EXPECT_EQ(rebuilt->checkpoint.counts, reference.counts());
+  EXPECT_GT(rebuilt->records_per_second, 0);
+  auto rebuilt_store = OpenStore(dir.path() / "rebuilt");
+  EXPECT_EQ(*Digest(*rebuilt_store), *live_digest);
+}
+
+TEST(Rebuild, ReplacesAnExistingStoreAndALiveRunnerContinuesFromIt) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  RandomWorkload workload(8);
+  PushRecords(*log.storage(), workload.Next(3'000));
+  const auto path = dir.path() / "projections";
+  {  // a store with rows that a rebuild must not keep
+    auto store = OpenStore(path);
+    StoreBatch batch(*store);
+    ASSERT_TRUE(batch.Put("event_counts", "stream/stale", "7").ok());
+    ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {}}).ok());
+  }
+  auto rebuilt = Rebuild(log, Projections(), path, {.batch_events = 500});
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(RebuildScratchDir(path)));
+  EXPECT_FALSE(std::filesystem::exists(RebuiltDir(path)));
+
+  PushRecords(*log.storage(), workload.Next(3'000));
+  auto store = OpenStore(path);
+  EXPECT_FALSE(store->Get("event_counts", "stream/stale")->has_value());
+  auto runner = ProjectionRunner::Create(log, *store, Projections());
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  EXPECT_EQ((*runner)->applied_position(), log::Position{3'000});
+  ASSERT_TRUE((*runner)->CatchUp().ok());
+  const ReferenceFold reference = Reference(log);
+  EXPECT_EQ((*runner)->counts(), reference.counts());
+  EXPECT_EQ(*Digest(*store), reference.Digest());
+}
+
+TEST(Rebuild, SmallBatchesAndATinyRowCacheGiveTheSameStore) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  PushRecords(*log.storage(), RandomWorkload(12).Next(20'000));
+  // A cache cleared after every batch: rows come back from RocksDB, not from memory.
+  auto rebuilt =
+      Rebuild(log, Projections(), dir.path() / "p", {.batch_events = 777, .cache_bytes = 1});
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  const ReferenceFold reference = Reference(log);
+  EXPECT_EQ(rebuilt->checkpoint.counts, reference.counts());
+  auto store = OpenStore(dir.path() / "p");
+  EXPECT_EQ(*Digest(*store), reference.Digest());
+}
+
+TEST(Rebuild, OpenFinishesAnInstallationThatACrashInterrupted) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  PushRecords(*log.storage(), RandomWorkload(4).Next(1'000));
+  const auto path = dir.path() / "projections";
+  ASSERT_TRUE(Rebuild(log, Projections(), path).ok());
+  const std::string expected = Reference(log).Digest();
+  // As if the process died between "rebuilt is complete" and "rebuilt is in place": the old store
+  // still sits at `path`.
+  std::filesystem::rename(path, RebuiltDir(path));
+  std::filesystem::create_directories(path);
+  { std::ofstream(path / "old-store-marker") << "old"; }
+  auto store = OpenStore(path);
+  EXPECT_FALSE(std::filesystem::exists(path / "old-store-marker"));
+  EXPECT_EQ(*Digest(*store), expected);
+  EXPECT_FALSE(std::filesystem::exists(RebuiltDir(path)));
+}
+
+TEST(Rebuild, BenchmarkFunctionRunsAndIsDeterministic) {
+  testing::TempDir first;
+  testing::TempDir second;
+  auto a = RunRebuildBench(20'000, first.path());
+  auto b = RunRebuildBench(20'000, second.path());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->events, 20'000u);
+  EXPECT_GT(a->events_per_second, 0);
+  EXPECT_EQ(a->digest, b->digest);
+}
+
+}  // namespace
+}  // namespace ledgerdesk::projections

@@ -1,0 +1,217 @@
+// The runner: applies what the log holds exactly once, skips what every reader skips, resumes from
+// its checkpoint, follows the log in the background, and answers WaitFor.
+
+#include "projections/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "projections/event_counts_projection.h"
+#include "tests/projections/workload.h"
+#include "tests/support/memory_log.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_events.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::MakeEvent;
+
+// A log, a store directory and the EventCounts projection, reopened at will.
+class RunnerTest : public ::testing::Test {
+ protected:
+  void Open(RunnerOptions options = {.max_batch_events = 100, .poll_wait = milliseconds(20)},
+            ProjectionSet projections = {std::make_shared<EventCountsProjection>()}) {
+    runner_.reset();
+    store_.reset();
+    auto cfs = ColumnFamiliesOf(projections);
+    ASSERT_TRUE(cfs.ok());
+    auto store = Store::Open({.dir = dir_.path() / "projections", .column_families = *cfs});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    auto runner = ProjectionRunner::Create(log_, *store_, std::move(projections), options);
+    ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+    runner_ = std::move(*runner);
+  }
+
+  std::optional<std::string> Row(const std::string& key) {
+    auto value = store_->Get("event_counts", key);
+    EXPECT_TRUE(value.ok()) << value.status().ToString();
+    return value.ok() ? *value : std::nullopt;
+  }
+
+  ReferenceFold Reference() {
+    ReferenceFold fold;
+    std::lock_guard lock(log_.storage()->mutex);
+    for (const auto& record : log_.storage()->records) fold.Apply(record);
+    return fold;
+  }
+
+  testing::TempDir dir_;
+  testing::MemoryLog log_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ProjectionRunner> runner_;
+};
+
+TEST_F(RunnerTest, AppliesTheEventsOfTheLog) {
+  ASSERT_TRUE(log_.Append({MakeEvent("t-1", 1), MakeEvent("t-2", 1), MakeEvent("t-1", 2)}).ok());
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->applied_position(), log::Position{3});
+  EXPECT_EQ(runner_->counts(), (ApplyCounts{.applied = 3}));
+  EXPECT_EQ(Row("stream/t-1"), "2");
+  EXPECT_EQ(Row("stream/t-2"), "1");
+  EXPECT_EQ(Row("type/ledgerdesk.v1.TicketStatusChanged"), "3");
+}
+
+TEST_F(RunnerTest, SkipsDuplicatesConflictsAndUndecodableRecordsLikeEveryReader) {
+  v1::Envelope first = MakeEvent("t", 1);
+  ASSERT_TRUE(log_.Append({first, first}).ok());                          // a retried append
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 1), MakeEvent("t", 3)}).ok());  // two lost races
+  PushRecords(*log_.storage(), {{{}, "junk", "not an envelope"}});
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 2)}).ok());
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->counts(),
+            (ApplyCounts{.applied = 2, .duplicates = 1, .conflicts = 2, .undecodable = 1}));
+  EXPECT_EQ(Row("stream/t"), "2");
+  EXPECT_EQ(runner_->applied_position(), log::Position{6});
+}
+
+TEST_F(RunnerTest, CountsAndRowsEqualTheReferenceOnARandomLog) {
+  RandomWorkload workload(3);
+  PushRecords(*log_.storage(), workload.Next(20'000));
+  Open({.max_batch_events = 333, .poll_wait = milliseconds(20)});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ReferenceFold reference = Reference();
+  EXPECT_EQ(runner_->counts(), reference.counts());
+  EXPECT_GT(reference.counts().duplicates, 0u);
+  EXPECT_GT(reference.counts().conflicts, 0u);
+  EXPECT_GT(reference.counts().undecodable, 0u);
+  EXPECT_EQ(*Digest(*store_), reference.Digest());
+}
+
+TEST_F(RunnerTest, RestartResumesFromTheCheckpointWithoutCountingTwice) {
+  RandomWorkload workload(5);
+  PushRecords(*log_.storage(), workload.Next(5'000));
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const ApplyCounts before = runner_->counts();
+
+  // Restart on the same log: nothing new, nothing again.
+  Open();
+  EXPECT_EQ(runner_->counts(), before);
+  EXPECT_EQ(runner_->applied_position(), log::Position{5'000});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->counts(), before);
+
+  // More records (including repeats of old ones) after the restart.
+  PushRecords(*log_.storage(), workload.Next(5'000));
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ReferenceFold reference = Reference();
+  EXPECT_EQ(runner_->counts(), reference.counts());
+  EXPECT_EQ(*Digest(*store_), reference.Digest());
+}
+
+TEST_F(RunnerTest, FollowsTheLogInTheBackgroundAndWaitForAnswers) {
+  Open();
+  ASSERT_TRUE(runner_->Start().ok());
+  EXPECT_EQ(runner_->Start().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(runner_->CatchUp().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(runner_->WaitFor(log::Position{1}, milliseconds(50)));
+
+  std::thread writer([&] {
+    for (int version = 1; version <= 50; ++version) {
+      ASSERT_TRUE(log_.Append({MakeEvent("followed", version)}).ok());
+      if (version % 10 == 0) std::this_thread::sleep_for(milliseconds(5));
+    }
+  });
+  writer.join();
+  auto positions = log_.Append({MakeEvent("followed", 51)});
+  ASSERT_TRUE(positions.ok());
+  const log::Position wanted{(*positions)[0].value + 1};
+  ASSERT_TRUE(runner_->WaitFor(wanted, std::chrono::seconds(10)));
+  EXPECT_GE(runner_->applied_position(), wanted);
+  EXPECT_EQ(Row("stream/followed"), "51");  // read-your-writes once WaitFor said yes
+  EXPECT_FALSE(runner_->WaitFor(log::Position{1000}, milliseconds(50)));
+  EXPECT_TRUE(runner_->last_error().ok());
+  runner_->Stop();
+  runner_->Stop();  // idempotent
+  EXPECT_EQ(runner_->counts().applied, 51u);
+  ASSERT_TRUE(runner_->CatchUp().ok());  // allowed again once stopped
+}
+
+// Fails on one stream's events: the runner must stop at the last committed batch.
+class FailingProjection : public Projection {
+ public:
+  std::string_view name() const override { return "failing"; }
+  std::vector<std::string> column_families() const override { return {"failing"}; }
+  Status Apply(const log::LogRecord&, const v1::Envelope& envelope, RowSink& rows) const override {
+    if (envelope.stream() == "poison") return FailedPrecondition("cannot fold poison");
+    return rows.Put("failing", envelope.stream(), std::to_string(envelope.stream_version()));
+  }
+};
+
+TEST_F(RunnerTest, AProjectionErrorCommitsNothingOfItsBatch) {
+  for (int version = 1; version <= 10; ++version) {
+    ASSERT_TRUE(log_.Append({MakeEvent("fine", version)}).ok());
+  }
+  ASSERT_TRUE(log_.Append({MakeEvent("fine", 11), MakeEvent("poison", 1)}).ok());
+  Open({.max_batch_events = 5, .poll_wait = milliseconds(20)},
+       {std::make_shared<EventCountsProjection>(), std::make_shared<FailingProjection>()});
+  Status status = runner_->CatchUp();
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("failing"), std::string::npos) << status.message();
+  EXPECT_EQ(runner_->applied_position(), log::Position{10});  // two full batches, not the third
+  EXPECT_EQ(runner_->counts().applied, 10u);
+  EXPECT_EQ(Row("stream/fine"), "10");
+  // Retrying fails the same way and changes nothing.
+  EXPECT_FALSE(runner_->CatchUp().ok());
+  EXPECT_EQ(Row("stream/fine"), "10");
+}
+
+class TrespassingProjection : public Projection {
+ public:
+  std::string_view name() const override { return "trespassing"; }
+  std::vector<std::string> column_families() const override { return {"mine"}; }
+  Status Apply(const log::LogRecord&, const v1::Envelope&, RowSink& rows) const override {
+    return rows.Put("event_counts", "type/forged", "1000");
+  }
+};
+
+TEST_F(RunnerTest, AProjectionCannotWriteAnotherOnesColumnFamily) {
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 1)}).ok());
+  Open({}, {std::make_shared<EventCountsProjection>(), std::make_shared<TrespassingProjection>()});
+  EXPECT_EQ(runner_->CatchUp().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Row("type/forged"), std::nullopt);
+}
+
+TEST_F(RunnerTest, ANewProjectionOnAStoreThatAppliedEventsIsRefused) {
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 1)}).ok());
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  store_.reset();
+  ProjectionSet more = {std::make_shared<EventCountsProjection>(),
+                        std::make_shared<FailingProjection>()};
+  auto store =
+      Store::Open({.dir = dir_.path() / "projections", .column_families = *ColumnFamiliesOf(more)});
+  ASSERT_TRUE(store.ok());
+  auto runner = ProjectionRunner::Create(log_, **store, more);
+  EXPECT_EQ(runner.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RunnerTest, SeveralEventsOfOneBatchOnTheSameRowAllCount) {
+  std::vector<v1::Envelope> events;
+  for (int version = 1; version <= 500; ++version) events.push_back(MakeEvent("hot", version));
+  ASSERT_TRUE(log_.Append(events).ok());
+  Open({.max_batch_events = 10'000, .poll_wait = milliseconds(20), .cache_bytes = 0});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(Row("stream/hot"), "500");
+}
+
+}  // namespace
+}  // namespace ledgerdesk::projections

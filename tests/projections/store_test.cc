@@ -1,0 +1,134 @@
+// The store: batches read their own writes, commits are atomic with the checkpoint, the digest
+// covers projection rows only.
+
+#include "projections/store.h"
+
+#include <gtest/gtest.h>
+
+#include "projections/event_counts_projection.h"
+#include "projections/memory_rows.h"
+#include "tests/support/temp_dir.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+std::unique_ptr<Store> OpenStore(const std::filesystem::path& dir,
+                                 std::vector<std::string> cfs = {"alpha", "beta"}) {
+  auto store = Store::Open({.dir = dir, .column_families = std::move(cfs)});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(ProjectionStore, ANewStoreStartsAtPositionZero) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path() / "projections");
+  ASSERT_NE(store, nullptr);
+  auto checkpoint = store->ReadCheckpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, Checkpoint());
+  EXPECT_EQ(store->created_column_families(), (std::vector<std::string>{"alpha", "beta"}));
+}
+
+TEST(ProjectionStore, ABatchReadsItsOwnUncommittedWrites) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  StoreBatch batch(*store);
+  ASSERT_TRUE(batch.Put("alpha", "k", "1").ok());
+  auto staged = batch.Get("alpha", "k");
+  ASSERT_TRUE(staged.ok());
+  EXPECT_EQ(*staged, std::optional<std::string>("1"));
+  auto committed = store->Get("alpha", "k");
+  ASSERT_TRUE(committed.ok());
+  EXPECT_FALSE(committed->has_value());  // not committed yet
+  ASSERT_TRUE(batch.Put("alpha", "k", "2").ok());
+  ASSERT_TRUE(batch.Delete("alpha", "gone").ok());
+  EXPECT_FALSE(batch.Get("alpha", "gone")->has_value());
+  EXPECT_EQ(*batch.Get("alpha", "k"), std::optional<std::string>("2"));
+}
+
+TEST(ProjectionStore, CommitWritesRowsAndCheckpointTogetherAndSurvivesReopen) {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    StoreBatch batch(*store);
+    ASSERT_TRUE(batch.Put("alpha", "a", "x").ok());
+    ASSERT_TRUE(batch.Put("beta", "b", "y").ok());
+    batch.PutValidatorRow("s/stream", std::string(8, '\0'));
+    ASSERT_TRUE(store->Commit(batch, {log::Position{42}, {.applied = 3}}).ok());
+    EXPECT_EQ(batch.staged(), 0u);
+    // Deleted rows go too.
+    ASSERT_TRUE(batch.Delete("alpha", "a").ok());
+    ASSERT_TRUE(store->Commit(batch, {log::Position{43}, {.applied = 4}}).ok());
+  }
+  auto store = OpenStore(dir.path());
+  EXPECT_TRUE(store->created_column_families().empty());
+  auto checkpoint = store->ReadCheckpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->next, log::Position{43});
+  EXPECT_EQ(checkpoint->counts.applied, 4u);
+  EXPECT_FALSE(store->Get("alpha", "a")->has_value());
+  EXPECT_EQ(*store->Get("beta", "b"), std::optional<std::string>("y"));
+}
+
+TEST(ProjectionStore, DigestCoversProjectionRowsOnlyAndMatchesMemoryRows) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  MemoryRows memory;
+  StoreBatch batch(*store);
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = "key-" + std::to_string(i * 7919 % 1000);
+    const std::string value(static_cast<size_t>(i % 13), static_cast<char>('a' + i % 26));
+    const std::string cf = i % 3 == 0 ? "beta" : "alpha";
+    ASSERT_TRUE(batch.Put(cf, key, value).ok());
+    ASSERT_TRUE(memory.Put(cf, key, value).ok());
+  }
+  ASSERT_TRUE(store->Commit(batch, {log::Position{100}, {}}).ok());
+  auto before = Digest(*store);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(*before, memory.Digest({"beta", "alpha"}));
+  EXPECT_EQ(before->size(), 64u);
+
+  // Validator state and checkpoint are not content: the digest stays.
+  batch.PutValidatorRow("i/0123456789abcdef", "");
+  ASSERT_TRUE(store->Commit(batch, {log::Position{200}, {.duplicates = 1}}).ok());
+  auto after = DigestAt(*store);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->hex, *before);
+  EXPECT_EQ(after->checkpoint.next, log::Position{200});
+
+  // A row does change it.
+  ASSERT_TRUE(batch.Put("alpha", "key-1", "changed").ok());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{201}, {}}).ok());
+  EXPECT_NE(*Digest(*store), *before);
+}
+
+TEST(ProjectionStore, RefusesReservedAndUnknownColumnFamilies) {
+  testing::TempDir dir;
+  EXPECT_EQ(Store::Open({.dir = dir.path(), .column_families = {"checkpoint"}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open({.dir = dir.path(), .column_families = {"default"}}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto store = OpenStore(dir.path());
+  StoreBatch batch(*store);
+  EXPECT_EQ(batch.Put("validator", "k", "v").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(batch.Get("gamma", "k").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Get("checkpoint", "checkpoint").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ProjectionStore, ColumnFamiliesOfRefusesTwoOwners) {
+  ProjectionSet twice = {std::make_shared<EventCountsProjection>(),
+                         std::make_shared<EventCountsProjection>()};
+  EXPECT_EQ(ColumnFamiliesOf(twice).status().code(), StatusCode::kInvalidArgument);
+  ProjectionSet once = {std::make_shared<EventCountsProjection>()};
+  EXPECT_EQ(*ColumnFamiliesOf(once), (std::vector<std::string>{"event_counts"}));
+}
+
+TEST(ProjectionStore, ASecondOpenOfTheSameDirectoryIsUnavailable) {
+  testing::TempDir dir;
+  auto first = OpenStore(dir.path());
+  auto second = Store::Open({.dir = dir.path(), .column_families = {"alpha", "beta"}});
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ledgerdesk::projections
