@@ -122,6 +122,16 @@ TEST(Rebuild, SmallBatchesAndATinyRowCacheGiveTheSameStore) {
   EXPECT_EQ(*Digest(*store), reference.Digest());
 }
 
+TEST(Rebuild, AnEmptyLogGivesAnEmptyStoreAtPositionZero) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  auto rebuilt = Rebuild(log, Projections(), dir.path() / "p");
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->checkpoint, Checkpoint());
+  auto store = OpenStore(dir.path() / "p");
+  EXPECT_EQ(*Digest(*store), MemoryRows().Digest({"event_counts"}));
+}
+
 TEST(Rebuild, OpenFinishesAnInstallationThatACrashInterrupted) {
   testing::TempDir dir;
   testing::MemoryLog log;
