@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "core/log/embedded_log.h"
@@ -151,7 +152,7 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
   return events.size() / seconds;
 }
 
-Status BenchKafka(uint64_t events) {
+Status BenchKafka(uint64_t events, const std::map<std::string, std::string>& properties) {
   LD_ASSIGN_OR_RETURN(auto cluster, log::MockKafkaCluster::Start(1));
   LD_RETURN_IF_ERROR(cluster->CreateTopic("bench.raw", 1));
   LD_RETURN_IF_ERROR(cluster->CreateTopic("bench.ledgerdesk", 1));
@@ -164,7 +165,8 @@ Status BenchKafka(uint64_t events) {
                       RawProduce(cluster->bootstrap_servers(), "bench.raw", prepared));
   LD_ASSIGN_OR_RETURN(auto log, log::OpenKafkaLog({.brokers = cluster->bootstrap_servers(),
                                                    .topic = "bench.ledgerdesk",
-                                                   .transactional_id = "bench-writer"}));
+                                                   .transactional_id = "bench-writer",
+                                                   .properties = properties}));
   LD_ASSIGN_OR_RETURN(auto writer, log::Writer::Start(*log));
   const PhaseResult ours = RunWriters(*writer, 64, events, std::chrono::minutes(5), "kafka");
   std::printf("%-34s %9.0f events/s  (%llu events)\n", "kafka mock, raw librdkafka", raw_rate,
@@ -188,6 +190,7 @@ int BenchLogCommand(const Args& args) {
       .Option("dir", "DIR",
               "where the embedded log is written (default ./ledgerdesk-bench-log; "
               "on the disk you want to measure, not a tmpfs)")
+      .Option("kafka-config", "FILE", "extra librdkafka properties for ledgerdesk's Kafka clients")
       .Flag("skip-kafka", "measure the embedded log only");
   if (auto exit = cli.Parse(args)) return *exit;
   auto seconds = cli.GetUint("seconds", 3);
@@ -200,7 +203,15 @@ int BenchLogCommand(const Args& args) {
     return Fail("bench log", status);
   }
   if (!cli.Has("skip-kafka")) {
-    if (Status status = BenchKafka(*kafka_events); !status.ok()) return Fail("bench log", status);
+    std::map<std::string, std::string> properties;
+    if (cli.Has("kafka-config")) {
+      auto read = log::ReadKafkaConfigFile(cli.Get("kafka-config"));
+      if (!read.ok()) return Fail("bench log", read.status());
+      properties = std::move(*read);
+    }
+    if (Status status = BenchKafka(*kafka_events, properties); !status.ok()) {
+      return Fail("bench log", status);
+    }
   }
   return kExitOk;
 }

@@ -276,9 +276,13 @@ class KafkaLog : public EventLog {
                           {"isolation.level", "read_committed"},
                           {"auto.offset.reset", "error"},
                           {"enable.partition.eof", "false"},
-                          {"fetch.wait.max.ms", "10"},
-                          {"fetch.error.backoff.ms", "10"},
                       });
+    // Defaults a --kafka-config file may override. A real broker answers a waiting fetch as soon
+    // as a record arrives; librdkafka's mock cluster holds it for the whole fetch.wait.max.ms, and
+    // the writer's read-back pays that on every append. 5 ms keeps that small without an idle
+    // reader asking a real broker more than ~200 times a second.
+    properties.insert(properties.begin(),
+                      {{"fetch.wait.max.ms", "5"}, {"fetch.error.backoff.ms", "5"}});
     LD_ASSIGN_OR_RETURN(auto consumer, Client::Create(RD_KAFKA_CONSUMER, properties));
     rd_kafka_poll_set_consumer(consumer->get());
     KafkaPtr<rd_kafka_topic_partition_list_t> assignment(rd_kafka_topic_partition_list_new(1));
@@ -300,6 +304,9 @@ class KafkaLog : public EventLog {
   // A transactional producer, not yet initialized. Errors: kInvalidArgument for bad properties.
   static Result<std::unique_ptr<Client>> NewProducer(const KafkaLogOptions& options) {
     auto properties = BaseProperties(options);
+    // Every append flushes its transaction at once: waiting to fill batches only adds latency.
+    // First, so that a --kafka-config file may still set it.
+    properties.insert(properties.begin(), {"linger.ms", "0"});
     properties.insert(properties.end(), {
                                             {"enable.idempotence", "true"},
                                             {"acks", "all"},
