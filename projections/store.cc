@@ -243,7 +243,16 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : wanted) descriptors.emplace_back(name, cf_options);
+  // The validator's rows are random ids (they do not compress) that are only ever read whole at
+  // open (no point reads: no filter).
+  rocksdb::ColumnFamilyOptions validator_options = cf_options;
+  auto validator_table = table;
+  validator_table.filter_policy.reset();
+  validator_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(validator_table));
+  validator_options.compression = rocksdb::kNoCompression;
+  for (const auto& name : wanted) {
+    descriptors.emplace_back(name, name == kValidatorColumnFamily ? validator_options : cf_options);
+  }
   rocksdb::DB* raw = nullptr;
   LD_RETURN_IF_ERROR(FromRocks(
       rocksdb::DB::Open(db_options, options.dir.string(), descriptors, &impl->handles, &raw),
