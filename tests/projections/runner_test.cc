@@ -204,6 +204,27 @@ TEST_F(RunnerTest, ANewProjectionOnAStoreThatAppliedEventsIsRefused) {
   EXPECT_EQ(runner.status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(RunnerTest, PositionsWithGapsLikeKafkasTransactionMarkers) {
+  log_.storage()->transaction_markers = true;  // every append is followed by a marker position
+  ASSERT_TRUE(log_.Append({MakeEvent("k", 1), MakeEvent("k", 2)}).ok());
+  ASSERT_TRUE(log_.Append({MakeEvent("k", 3)}).ok());
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());  // the end lies past a marker: still finishes
+  EXPECT_EQ(runner_->counts().applied, 3u);
+  const log::Position after_first = runner_->applied_position();
+
+  Open();  // resumes at a position where no record stands
+  EXPECT_EQ(runner_->applied_position(), after_first);
+  auto positions = log_.Append({MakeEvent("k", 4)});
+  ASSERT_TRUE(positions.ok());
+  ASSERT_TRUE(runner_->Start().ok());
+  EXPECT_TRUE(
+      runner_->WaitFor(log::Position{positions->back().value + 1}, std::chrono::seconds(10)));
+  runner_->Stop();
+  EXPECT_EQ(runner_->counts(), (ApplyCounts{.applied = 4}));
+  EXPECT_EQ(Row("stream/k"), "4");
+}
+
 TEST_F(RunnerTest, SeveralEventsOfOneBatchOnTheSameRowAllCount) {
   std::vector<v1::Envelope> events;
   for (int version = 1; version <= 500; ++version) events.push_back(MakeEvent("hot", version));
