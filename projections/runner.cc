@@ -93,6 +93,10 @@ class ProjectionRunner::AheadDecodingReader : public DecodingReader {
   Result<std::vector<Decoded>> Read(size_t max_records, std::chrono::milliseconds wait) override {
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, wait, [&] { return !chunks_.empty() || !error_.ok(); });
+    // "Nothing" must mean the log had nothing (CatchUp stops on it), not that the decoding thread
+    // is still busy (a starved thread on a loaded machine): wait until its own read came back
+    // empty.
+    changed_.wait(lock, [&] { return !chunks_.empty() || !error_.ok() || log_was_empty_; });
     if (chunks_.empty()) {
       if (!error_.ok()) return error_;
       return std::vector<Decoded>();
@@ -163,6 +167,7 @@ class ProjectionRunner::AheadDecodingReader : public DecodingReader {
         } else if (!chunk.empty()) {
           chunks_.push_back(std::move(chunk));
         }
+        log_was_empty_ = records.ok() && records->empty();
       }
       changed_.notify_all();
       if (!records.ok()) return;
@@ -177,6 +182,7 @@ class ProjectionRunner::AheadDecodingReader : public DecodingReader {
   std::vector<std::vector<Decoded>> spent_;
   size_t front_taken_ = 0;
   Status error_;
+  bool log_was_empty_ = false;  // the decoding thread's last read returned nothing
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the fields it uses
 };
