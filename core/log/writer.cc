@@ -133,7 +133,8 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
         continue;
       }
       Status verdict;
-      std::unordered_map<std::string, uint64_t> versions = group_versions;
+      // The streams this command moves, over what the group's earlier commands moved.
+      std::unordered_map<std::string, uint64_t> versions;
       std::unordered_set<std::string> ids;
       for (const auto& event : pending.events) {
         if (event.event_id().size() != 16 || event.stream().empty()) {
@@ -146,7 +147,12 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
           break;
         }
         auto [version, inserted] = versions.try_emplace(event.stream(), 0);
-        if (inserted) version->second = validator_.StreamVersion(event.stream());
+        if (inserted) {
+          auto earlier = group_versions.find(event.stream());
+          version->second = earlier != group_versions.end()
+                                ? earlier->second
+                                : validator_.StreamVersion(event.stream());
+        }
         if (event.stream_version() != version->second + 1) {
           verdict = Aborted("stream " + event.stream() + " is at version " +
                             std::to_string(version->second) + ", the event expected " +
@@ -159,7 +165,7 @@ void Writer::AppendGroup(std::vector<Pending>& group) {
         pending.answer.set_value(verdict);
         continue;
       }
-      group_versions = std::move(versions);
+      for (auto& [stream, version] : versions) group_versions[stream] = version;
       group_ids.insert(ids.begin(), ids.end());
       accepted.push_back(&pending);
     }
