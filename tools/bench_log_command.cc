@@ -152,7 +152,8 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
   return events.size() / seconds;
 }
 
-Status BenchKafka(uint64_t events, const std::map<std::string, std::string>& properties) {
+Status BenchKafka(uint64_t events, int writers,
+                  const std::map<std::string, std::string>& properties) {
   LD_ASSIGN_OR_RETURN(auto cluster, log::MockKafkaCluster::Start(1));
   LD_RETURN_IF_ERROR(cluster->CreateTopic("bench.raw", 1));
   LD_RETURN_IF_ERROR(cluster->CreateTopic("bench.ledgerdesk", 1));
@@ -168,10 +169,10 @@ Status BenchKafka(uint64_t events, const std::map<std::string, std::string>& pro
                                                    .transactional_id = "bench-writer",
                                                    .properties = properties}));
   LD_ASSIGN_OR_RETURN(auto writer, log::Writer::Start(*log));
-  const PhaseResult ours = RunWriters(*writer, 64, events, std::chrono::minutes(5), "kafka");
+  const PhaseResult ours = RunWriters(*writer, writers, events, std::chrono::minutes(5), "kafka");
   std::printf("%-34s %9.0f events/s  (%llu events)\n", "kafka mock, raw librdkafka", raw_rate,
               static_cast<unsigned long long>(events));
-  PrintPhase("kafka mock, ledgerdesk, 64 writers", ours);
+  PrintPhase("kafka mock, ledgerdesk, " + std::to_string(writers) + " writers", ours);
   const double ratio = raw_rate > 0 ? ours.rate() / raw_rate : 0;
   std::printf("%-34s %9.2f of raw (goal >= 0.80): %s\n", "kafka ratio", ratio,
               ratio >= 0.8 ? "met" : "NOT met");
@@ -190,6 +191,10 @@ int BenchLogCommand(const Args& args) {
       .Option("dir", "DIR",
               "where the embedded log is written (default ./ledgerdesk-bench-log; "
               "on the disk you want to measure, not a tmpfs)")
+      .Option("kafka-writers", "N",
+              "concurrent commands on the Kafka path (default 256: the raw producer keeps "
+              "thousands in flight; each ledgerdesk command waits for its transaction and "
+              "read-back)")
       .Option("kafka-config", "FILE", "extra librdkafka properties for ledgerdesk's Kafka clients")
       .Flag("skip-kafka", "measure the embedded log only");
   if (auto exit = cli.Parse(args)) return *exit;
@@ -209,7 +214,11 @@ int BenchLogCommand(const Args& args) {
       if (!read.ok()) return Fail("bench log", read.status());
       properties = std::move(*read);
     }
-    if (Status status = BenchKafka(*kafka_events, properties); !status.ok()) {
+    auto writers = cli.GetUint("kafka-writers", 256);
+    if (!writers.ok()) return cli.UsageError(writers.status().message());
+    if (*writers < 1 || *writers > 4096) return cli.UsageError("--kafka-writers takes 1 to 4096");
+    if (Status status = BenchKafka(*kafka_events, static_cast<int>(*writers), properties);
+        !status.ok()) {
       return Fail("bench log", status);
     }
   }

@@ -79,7 +79,10 @@ Result<Outcome> WriteService::ExecuteOnce(const v1::Actor& actor, const Decision
       return Outcome{std::move(*positions), after};
     }
     if (positions.status().code() != StatusCode::kAborted) return positions.status();
-    last_conflict = positions.status();  // another command changed a stream first: decide again
+    // Another command changed a stream first: decide again once the writer has confirmed what it
+    // still had in flight, so the model includes it.
+    last_conflict = positions.status();
+    writer_->AwaitConfirmations();
   }
   return last_conflict.WithContext("gave up after " + std::to_string(options_.max_attempts) +
                                    " attempts");

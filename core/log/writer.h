@@ -56,6 +56,11 @@ class Writer {
   // is safe: ids already appended answer with their first positions.
   Result<std::vector<Position>> Append(std::vector<v1::Envelope> events);
 
+  // Blocks until every append this writer made has been read back and answered (at most
+  // `timeout`). A command refused for a stale version decides again after this, on a state that
+  // includes the appends that were still being confirmed.
+  void AwaitConfirmations(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
   // The version of the last applied event of `stream` (0 when none). Thread-safe.
   uint64_t StreamVersion(const std::string& stream) const;
   // Past the last record this writer has seen.
@@ -68,14 +73,38 @@ class Writer {
     std::promise<Result<std::vector<Position>>> answer;
   };
 
+  using Watch = std::unordered_map<std::string, std::pair<Verdict, Position>>;
+
+  // A group appended to a shared log whose outcome the writer learns by reading the log back.
+  // Later groups are appended meanwhile (assuming this one applies), so the read-back's latency
+  // does not limit throughput.
+  struct InFlight {
+    std::vector<Pending> commands;  // owns the answers of the accepted commands
+    std::vector<v1::Envelope> batch;
+    Position through;  // the last position the append returned
+    std::chrono::steady_clock::time_point appended_at;
+  };
+
   Writer(EventLog& log, WriterOptions options);
+  // Admits one record read from the log; records its verdict in `watch` (may be null).
+  void AdmitRecord(const LogRecord& record, Watch* watch, bool update_chain);
   // Reads records into the validator: through position `through` when given (the writer's own
   // appends), else to the log's end as it stands. Records the verdict of each event id it meets
   // that is in `watch` (may be null).
-  Status CatchUp(std::optional<Position> through,
-                 std::unordered_map<std::string, std::pair<Verdict, Position>>* watch);
+  Status CatchUp(std::optional<Position> through, Watch* watch);
   void Run();
-  void AppendGroup(std::vector<Pending>& group);
+  void AppendGroup(std::vector<Pending> group);
+  // Answers every command of `accepted` (its events are batch[first...]) from the verdicts.
+  void AnswerFromVerdicts(std::vector<Pending*>& accepted, const std::vector<v1::Envelope>& batch,
+                          const Watch& watch, const Status& append_status,
+                          const Status& read_back_status);
+  // Reads what the log has (waiting up to `wait`) and answers the in-flight groups it covers.
+  void ConfirmInFlight(std::chrono::milliseconds wait);
+  // Confirms every in-flight group, waiting as long as it takes (or their time limit).
+  void ConfirmAllInFlight();
+  // The version a stream will have once the in-flight groups apply.
+  uint64_t AssumedVersion(const std::string& stream) const;
+  void RebuildInFlightOverlay();
 
   EventLog& log_;
   WriterOptions options_;
@@ -86,6 +115,14 @@ class Writer {
   std::unordered_map<std::string, Position> positions_by_id_;
   std::string last_hash_;
   Position end_;
+
+  // Owned by the writer's thread: groups awaiting their read-back, and what they will change.
+  std::deque<InFlight> in_flight_;
+  Watch in_flight_watch_;
+  std::unordered_map<std::string, uint64_t> in_flight_versions_;
+  std::mutex confirmed_mutex_;
+  std::condition_variable confirmed_cv_;
+  size_t in_flight_count_ = 0;  // in_flight_.size(), readable by other threads under the mutex
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
