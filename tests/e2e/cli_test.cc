@@ -82,6 +82,16 @@ TEST(CliTest, ContractsLandInTheEmbeddedLogAndTailShowsThem) {
   EXPECT_EQ(std::count(from_one.out.begin(), from_one.out.end(), '\n'), 1);
 }
 
+TEST(CliTest, TailFollowsAppendsOfAnotherProcess) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  ASSERT_EQ(Ledgerdesk(ContractArgs(data, "K100005")).exit_code, 0);
+  ChildProcess tail({kProgram, "events", "tail", "--data-dir", data, "--follow"});
+  EXPECT_NE(tail.WaitForLine("contract-K100005", std::chrono::seconds(20)), "");
+  ASSERT_EQ(Ledgerdesk(ContractArgs(data, "K100006")).exit_code, 0);
+  EXPECT_NE(tail.WaitForLine("contract-K100006", std::chrono::seconds(20)), "") << tail.Output();
+}
+
 TEST(CliTest, ServeAnswersHealthAndOwnsTheDataDir) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
