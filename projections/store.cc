@@ -313,6 +313,82 @@ Status Store::Scan(
   return FromRocks(it->status(), "cannot scan " + std::string(cf));
 }
 
+namespace {
+
+// Visits the rows of `handle` under `prefix` with `read_options` (a snapshot or none).
+Status ScanPrefixWith(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle, const rocksdb::ReadOptions& read_options,
+    std::string_view cf, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, handle));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "cannot scan " + std::string(cf));
+}
+
+// Store::Reader(): every read at one snapshot, released with the reader.
+class SnapshotReader : public RowReader {
+ public:
+  SnapshotReader(rocksdb::DB& db, const std::vector<std::string>& names,
+                 const std::vector<rocksdb::ColumnFamilyHandle*>& handles)
+      : db_(db), names_(names), handles_(handles), snapshot_(db.GetSnapshot()) {
+    read_options_.snapshot = snapshot_;
+  }
+  ~SnapshotReader() override { db_.ReleaseSnapshot(snapshot_); }
+  SnapshotReader(const SnapshotReader&) = delete;
+  SnapshotReader& operator=(const SnapshotReader&) = delete;
+
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) const override {
+    LD_ASSIGN_OR_RETURN(auto* handle, Handle(cf));
+    std::string value;
+    rocksdb::Status status =
+        db_.Get(read_options_, handle, rocksdb::Slice(key.data(), key.size()), &value);
+    if (status.IsNotFound()) return std::optional<std::string>();
+    LD_RETURN_IF_ERROR(FromRocks(status, "cannot read " + std::string(cf)));
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status ScanPrefix(std::string_view cf, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const override {
+    LD_ASSIGN_OR_RETURN(auto* handle, Handle(cf));
+    return ScanPrefixWith(db_, handle, read_options_, cf, prefix, visit);
+  }
+
+ private:
+  Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view cf) const {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == cf) return handles_[i];
+    }
+    return InvalidArgument("no projection column family " + std::string(cf));
+  }
+
+  rocksdb::DB& db_;
+  const std::vector<std::string>& names_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions read_options_;
+};
+
+}  // namespace
+
+Status Store::ScanPrefix(
+    std::string_view cf, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  const int index = impl_->IndexOf(cf);
+  if (index < 0) return InvalidArgument("no projection column family " + std::string(cf));
+  return ScanPrefixWith(*impl_->db, impl_->projection[index], rocksdb::ReadOptions(), cf, prefix,
+                        visit);
+}
+
+std::unique_ptr<RowReader> Store::Reader() const {
+  return std::make_unique<SnapshotReader>(*impl_->db, impl_->options.column_families,
+                                          impl_->projection);
+}
+
 Result<Checkpoint> Store::ScanAll(
     const std::function<void(std::string_view cf, std::string_view key, std::string_view value)>&
         visit) const {

@@ -22,6 +22,7 @@
 #include "core/log/event_log.h"
 #include "projections/durable_validator.h"
 #include "projections/projection.h"
+#include "projections/row_reader.h"
 
 namespace ledgerdesk::projections {
 
@@ -77,6 +78,17 @@ class Store {
   // Calls `visit` for every row of `cf` in key order (one consistent snapshot).
   Status Scan(std::string_view cf,
               const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+
+  // Calls `visit` for every row of `cf` whose key starts with `prefix`, in key order, until it
+  // returns false (one consistent snapshot). Errors as Get.
+  Status ScanPrefix(
+      std::string_view cf, std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+
+  // A read-only view of the committed rows pinned to one snapshot, so the reads of one query are
+  // consistent with each other while the runner commits. The store must outlive it. Thread-safe;
+  // the reader itself is used by one thread at a time.
+  std::unique_ptr<RowReader> Reader() const;
 
   // Calls `visit` for every row of every projection column family, column families in name order,
   // rows in key order, all from one snapshot; returns the checkpoint of that snapshot.

@@ -1,0 +1,20 @@
+#include "projections/default_projections.h"
+
+#include "projections/contracts_projection.h"
+#include "projections/event_counts_projection.h"
+#include "projections/notifications_projection.h"
+#include "projections/queue_projection.h"
+#include "projections/tickets_projection.h"
+
+namespace ledgerdesk::projections {
+
+const ProjectionSet& DefaultProjections() {
+  static const ProjectionSet projections = {
+      std::make_shared<EventCountsProjection>(),   std::make_shared<ContractsProjection>(),
+      std::make_shared<TicketsProjection>(),       std::make_shared<QueueProjection>(),
+      std::make_shared<NotificationsProjection>(),
+  };
+  return projections;
+}
+
+}  // namespace ledgerdesk::projections

@@ -1,0 +1,134 @@
+#include "projections/queue_projection.h"
+
+#include <limits>
+
+#include "projections/projection_rows.pb.h"
+#include "projections/row_codec.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+using Self = QueueProjection;
+constexpr std::string_view kCf = QueueProjection::kColumnFamily;
+
+std::string OpenKeyOf(const rows::QueueRow& row) {
+  return Self::OpenKey(row.priority() == v1::TICKET_PRIORITY_URGENT, row.response_due_at_us(),
+                       row.ticket_id());
+}
+
+// Writes the ticket's state and its queue entry (none while it is closed).
+Status WriteTicket(RowSink& sink, const rows::QueueRow& row,
+                   const std::optional<rows::QueueRow>& before) {
+  if (before && before->status() != v1::TICKET_STATUS_CLOSED &&
+      OpenKeyOf(*before) != OpenKeyOf(row)) {
+    LD_RETURN_IF_ERROR(sink.Delete(kCf, OpenKeyOf(*before)));
+  }
+  if (row.status() == v1::TICKET_STATUS_CLOSED) {
+    LD_RETURN_IF_ERROR(sink.Delete(kCf, OpenKeyOf(row)));
+  } else {
+    LD_RETURN_IF_ERROR(rows::PutRow(sink, kCf, OpenKeyOf(row), row));
+  }
+  return rows::PutRow(sink, kCf, Self::TicketKey(row.ticket_id()), row);
+}
+
+const std::string* ChangedTicket(const v1::Envelope& envelope) {
+  switch (envelope.payload_case()) {
+    case v1::Envelope::kTicketStatusChanged:
+      return &envelope.ticket_status_changed().ticket_id();
+    case v1::Envelope::kTicketClosed:
+      return &envelope.ticket_closed().ticket_id();
+    case v1::Envelope::kTicketReopened:
+      return &envelope.ticket_reopened().ticket_id();
+    case v1::Envelope::kTicketResponded:
+      return &envelope.ticket_responded().ticket_id();
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string QueueProjection::TicketKey(std::string_view ticket_id) {
+  return "ticket/" + rows::KeyPart(ticket_id);
+}
+std::string QueueProjection::OpenKey(bool urgent, int64_t response_due_us,
+                                     std::string_view ticket_id) {
+  const uint64_t due = response_due_us == 0 ? std::numeric_limits<uint64_t>::max()
+                                            : rows::SortableMicros(response_due_us);
+  return std::string(kOpenPrefix) + (urgent ? "0/" : "1/") + rows::Hex16(due) + "/" +
+         rows::KeyPart(ticket_id);
+}
+std::string QueueProjection::BreachKey(int64_t responded_us, std::string_view ticket_id) {
+  return std::string(kBreachPrefix) + rows::InvertedHex16(rows::SortableMicros(responded_us)) +
+         "/" + rows::KeyPart(ticket_id);
+}
+
+Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,
+                              RowSink& sink) const {
+  std::optional<rows::QueueRow> before;
+  rows::QueueRow row;
+  if (envelope.has_ticket_opened() || envelope.has_ticket_imported()) {
+    const std::string& ticket_id = envelope.has_ticket_opened()
+                                       ? envelope.ticket_opened().ticket_id()
+                                       : envelope.ticket_imported().ticket_id();
+    LD_ASSIGN_OR_RETURN(before, rows::GetRow<rows::QueueRow>(sink, kCf, TicketKey(ticket_id)));
+    if (envelope.has_ticket_opened()) {
+      const auto& event = envelope.ticket_opened();
+      row.set_ticket_id(event.ticket_id());
+      row.set_number(event.number());
+      row.set_organization_id(event.organization_id());
+      row.set_contract_number(event.contract_number());
+      *row.mutable_title() = event.title();
+      row.set_status(v1::TICKET_STATUS_OPEN);
+      row.set_priority(event.priority());
+      row.set_opened_at_us(rows::Micros(envelope.occurred_at()));
+      row.set_response_due_at_us(rows::Micros(event.response_due_at()));
+    } else {
+      const auto& event = envelope.ticket_imported();
+      row.set_ticket_id(event.ticket_id());
+      row.set_number(event.number());
+      row.set_organization_id(event.organization_id());
+      row.set_contract_number(event.contract_number());
+      *row.mutable_title() = event.title();
+      row.set_status(event.status() == v1::TICKET_STATUS_UNSPECIFIED ? v1::TICKET_STATUS_CLOSED
+                                                                     : event.status());
+      row.set_priority(event.priority());
+      row.set_opened_at_us(rows::Micros(event.opened_at()));
+    }
+    if (row.priority() == v1::TICKET_PRIORITY_UNSPECIFIED) {
+      row.set_priority(v1::TICKET_PRIORITY_NORMAL);
+    }
+    return WriteTicket(sink, row, before);
+  }
+
+  const std::string* ticket_id = ChangedTicket(envelope);
+  if (ticket_id == nullptr) return OkStatus();
+  LD_ASSIGN_OR_RETURN(before, rows::GetRow<rows::QueueRow>(sink, kCf, TicketKey(*ticket_id)));
+  if (!before) return OkStatus();
+  row = *before;
+  switch (envelope.payload_case()) {
+    case v1::Envelope::kTicketStatusChanged:
+      row.set_status(envelope.ticket_status_changed().to());
+      break;
+    case v1::Envelope::kTicketClosed:
+      row.set_status(v1::TICKET_STATUS_CLOSED);
+      break;
+    case v1::Envelope::kTicketReopened:
+      row.set_status(v1::TICKET_STATUS_OPEN);
+      break;
+    default: {  // kTicketResponded
+      const auto& event = envelope.ticket_responded();
+      row.set_responded_at_us(rows::Micros(event.responded_at()));
+      row.set_responded_by(event.responded_by());
+      row.set_breached(event.breached());
+      if (event.breached()) {
+        LD_RETURN_IF_ERROR(
+            rows::PutRow(sink, kCf, BreachKey(row.responded_at_us(), row.ticket_id()), row));
+      }
+      break;
+    }
+  }
+  return WriteTicket(sink, row, before);
+}
+
+}  // namespace ledgerdesk::projections

@@ -1,0 +1,58 @@
+#include "projections/row_codec.h"
+
+namespace ledgerdesk::projections::rows {
+
+std::string KeyPart(std::string_view id) {
+  std::string out;
+  out.reserve(id.size());
+  for (char c : id) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '/') {
+      out += "%2F";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Hex16(uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = kDigits[value & 0xf];
+    value >>= 4;
+  }
+  return out;
+}
+
+int64_t Micros(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * 1'000'000 + timestamp.nanos() / 1'000;
+}
+
+std::chrono::system_clock::time_point FromMicros(int64_t micros) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::microseconds(micros)));
+}
+
+int64_t ToMicros(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+Status ParseRow(std::string_view cf, std::string_view key, std::string_view bytes,
+                google::protobuf::MessageLite& row) {
+  if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return DataLoss("row " + std::string(key) + " of " + std::string(cf) + " does not parse as " +
+                    row.GetTypeName());
+  }
+  return OkStatus();
+}
+
+Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
+              const google::protobuf::MessageLite& row) {
+  return sink.Put(cf, key, row.SerializeAsString());
+}
+
+}  // namespace ledgerdesk::projections::rows

@@ -1,0 +1,65 @@
+#pragma once
+
+// Internal to projections/: how the read models build keys and encode rows. Keys are
+// '/'-separated parts; ids inside them are escaped ('%' -> "%25", '/' -> "%2F") so one id can
+// never be a prefix path of another; numbers are fixed-width lowercase hex so bytewise order is
+// numeric order, and "inverted" (~n) numbers sort newest first.
+
+#include <google/protobuf/message_lite.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/common/status.h"
+#include "projections/projection.h"
+#include "projections/row_reader.h"
+
+namespace ledgerdesk::projections::rows {
+
+// `id` escaped for use as one key part.
+std::string KeyPart(std::string_view id);
+// 16 lowercase hex digits.
+std::string Hex16(uint64_t value);
+// Sorts newest (largest) first.
+inline std::string InvertedHex16(uint64_t value) { return Hex16(~value); }
+
+// Microseconds since the epoch; times before it count as 0 in keys (SortableMicros).
+int64_t Micros(const google::protobuf::Timestamp& timestamp);
+inline uint64_t SortableMicros(int64_t micros) {
+  return micros < 0 ? 0 : static_cast<uint64_t>(micros);
+}
+std::chrono::system_clock::time_point FromMicros(int64_t micros);
+int64_t ToMicros(std::chrono::system_clock::time_point time);
+
+// Parses a row value; kDataLoss naming `cf` and `key` when it does not parse.
+Status ParseRow(std::string_view cf, std::string_view key, std::string_view bytes,
+                google::protobuf::MessageLite& row);
+
+// The row at `key` parsed into a `Row`, or nullopt.
+template <typename Row>
+Result<std::optional<Row>> GetRow(RowSink& sink, std::string_view cf, std::string_view key) {
+  LD_ASSIGN_OR_RETURN(auto bytes, sink.Get(cf, key));
+  if (!bytes) return std::optional<Row>();
+  Row row;
+  LD_RETURN_IF_ERROR(ParseRow(cf, key, *bytes, row));
+  return std::optional<Row>(std::move(row));
+}
+template <typename Row>
+Result<std::optional<Row>> ReadRow(const RowReader& reader, std::string_view cf,
+                                   std::string_view key) {
+  LD_ASSIGN_OR_RETURN(auto bytes, reader.Get(cf, key));
+  if (!bytes) return std::optional<Row>();
+  Row row;
+  LD_RETURN_IF_ERROR(ParseRow(cf, key, *bytes, row));
+  return std::optional<Row>(std::move(row));
+}
+
+// Writes `row` (deterministic bytes: rows hold no maps).
+Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
+              const google::protobuf::MessageLite& row);
+
+}  // namespace ledgerdesk::projections::rows
