@@ -16,6 +16,8 @@ int KafkaDevCommand(const Args& args);
 int BenchLogCommand(const Args& args);
 int ContractsAddCommand(const Args& args);
 int ContractsRenewCommand(const Args& args);
+int ProjectionsRebuildCommand(const Args& args);
+int ProjectionsDigestCommand(const Args& args);
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running
 // command calls it before it starts any), so that WaitForTerminationSignal can take them.

@@ -24,6 +24,10 @@ const std::vector<Subcommand>& Subcommands() {
       {"contracts renew", "extend a contract (a reactivation fee after its end)",
        ContractsRenewCommand},
       {"events tail", "print events decoded from the log, one per line", EventsTailCommand},
+      {"projections rebuild", "replay the log into fresh projections, printing events/s",
+       ProjectionsRebuildCommand},
+      {"projections digest", "bring the projections up to date and print their digest",
+       ProjectionsDigestCommand},
       {"kafka-dev", "start an in-memory Kafka-protocol cluster on loopback for trying --log kafka",
        KafkaDevCommand},
       {"bench log", "measure appends: embedded log and Kafka against raw librdkafka",
@@ -36,7 +40,7 @@ int PrintOverview(std::ostream& out) {
   out << "usage: ledgerdesk COMMAND [OPTIONS]   (ledgerdesk COMMAND --help for its options)\n\n"
          "commands:\n";
   for (const auto& command : Subcommands()) {
-    out << "  " << command.name << std::string(14 - std::min<size_t>(13, command.name.size()), ' ')
+    out << "  " << command.name << std::string(22 - std::min<size_t>(21, command.name.size()), ' ')
         << command.summary << "\n";
   }
   return kExitOk;
