@@ -380,9 +380,21 @@ TEST(LegacySourcePostgresTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(source.status().message().find("password"), std::string::npos);
 }
 
+// The server's URI: LEDGERDESK_TEST_POSTGRES_URI, or the export line ctest's PostgresStart wrote.
+std::string PostgresUri() {
+  const char* set = std::getenv("LEDGERDESK_TEST_POSTGRES_URI");
+  if (set != nullptr && *set != '\0') return set;
+  std::ifstream env(LEDGERDESK_POSTGRES_ENV_FILE);
+  const std::string prefix = "export LEDGERDESK_TEST_POSTGRES_URI=";
+  for (std::string line; std::getline(env, line);) {
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  }
+  return "";
+}
+
 TEST(LegacySourcePostgresTest, StreamsEveryTableInIdOrderAcrossPages) {
-  const char* uri = std::getenv("LEDGERDESK_TEST_POSTGRES_URI");
-  if (uri == nullptr || *uri == '\0') {
+  const std::string uri = PostgresUri();
+  if (uri.empty()) {
     GTEST_SKIP() << "LEDGERDESK_TEST_POSTGRES_URI is not set: PostgreSQL extract tests skipped "
                     "(start a server with: eval \"$(tools/start-test-postgres.sh)\")";
   }
