@@ -27,6 +27,19 @@ void WriteService::Apply(const v1::Envelope& event, log::Position position) {
 
 Result<Outcome> WriteService::Execute(const v1::Actor& actor, const Decision& decide,
                                       const std::string& idempotency_key) {
+  return ExecuteRecorded(
+      actor,
+      [&decide](const domain::Model& model, const domain::CommandContext& context) {
+        auto events = decide(model, context);
+        if (!events.ok()) return domain::RecordedDecision::Refused(events.status());
+        return domain::RecordedDecision::Accepted(std::move(*events));
+      },
+      idempotency_key);
+}
+
+Result<Outcome> WriteService::ExecuteRecorded(const v1::Actor& actor,
+                                              const RecordingDecision& decide,
+                                              const std::string& idempotency_key) {
   if (idempotency_key.empty()) return ExecuteOnce(actor, decide, idempotency_key);
   {
     std::unique_lock lock(in_flight_mutex_);
@@ -42,7 +55,7 @@ Result<Outcome> WriteService::Execute(const v1::Actor& actor, const Decision& de
   return outcome;
 }
 
-Result<Outcome> WriteService::ExecuteOnce(const v1::Actor& actor, const Decision& decide,
+Result<Outcome> WriteService::ExecuteOnce(const v1::Actor& actor, const RecordingDecision& decide,
                                           const std::string& idempotency_key) {
   domain::CommandContext context;
   context.actor = actor;
@@ -60,7 +73,7 @@ Result<Outcome> WriteService::ExecuteOnce(const v1::Actor& actor, const Decision
       alone.lock();
     }
     context.now = options_.clock();
-    std::vector<v1::Envelope> events;
+    domain::RecordedDecision decision;
     {
       std::shared_lock lock(model_mutex_);
       if (!idempotency_key.empty()) {
@@ -69,12 +82,18 @@ Result<Outcome> WriteService::ExecuteOnce(const v1::Actor& actor, const Decision
           return Outcome{earlier->second, log::Position{earlier->second.back().value + 1}};
         }
       }
-      LD_ASSIGN_OR_RETURN(events, decide(model_, context));
+      decision = decide(model_, context);
     }
-    if (events.empty()) return Outcome{{}, writer_->end()};
-    for (auto& event : events) event.set_idempotency_key(idempotency_key);
-    auto positions = writer_->Append(std::move(events));
+    if (decision.events.empty()) {
+      if (decision.refused()) return decision.refusal;
+      return Outcome{{}, writer_->end()};
+    }
+    if (!decision.refused()) {
+      for (auto& event : decision.events) event.set_idempotency_key(idempotency_key);
+    }
+    auto positions = writer_->Append(std::move(decision.events));
     if (positions.ok()) {
+      if (decision.refused()) return decision.refusal;
       const log::Position after{positions->back().value + 1};
       return Outcome{std::move(*positions), after};
     }

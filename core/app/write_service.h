@@ -18,6 +18,7 @@
 #include "core/common/status.h"
 #include "core/domain/event_builder.h"
 #include "core/domain/model.h"
+#include "core/domain/recorded_decision.h"
 #include "core/log/event_log.h"
 #include "core/log/writer.h"
 
@@ -34,6 +35,11 @@ struct WriteServiceOptions {
 // Decides a command on the current state: events to append, or why not.
 using Decision = std::function<Result<std::vector<v1::Envelope>>(const domain::Model&,
                                                                  const domain::CommandContext&)>;
+
+// Decides one of the few commands whose refusal still records events (a failed login or
+// verification: domain/recorded_decision.h).
+using RecordingDecision =
+    std::function<domain::RecordedDecision(const domain::Model&, const domain::CommandContext&)>;
 
 struct Outcome {
   std::vector<log::Position> positions;  // empty when the command changed nothing
@@ -54,6 +60,13 @@ class WriteService {
   Result<Outcome> Execute(const v1::Actor& actor, const Decision& decide,
                           const std::string& idempotency_key = "");
 
+  // Runs a command as Execute does, except that a refused decision's events are appended too
+  // before its refusal is returned (so a failed login is in the log and counts towards the
+  // lockout). The events of a refusal do not carry the idempotency key: a retried refused attempt
+  // is decided (and recorded) again, as a new attempt. Thread-safe.
+  Result<Outcome> ExecuteRecorded(const v1::Actor& actor, const RecordingDecision& decide,
+                                  const std::string& idempotency_key = "");
+
   // Runs `read` on the current model under the shared lock.
   void Read(const std::function<void(const domain::Model&)>& read) const;
 
@@ -62,7 +75,7 @@ class WriteService {
  private:
   explicit WriteService(WriteServiceOptions options) : options_(std::move(options)) {}
   void Apply(const v1::Envelope& event, log::Position position);
-  Result<Outcome> ExecuteOnce(const v1::Actor& actor, const Decision& decide,
+  Result<Outcome> ExecuteOnce(const v1::Actor& actor, const RecordingDecision& decide,
                               const std::string& idempotency_key);
 
   WriteServiceOptions options_;

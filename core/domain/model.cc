@@ -1,5 +1,7 @@
 #include "core/domain/model.h"
 
+#include <algorithm>
+
 namespace ledgerdesk::domain {
 
 void Model::Apply(const v1::Envelope& envelope) {
@@ -124,7 +126,200 @@ void Model::Apply(const v1::Envelope& envelope) {
       break;
     }
     default:
+      ApplyAccountEvent(envelope, at);
+      break;
+  }
+}
+
+void Model::ApplyAccountEvent(const v1::Envelope& envelope,
+                              std::chrono::system_clock::time_point at) {
+  switch (envelope.payload_case()) {
+    case v1::Envelope::kAccountRegistered: {
+      const auto& e = envelope.account_registered();
+      AccountState& account = Account(e.account_id());
+      account.role = e.role() == v1::ROLE_UNSPECIFIED ? v1::ROLE_CUSTOMER : e.role();
+      account.email = e.email();
+      account.name = e.name();
+      account.phone = e.phone();
+      account.nip = e.nip();
+      account.password_hash = e.password_hash();
+      IndexEmail(account, e.email_index());
+      ReplaceToken(account, account.confirmation_token_hash, e.confirmation_token_hash());
+      account.confirmation_expires_at = FromTimestamp(e.confirmation_expires_at());
+      break;
+    }
+    case v1::Envelope::kEmailConfirmed: {
+      AccountState& account = Account(envelope.email_confirmed().account_id());
+      account.email_confirmed = true;
+      ReplaceToken(account, account.confirmation_token_hash, "");
+      break;
+    }
+    case v1::Envelope::kAccountVerified: {
+      const auto& e = envelope.account_verified();
+      AccountState& account = Account(e.account_id());
+      account.organization_id = e.organization_id();
+      account.invited_to_organization.clear();
+      account.consecutive_failures = 0;
+      break;
+    }
+    case v1::Envelope::kVerificationFailed: {
+      const auto& e = envelope.verification_failed();
+      Account(e.account_id()).consecutive_failures = e.consecutive_failures();
+      break;
+    }
+    case v1::Envelope::kLoginFailed: {
+      const auto& e = envelope.login_failed();
+      Account(e.account_id()).consecutive_failures = e.consecutive_failures();
+      break;
+    }
+    case v1::Envelope::kLoginSucceeded:
+      Account(envelope.login_succeeded().account_id()).consecutive_failures = 0;
+      break;
+    case v1::Envelope::kAccountLocked:
+      Account(envelope.account_locked().account_id()).locked = true;
+      break;
+    case v1::Envelope::kAccountUnlocked: {
+      AccountState& account = Account(envelope.account_unlocked().account_id());
+      account.locked = false;
+      account.consecutive_failures = 0;
+      break;
+    }
+    case v1::Envelope::kTotpEnrollmentStarted: {
+      const auto& e = envelope.totp_enrollment_started();
+      Account(e.account_id()).pending_totp_secret = e.secret();
+      break;
+    }
+    case v1::Envelope::kTotpEnabled: {
+      const auto& e = envelope.totp_enabled();
+      AccountState& account = Account(e.account_id());
+      if (account.pending_totp_secret.has_value()) {
+        account.totp_secret = std::move(account.pending_totp_secret);
+        account.pending_totp_secret.reset();
+      }
+      account.totp_last_used_step = e.last_used_step();
+      break;
+    }
+    case v1::Envelope::kTotpCodeUsed: {
+      const auto& e = envelope.totp_code_used();
+      AccountState& account = Account(e.account_id());
+      account.totp_last_used_step = std::max(account.totp_last_used_step, e.step());
+      break;
+    }
+    case v1::Envelope::kPasswordChanged: {
+      const auto& e = envelope.password_changed();
+      Account(e.account_id()).password_hash = e.password_hash();
+      break;
+    }
+    case v1::Envelope::kPasswordResetRequested: {
+      const auto& e = envelope.password_reset_requested();
+      AccountState& account = Account(e.account_id());
+      ReplaceToken(account, account.password_token_hash, e.token_hash());
+      account.password_token_expires_at = FromTimestamp(e.expires_at());
+      break;
+    }
+    case v1::Envelope::kPasswordResetCompleted: {
+      const auto& e = envelope.password_reset_completed();
+      AccountState& account = Account(e.account_id());
+      account.password_hash = e.password_hash();
+      ReplaceToken(account, account.password_token_hash, "");
+      account.consecutive_failures = 0;
+      break;
+    }
+    case v1::Envelope::kEmailChangeRequested: {
+      const auto& e = envelope.email_change_requested();
+      AccountState& account = Account(e.account_id());
+      account.pending_email = e.new_email();
+      account.pending_email_index = e.new_email_index();
+      break;
+    }
+    case v1::Envelope::kEmailChanged: {
+      const auto& e = envelope.email_changed();
+      AccountState& account = Account(e.account_id());
+      account.email = e.email();
+      IndexEmail(account, e.email_index());
+      account.pending_email.reset();
+      account.pending_email_index.clear();
+      break;
+    }
+    case v1::Envelope::kSessionStarted: {
+      const auto& e = envelope.session_started();
+      SessionState& session = sessions_[e.session_id()];
+      session.session_id = e.session_id();
+      session.account_id = e.account_id();
+      session.token_hash = e.token_hash();
+      session.expires_at = FromTimestamp(e.expires_at());
+      sessions_by_token_[e.token_hash()] = e.session_id();
+      Account(e.account_id()).active_session_ids.insert(e.session_id());
+      break;
+    }
+    case v1::Envelope::kSessionEnded:
+      EndSession(envelope.session_ended().session_id());
+      break;
+    case v1::Envelope::kStaffAccountCreated: {
+      const auto& e = envelope.staff_account_created();
+      AccountState& account = Account(e.account_id());
+      account.role = e.role();
+      account.email = e.email();
+      account.name = e.name();
+      account.partner_name = e.partner_name();
+      account.email_confirmed = true;  // the operator vouches for it
+      IndexEmail(account, e.email_index());
+      ReplaceToken(account, account.password_token_hash, e.set_password_token_hash());
+      account.password_token_expires_at = e.has_set_password_token_expires_at()
+                                              ? FromTimestamp(e.set_password_token_expires_at())
+                                              : at + kSetPasswordTokenValidity;
+      break;
+    }
+    case v1::Envelope::kColleagueInvited: {
+      const auto& e = envelope.colleague_invited();
+      AccountState& account = Account(e.account_id());
+      account.role = v1::ROLE_CUSTOMER;
+      account.email = e.email();
+      account.name = e.name();
+      account.phone = e.phone();
+      account.nip = e.nip();
+      account.invited_to_organization = e.organization_id();
+      IndexEmail(account, e.email_index());
+      ReplaceToken(account, account.password_token_hash, e.set_password_token_hash());
+      account.password_token_expires_at = FromTimestamp(e.token_expires_at());
+      break;
+    }
+    default:
       break;  // events of other aggregates, or that change nothing the rules read
+  }
+}
+
+AccountState& Model::Account(const std::string& account_id) {
+  AccountState& account = accounts_[account_id];
+  account.account_id = account_id;
+  return account;
+}
+
+void Model::IndexEmail(AccountState& account, const std::string& email_index) {
+  if (!account.email_index.empty()) {
+    auto it = accounts_by_email_index_.find(account.email_index);
+    if (it != accounts_by_email_index_.end() && it->second == account.account_id) {
+      accounts_by_email_index_.erase(it);
+    }
+  }
+  account.email_index = email_index;
+  if (!email_index.empty()) accounts_by_email_index_[email_index] = account.account_id;
+}
+
+void Model::ReplaceToken(const AccountState& account, std::string& held,
+                         const std::string& token_hash) {
+  if (!held.empty()) accounts_by_token_.erase(held);
+  held = token_hash;
+  if (!token_hash.empty()) accounts_by_token_[token_hash] = account.account_id;
+}
+
+void Model::EndSession(const std::string& session_id) {
+  auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return;
+  it->second.ended = true;
+  sessions_by_token_.erase(it->second.token_hash);
+  if (auto account = accounts_.find(it->second.account_id); account != accounts_.end()) {
+    account->second.active_session_ids.erase(session_id);
   }
 }
 
@@ -164,6 +359,35 @@ const OrganizationState* Model::FindOrganization(const std::string& organization
 const TicketState* Model::FindTicket(const std::string& ticket_id) const {
   auto it = tickets_.find(ticket_id);
   return it == tickets_.end() ? nullptr : &it->second;
+}
+
+const AccountState* Model::FindAccount(const std::string& account_id) const {
+  auto it = accounts_.find(account_id);
+  return it == accounts_.end() ? nullptr : &it->second;
+}
+
+const AccountState* Model::FindAccountByEmailIndex(const std::string& email_index) const {
+  auto it = accounts_by_email_index_.find(email_index);
+  return it == accounts_by_email_index_.end() ? nullptr : FindAccount(it->second);
+}
+
+const AccountState* Model::FindAccountByToken(const std::string& token_hash) const {
+  auto it = accounts_by_token_.find(token_hash);
+  return it == accounts_by_token_.end() ? nullptr : FindAccount(it->second);
+}
+
+const SessionState* Model::FindSession(const std::string& token_hash,
+                                       std::chrono::system_clock::time_point at) const {
+  auto it = sessions_by_token_.find(token_hash);
+  if (it == sessions_by_token_.end()) return nullptr;
+  const SessionState* session = FindSessionById(it->second);
+  if (session == nullptr || session->ended || at >= session->expires_at) return nullptr;
+  return session;
+}
+
+const SessionState* Model::FindSessionById(const std::string& session_id) const {
+  auto it = sessions_.find(session_id);
+  return it == sessions_.end() ? nullptr : &it->second;
 }
 
 }  // namespace ledgerdesk::domain

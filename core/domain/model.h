@@ -4,11 +4,13 @@
 // indexes the rules need (a serial's contracts, an e-mail's account). Decide functions read it;
 // only Apply changes it. Not thread-safe: the app layer owns one and guards it.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/domain/account/account.h"
 #include "core/domain/contract/contract.h"
 #include "core/domain/ticket/ticket.h"
 #include "schemas/ledgerdesk/v1/envelope.pb.h"
@@ -31,14 +33,40 @@ class Model {
   // How many tickets were opened or imported (numbers the next one).
   uint64_t ticket_count() const { return tickets_.size(); }
 
+  const AccountState* FindAccount(const std::string& account_id) const;
+  // The account whose current address has this crypto::EmailIndex.
+  const AccountState* FindAccountByEmailIndex(const std::string& email_index) const;
+  // The account an open confirmation, reset, invitation or set-password token belongs to (the
+  // caller checks which of its tokens it is and whether it expired).
+  const AccountState* FindAccountByToken(const std::string& token_hash) const;
+  // The session with this token hash if it was not ended and has not expired at `at`.
+  const SessionState* FindSession(const std::string& token_hash,
+                                  std::chrono::system_clock::time_point at) const;
+  // A session by id, ended or not.
+  const SessionState* FindSessionById(const std::string& session_id) const;
+
  private:
   void ApplyContractTerms(const v1::ContractTerms& terms, int64_t legacy_id);
+  // Returns the account's state for an account event (created on first use).
+  AccountState& Account(const std::string& account_id);
+  // Points `email_index` at the account (dropping its previous entry).
+  void IndexEmail(AccountState& account, const std::string& email_index);
+  // Replaces one of the account's open tokens in the token index; "" just drops it.
+  void ReplaceToken(const AccountState& account, std::string& held, const std::string& token_hash);
+  void EndSession(const std::string& session_id);
+  // Folds the account aggregate's events (reached from Apply's default branch).
+  void ApplyAccountEvent(const v1::Envelope& envelope, std::chrono::system_clock::time_point at);
 
   std::unordered_map<std::string, uint64_t> versions_;
   std::map<std::string, ContractState> contracts_;
   std::unordered_multimap<std::string, std::string> contracts_by_serial_;
   std::map<std::string, OrganizationState> organizations_;
   std::unordered_map<std::string, TicketState> tickets_;
+  std::unordered_map<std::string, AccountState> accounts_;
+  std::unordered_map<std::string, std::string> accounts_by_email_index_;
+  std::unordered_map<std::string, std::string> accounts_by_token_;
+  std::unordered_map<std::string, SessionState> sessions_;
+  std::unordered_map<std::string, std::string> sessions_by_token_;
 };
 
 }  // namespace ledgerdesk::domain

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "core/domain/account/account.h"
 #include "core/sla/sla_calendar.h"
 #include "tests/core/domain/domain_fixtures.h"
 #include "tests/support/memory_log.h"
@@ -141,6 +142,65 @@ TEST_F(WriteServiceTest, ACommandThatChangesNothingAnswersTheCurrentEnd) {
   ASSERT_TRUE(same.ok());
   EXPECT_TRUE(same->positions.empty());
   EXPECT_EQ(same->position, *log_.End());
+}
+
+TEST_F(WriteServiceTest, ARecordedRefusalAppendsItsEventsAndThenAnswersTheRefusal) {
+  auto registered = service_->Execute(customer_, [this](const auto& model, const auto& context) {
+    return domain::Decide(model,
+                          domain::RegisterAccount{.account_id = "a1",
+                                                  .email = testing::EmailOf("jan@example.pl"),
+                                                  .email_index = "index-jan",
+                                                  .password_hash = "hash",
+                                                  .name = "Jan",
+                                                  .phone = *values::Phone::Parse("600100200"),
+                                                  .nip = testing::NipOf(kNipA),
+                                                  .confirmation_token = "t",
+                                                  .confirmation_token_hash = "sha-t"},
+                          context, sealer_);
+  });
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  ASSERT_TRUE(service_
+                  ->Execute(customer_,
+                            [](const auto& model, const auto& context) {
+                              return domain::Decide(model, domain::ConfirmEmail{"sha-t"}, context);
+                            })
+                  .ok());
+  auto login = [](const std::string& index, bool password_matches) -> RecordingDecision {
+    return [=](const domain::Model& model, const domain::CommandContext& context) {
+      return domain::Decide(model,
+                            domain::Login{.email_index = index,
+                                          .password_matches = password_matches,
+                                          .session_id = "s1",
+                                          .token_hash = "sha-s1",
+                                          .expires_at = context.now + std::chrono::hours(1)},
+                            context);
+    };
+  };
+
+  const auto before = log_.End()->value;
+  auto wrong = service_->ExecuteRecorded(customer_, login("index-jan", false), "key-2");
+  EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(log_.End()->value, before + 1);  // LoginFailed is in the log
+  service_->Read([](const domain::Model& model) {
+    EXPECT_EQ(model.FindAccount("a1")->consecutive_failures, 1u);
+  });
+  // A retry with the same key is a new attempt, recorded again.
+  auto again = service_->ExecuteRecorded(customer_, login("index-jan", false), "key-2");
+  EXPECT_EQ(again.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(log_.End()->value, before + 2);
+
+  // A refusal without events appends nothing.
+  auto unknown = service_->ExecuteRecorded(customer_, login("index-nobody", true));
+  EXPECT_EQ(unknown.status(), wrong.status());
+  EXPECT_EQ(log_.End()->value, before + 2);
+
+  auto right = service_->ExecuteRecorded(customer_, login("index-jan", true));
+  ASSERT_TRUE(right.ok()) << right.status().ToString();
+  EXPECT_EQ(right->positions.size(), 2u);  // LoginSucceeded, SessionStarted
+  service_->Read([](const domain::Model& model) {
+    EXPECT_NE(model.FindSession("sha-s1", testing::Utc("2026-11-23T10:00:00Z")), nullptr);
+    EXPECT_EQ(model.FindAccount("a1")->consecutive_failures, 0u);
+  });
 }
 
 }  // namespace
