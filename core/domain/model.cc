@@ -125,6 +125,12 @@ void Model::Apply(const v1::Envelope& envelope) {
       }
       break;
     }
+    case v1::Envelope::kEmailQueued:
+      pending_mails_[envelope.email_queued().mail_id()] = envelope.email_queued();
+      break;
+    case v1::Envelope::kEmailSent:
+      pending_mails_.erase(envelope.email_sent().mail_id());
+      break;
     default:
       ApplyAccountEvent(envelope, at);
       break;

@@ -45,6 +45,9 @@ class Model {
   // A session by id, ended or not.
   const SessionState* FindSessionById(const std::string& session_id) const;
 
+  // Mails queued and not yet recorded as sent, by mail id (the outbox).
+  const std::map<std::string, v1::EmailQueued>& pending_mails() const { return pending_mails_; }
+
  private:
   void ApplyContractTerms(const v1::ContractTerms& terms, int64_t legacy_id);
   // Returns the account's state for an account event (created on first use).
@@ -67,6 +70,7 @@ class Model {
   std::unordered_map<std::string, std::string> accounts_by_token_;
   std::unordered_map<std::string, SessionState> sessions_;
   std::unordered_map<std::string, std::string> sessions_by_token_;
+  std::map<std::string, v1::EmailQueued> pending_mails_;
 };
 
 }  // namespace ledgerdesk::domain
