@@ -11,11 +11,19 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
-#include "core/log/writer.h"
+#include "core/app/personal_data.h"
+#include "core/app/write_service.h"
+#include "core/crypto/subject_key_store.h"
+#include "core/log/log_factory.h"
+#include "core/mail/mail_sender.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/smtp_transport.h"
 
 namespace ledgerdesk::tools {
 namespace {
@@ -35,14 +43,14 @@ void SendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
 
 class HealthHandler : public HTTPRequestHandler {
  public:
-  explicit HealthHandler(const log::Writer& writer) : writer_(writer) {}
+  explicit HealthHandler(const app::WriteService& service) : service_(service) {}
   void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
     SendJson(response, HTTPResponse::HTTP_OK,
-             R"({"status":"ok","log_position":)" + std::to_string(writer_.end().value) + "}");
+             R"({"status":"ok","log_position":)" + std::to_string(service_.end().value) + "}");
   }
 
  private:
-  const log::Writer& writer_;
+  const app::WriteService& service_;
 };
 
 class NotFoundHandler : public HTTPRequestHandler {
@@ -58,34 +66,92 @@ class NotFoundHandler : public HTTPRequestHandler {
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit HandlerFactory(const log::Writer& writer) : writer_(writer) {}
+  explicit HandlerFactory(const app::WriteService& service) : service_(service) {}
   HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
     if (request.getURI() == "/healthz" && request.getMethod() == "GET") {
-      return new HealthHandler(writer_);  // Poco takes ownership
+      return new HealthHandler(service_);  // Poco takes ownership
     }
     return new NotFoundHandler();
   }
 
  private:
-  const log::Writer& writer_;
+  const app::WriteService& service_;
+};
+
+// Delivers the outbox every second in a thread of its own; stops with the object.
+class MailLoop {
+ public:
+  MailLoop(app::WriteService& service, const app::PersonalData& personal,
+           mail::MailTransport& transport)
+      : sender_(service, personal, transport), thread_([this] { Run(); }) {}
+  ~MailLoop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      auto round = sender_.DeliverPending();
+      if (!round.ok()) {
+        std::cerr << "ledgerdesk serve: mail: " << round.status().message() << std::endl;
+      } else if (round->failed > 0) {
+        std::cerr << "ledgerdesk serve: mail: " << round->failed
+                  << " mail(s) could not be delivered; retrying" << std::endl;
+      }
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
+  }
+
+  mail::MailSender sender_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after everything it uses
 };
 
 }  // namespace
 
 int ServeCommand(const Args& args) {
-  CommandLine cli("serve", "[--listen 127.0.0.1:8080] [LOG OPTIONS]",
-                  "Runs the writer on the log and the HTTP server. For now only GET /healthz "
-                  "answers; the portal API follows.");
-  cli.LogOptions().Option("listen", "HOST:PORT", "where the HTTP server listens (127.0.0.1:8080)");
+  CommandLine cli("serve",
+                  "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] [LOG OPTIONS]",
+                  "Runs the write service on the log, the mail sender (the outbox: .eml files in "
+                  "the mail dir, or SMTP) and the HTTP server. For now only GET /healthz answers; "
+                  "the portal API follows.");
+  cli.LogOptions()
+      .Option("listen", "HOST:PORT", "where the HTTP server listens (127.0.0.1:8080)")
+      .Option("mail-dir", "DIR", "where mails are written as .eml files (default DATA_DIR/mail)")
+      .Option("smtp", "HOST:PORT", "send mails through this SMTP server instead")
+      .Option("mail-from", "ADDRESS", "the mails' From (default ledgerdesk <noreply@localhost>)");
   if (auto exit = cli.Parse(args)) return *exit;
   auto log_options = cli.GetLogOptions();
   if (!log_options.ok()) return cli.UsageError(log_options.status().message());
+  if (cli.Has("mail-dir") && cli.Has("smtp")) {
+    return cli.UsageError("--mail-dir and --smtp exclude each other");
+  }
 
   BlockTerminationSignals();
   auto log = log::OpenLog(*log_options);
   if (!log.ok()) return Fail("serve", log.status());
-  auto writer = log::Writer::Start(**log);
-  if (!writer.ok()) return Fail("serve", writer.status().WithContext("reading the log"));
+  auto keys = crypto::OpenFileSubjectKeyStore(log_options->data_dir / "keys");
+  if (!keys.ok()) return Fail("serve", keys.status());
+  app::PersonalData personal(**keys);
+  auto service = app::WriteService::Start(**log);
+  if (!service.ok()) return Fail("serve", service.status().WithContext("reading the log"));
+
+  const std::string from = cli.Get("mail-from", "ledgerdesk <noreply@localhost>");
+  std::unique_ptr<mail::MailTransport> transport =
+      cli.Has("smtp") ? NewSmtpTransport(cli.Get("smtp"), from)
+                      : mail::NewMaildirTransport(
+                            cli.Get("mail-dir", (log_options->data_dir / "mail").string()), from);
+  MailLoop mail_loop(**service, personal, *transport);
 
   const std::string listen = cli.Get("listen", "127.0.0.1:8080");
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -93,10 +159,11 @@ int ServeCommand(const Args& args) {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(listen), 256);
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(64);
-    server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(**writer), socket, params);
+    server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(**service), socket, params);
     server->start();
     std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
-              << (*writer)->end().value << "; listening on http://" << socket.address().toString()
+              << (*service)->end().value << "; mail via " << transport->name()
+              << "; listening on http://" << socket.address().toString()
               << " (only /healthz until the portal API lands)" << std::endl;
   } catch (const Poco::Exception& e) {
     return Fail("serve", Unavailable("cannot listen on " + listen + ": " + e.displayText()));
