@@ -17,6 +17,7 @@ int BenchLogCommand(const Args& args);
 int ContractsAddCommand(const Args& args);
 int ContractsRenewCommand(const Args& args);
 int ProjectionsRebuildCommand(const Args& args);
+int StaffAddCommand(const Args& args);
 int ProjectionsDigestCommand(const Args& args);
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running

@@ -19,6 +19,8 @@ struct Subcommand {
 const std::vector<Subcommand>& Subcommands() {
   static const std::vector<Subcommand> kSubcommands = {
       {"serve", "run the writer (and, as it lands, the portal API) on the log", ServeCommand},
+      {"staff add", "create an engineer or partner account with a set-password token",
+       StaffAddCommand},
       {"contracts add", "register a service contract with its devices and licences",
        ContractsAddCommand},
       {"contracts renew", "extend a contract (a reactivation fee after its end)",

@@ -103,6 +103,26 @@ TEST(CliTest, ALiveDigestEqualsTheDigestOfARebuild) {
   EXPECT_EQ(after.out, live.out);
 }
 
+TEST(CliTest, StaffAddPrintsAOneTimeTokenAndSealsThePersonalData) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  auto added = Ledgerdesk({"staff", "add", "--data-dir", data, "--email", "eve@ledgerdesk.example",
+                           "--name", "Ewa Inżynier", "--role", "engineer"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_TRUE(std::regex_search(added.out, std::regex(R"(\n[A-Za-z0-9_-]{43}\n)"))) << added.out;
+  auto again = Ledgerdesk({"staff", "add", "--data-dir", data, "--email", "eve@ledgerdesk.example",
+                           "--name", "Ewa", "--role", "engineer"});
+  EXPECT_EQ(again.exit_code, 1);
+  auto partner = Ledgerdesk({"staff", "add", "--data-dir", data, "--email", "p@reseller.example",
+                             "--name", "Piotr", "--role", "partner"});
+  EXPECT_EQ(partner.exit_code, 2);
+  EXPECT_NE(partner.err.find("--partner-name"), std::string::npos);
+  auto tail = Ledgerdesk({"events", "tail", "--data-dir", data, "--json"});
+  EXPECT_NE(tail.out.find("ledgerdesk.v1.StaffAccountCreated"), std::string::npos);
+  EXPECT_EQ(tail.out.find("eve@ledgerdesk.example"), std::string::npos) << "sealed in the log";
+  EXPECT_EQ(tail.out.find("Ewa"), std::string::npos);
+}
+
 TEST(CliTest, TailFollowsAppendsOfAnotherProcess) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
