@@ -1,0 +1,71 @@
+#pragma once
+
+// The account flows the portal API calls, around the pure account rules (domain/account): what
+// is slow, random or secret happens here — Argon2id hashing and verification (outside any lock),
+// tokens and their hashes, the keyed e-mail index, opening the sealed TOTP secret — and the
+// decision goes through the write service. Started: registration, confirmation, login (with
+// TOTP and rehash when the hashing parameters rose), logout, and turning a session token into a
+// caller.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/app/personal_data.h"
+#include "core/app/write_service.h"
+#include "core/crypto/password_hasher.h"
+#include "core/domain/ticket/ticket.h"
+
+namespace ledgerdesk::app {
+
+inline constexpr auto kSessionValidity = std::chrono::hours(12);
+
+struct RegistrationInput {
+  std::string email;
+  std::string password;
+  std::string name;
+  std::string phone;
+  std::string nip;
+};
+
+struct Registered {
+  std::string account_id;
+  log::Position position;
+};
+
+struct SessionGrant {
+  std::string token;  // shown once to the client; only its hash is stored
+  std::chrono::system_clock::time_point expires_at;
+  log::Position position;
+};
+
+class AccountService {
+ public:
+  // All references outlive the service. `index_key` keys the e-mail index (index_key.h).
+  AccountService(WriteService& service, PersonalData& personal, std::string index_key,
+                 crypto::PasswordHasher hasher = crypto::PasswordHasher());
+
+  // Errors: kInvalidArgument naming the field; kAlreadyExists for an e-mail with an account.
+  Result<Registered> Register(const RegistrationInput& input, const std::string& idempotency_key);
+  // Errors: kInvalidArgument kInvalidLinkMessage for an unknown, used or expired token.
+  Result<Outcome> ConfirmEmail(std::string_view token);
+  // Errors: kUnauthenticated with the same message for an unknown e-mail and a wrong password
+  // (and "totp_required" when a code is needed), kFailedPrecondition "account_locked..." and
+  // "email_not_confirmed..." (domain::RefusalCode reads the code).
+  Result<SessionGrant> Login(std::string_view email, std::string_view password,
+                             std::optional<std::string_view> totp_code);
+  Result<Outcome> Logout(std::string_view token);
+  // The caller a session token stands for. Errors: kUnauthenticated for an unknown, ended or
+  // expired session, or a locked account.
+  Result<domain::Caller> Authenticate(std::string_view token) const;
+
+ private:
+  WriteService& service_;
+  PersonalData& personal_;
+  std::string index_key_;
+  crypto::PasswordHasher hasher_;
+  std::string dummy_hash_;  // verified against for unknown e-mails: the same time as a real one
+};
+
+}  // namespace ledgerdesk::app

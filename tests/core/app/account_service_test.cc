@@ -1,0 +1,150 @@
+// The account flows around the pure rules: hashing, tokens, the e-mail index, sessions.
+
+#include "core/app/account_service.h"
+
+#include <gtest/gtest.h>
+
+#include "core/crypto/subject_key_store.h"
+#include "core/domain/account/account.h"
+#include "core/domain/model.h"
+#include "tests/support/memory_log.h"
+
+namespace ledgerdesk::app {
+namespace {
+
+class AccountServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = crypto::NewInMemorySubjectKeyStore();
+    personal_ = std::make_unique<PersonalData>(*keys_);
+    auto service = WriteService::Start(log_);
+    ASSERT_TRUE(service.ok());
+    service_ = std::move(*service);
+    accounts_ = std::make_unique<AccountService>(
+        *service_, *personal_, std::string(32, 'k'),
+        crypto::PasswordHasher(crypto::PasswordHashParams::ForTestsOnly()));
+  }
+
+  // The confirmation token, as the mail in the outbox carries it.
+  std::string TokenFromTheMail() {
+    std::string body;
+    service_->Read([&](const domain::Model& model) {
+      for (const auto& [id, mail] : model.pending_mails()) body = *personal_->Open(mail.body());
+    });
+    for (size_t i = 0; i + 43 <= body.size(); ++i) {
+      const std::string candidate = body.substr(i, 43);
+      if (candidate.find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          std::string::npos) {
+        return candidate;
+      }
+    }
+    return "";
+  }
+
+  Registered RegisterAndConfirm() {
+    auto registered = accounts_->Register({.email = "Alice@Example.pl",
+                                           .password = "correct horse battery",
+                                           .name = "Alicja",
+                                           .phone = "600100200",
+                                           .nip = "5260250274"},
+                                          "");
+    EXPECT_TRUE(registered.ok()) << registered.status().ToString();
+    auto confirmed = accounts_->ConfirmEmail(TokenFromTheMail());
+    EXPECT_TRUE(confirmed.ok()) << confirmed.status().ToString();
+    return *registered;
+  }
+
+  testing::MemoryLog log_;
+  std::unique_ptr<crypto::SubjectKeyStore> keys_;
+  std::unique_ptr<PersonalData> personal_;
+  std::unique_ptr<WriteService> service_;
+  std::unique_ptr<AccountService> accounts_;
+};
+
+TEST_F(AccountServiceTest, RegisterConfirmLoginAuthenticateLogout) {
+  const Registered alice = RegisterAndConfirm();
+  auto session = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto caller = accounts_->Authenticate(session->token);
+  ASSERT_TRUE(caller.ok()) << caller.status().ToString();
+  EXPECT_EQ(caller->account_id, alice.account_id);
+  EXPECT_EQ(caller->role, v1::ROLE_CUSTOMER);
+  EXPECT_TRUE(caller->organization_id.empty());  // not verified yet
+  ASSERT_TRUE(accounts_->Logout(session->token).ok());
+  EXPECT_EQ(accounts_->Authenticate(session->token).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountServiceTest, BadInputIsNamedAndAWeakPasswordRefused) {
+  auto bad_nip = accounts_->Register({.email = "a@example.pl",
+                                      .password = "long enough pass",
+                                      .name = "A",
+                                      .phone = "600100200",
+                                      .nip = "526-025-02-74"},
+                                     "");
+  EXPECT_EQ(bad_nip.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_nip.status().message().find("NIP"), std::string::npos);
+  auto weak = accounts_->Register({.email = "a@example.pl",
+                                   .password = "short",
+                                   .name = "A",
+                                   .phone = "600100200",
+                                   .nip = "5260250274"},
+                                  "");
+  EXPECT_EQ(weak.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*log_.End(), log::Position{0});
+}
+
+TEST_F(AccountServiceTest, UnknownEmailAndWrongPasswordLookTheSame) {
+  RegisterAndConfirm();
+  auto unknown = accounts_->Login("bob@example.pl", "correct horse battery", std::nullopt);
+  auto wrong = accounts_->Login("alice@example.pl", "wrong horse battery", std::nullopt);
+  EXPECT_EQ(unknown.status(), wrong.status());
+  EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountServiceTest, ThreeFailuresLockEvenAgainstTheRightPassword) {
+  RegisterAndConfirm();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(accounts_->Login("alice@example.pl", "wrong horse battery", std::nullopt).ok());
+  }
+  auto locked = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  EXPECT_EQ(domain::RefusalCode(locked.status()), domain::kAccountLockedCode);
+}
+
+TEST_F(AccountServiceTest, AnUnconfirmedAccountCannotLogIn) {
+  ASSERT_TRUE(accounts_
+                  ->Register({.email = "c@example.pl",
+                              .password = "correct horse battery",
+                              .name = "C",
+                              .phone = "600100200",
+                              .nip = "5260250274"},
+                             "")
+                  .ok());
+  auto refused = accounts_->Login("c@example.pl", "correct horse battery", std::nullopt);
+  EXPECT_EQ(domain::RefusalCode(refused.status()), domain::kEmailNotConfirmedCode);
+  EXPECT_EQ(accounts_->ConfirmEmail("not-a-token").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(AccountServiceTest, RaisedHashingParametersRehashOnLogin) {
+  RegisterAndConfirm();
+  crypto::PasswordHashParams stronger = crypto::PasswordHashParams::ForTestsOnly();
+  stronger.passes += 1;
+  AccountService upgraded(*service_, *personal_, std::string(32, 'k'),
+                          crypto::PasswordHasher(stronger));
+  ASSERT_TRUE(upgraded.Login("alice@example.pl", "correct horse battery", std::nullopt).ok());
+  bool rehashed = false;
+  auto reader = log_.NewReader(log::Position{0});
+  auto records = (*reader)->Read(1000, std::chrono::milliseconds(0));
+  ASSERT_TRUE(records.ok());
+  for (const auto& record : *records) {
+    v1::Envelope envelope;
+    ASSERT_TRUE(envelope.ParseFromString(record.value));
+    rehashed |= envelope.has_password_changed() && envelope.password_changed().rehash_only();
+  }
+  EXPECT_TRUE(rehashed);
+  // And the new hash still lets her in.
+  EXPECT_TRUE(upgraded.Login("alice@example.pl", "correct horse battery", std::nullopt).ok());
+}
+
+}  // namespace
+}  // namespace ledgerdesk::app
