@@ -172,4 +172,150 @@ Result<domain::Caller> AccountService::Authenticate(std::string_view token) cons
   return *caller;
 }
 
+Result<Outcome> AccountService::Verify(const std::string& account_id,
+                                       std::string_view contract_number, std::string_view serial) {
+  LD_ASSIGN_OR_RETURN(values::ContractNumber number,
+                      values::ContractNumber::Parse(contract_number));
+  LD_ASSIGN_OR_RETURN(values::Serial parsed_serial, values::Serial::Parse(serial));
+  return service_.ExecuteRecorded(
+      ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
+        return domain::Decide(
+            model,
+            domain::VerifyAccount{
+                .account_id = account_id, .contract_number = number, .serial = parsed_serial},
+            context);
+      });
+}
+
+Result<TotpSetup> AccountService::StartTotp(const std::string& account_id) {
+  const std::string secret = crypto::GenerateTotpSecret();
+  LD_ASSIGN_OR_RETURN(v1::Sealed sealed, personal_.Seal(account_id, secret));
+  std::string label = account_id;
+  service_.Read([&](const domain::Model& model) {
+    if (const auto* account = model.FindAccount(account_id)) {
+      if (auto email = personal_.Open(account->email); email.ok()) label = *email;
+    }
+  });
+  LD_ASSIGN_OR_RETURN(
+      Outcome outcome,
+      service_.Execute(
+          ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
+            return domain::Decide(
+                model, domain::StartTotpEnrollment{.account_id = account_id, .secret = sealed},
+                context);
+          }));
+  return TotpSetup{crypto::Base32Encode(secret, /*pad=*/false),
+                   crypto::OtpauthUri(crypto::kTotpIssuer, label, secret), outcome.position};
+}
+
+Result<Outcome> AccountService::ConfirmTotp(const std::string& account_id, std::string_view code) {
+  std::optional<v1::Sealed> pending;
+  int64_t last_step = crypto::kNoStepUsed;
+  service_.Read([&](const domain::Model& model) {
+    if (const auto* account = model.FindAccount(account_id)) {
+      pending = account->pending_totp_secret;
+      last_step = account->totp_last_used_step;
+    }
+  });
+  domain::TotpAnswer answer = domain::TotpAnswer::Wrong();
+  if (pending.has_value()) {
+    LD_ASSIGN_OR_RETURN(std::string secret, personal_.Open(*pending));
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    if (auto step = crypto::VerifyTotp(secret, code, now, last_step); step.ok()) {
+      answer = domain::TotpAnswer::Matched(*step);
+    }
+  }
+  return service_.Execute(
+      ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
+        return domain::Decide(model, domain::ConfirmTotp{.account_id = account_id, .totp = answer},
+                              context);
+      });
+}
+
+Result<Outcome> AccountService::ChangePassword(const std::string& account_id,
+                                               std::string_view current_password,
+                                               std::string_view new_password) {
+  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password));
+  std::string stored_hash;
+  service_.Read([&](const domain::Model& model) {
+    if (const auto* account = model.FindAccount(account_id)) stored_hash = account->password_hash;
+  });
+  const bool matches = !stored_hash.empty() && hasher_.Verify(stored_hash, current_password);
+  LD_ASSIGN_OR_RETURN(std::string new_hash, hasher_.Hash(new_password));
+  return service_.Execute(
+      ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
+        return domain::Decide(
+            model,
+            domain::ChangePassword{
+                .account_id = account_id, .current_matches = matches, .new_hash = new_hash},
+            context);
+      });
+}
+
+Result<Outcome> AccountService::RequestPasswordReset(std::string_view email_text) {
+  LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(email_text));
+  LD_ASSIGN_OR_RETURN(std::string email_index, crypto::EmailIndex(index_key_, email));
+  const std::string token = crypto::GenerateToken();
+  return service_.Execute(ActorOf(v1::ROLE_CUSTOMER), [&](const auto& model, const auto& context) {
+    return domain::Decide(
+        model,
+        domain::RequestPasswordReset{
+            .email_index = email_index, .token = token, .token_hash = crypto::HashToken(token)},
+        context, personal_);
+  });
+}
+
+Result<Outcome> AccountService::CompletePasswordReset(std::string_view token,
+                                                      std::string_view new_password) {
+  if (!crypto::ValidateTokenText(token).ok()) {
+    return InvalidArgument(std::string(domain::kInvalidLinkMessage));
+  }
+  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password));
+  LD_ASSIGN_OR_RETURN(std::string new_hash, hasher_.Hash(new_password));
+  const std::string token_hash = crypto::HashToken(token);
+  return service_.Execute(ActorOf(v1::ROLE_CUSTOMER), [&](const auto& model, const auto& context) {
+    return domain::Decide(
+        model, domain::CompletePasswordReset{.token_hash = token_hash, .new_hash = new_hash},
+        context);
+  });
+}
+
+Result<Outcome> AccountService::Unlock(const domain::Caller& engineer,
+                                       const std::string& account_id) {
+  return service_.Execute(
+      ActorOf(engineer.role, engineer.account_id), [&](const auto& model, const auto& context) {
+        return domain::Decide(
+            model, domain::UnlockAccount{.caller = engineer, .account_id = account_id}, context);
+      });
+}
+
+Result<Registered> AccountService::InviteColleague(const domain::Caller& admin,
+                                                   std::string_view email_text,
+                                                   const std::string& name,
+                                                   std::string_view phone_text) {
+  LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(email_text));
+  LD_ASSIGN_OR_RETURN(values::Phone phone, values::Phone::Parse(phone_text));
+  LD_ASSIGN_OR_RETURN(std::string email_index, crypto::EmailIndex(index_key_, email));
+  const std::string account_id = log::Hex(log::RandomEventId());
+  const std::string token = crypto::GenerateToken();
+  LD_ASSIGN_OR_RETURN(
+      Outcome outcome,
+      service_.Execute(
+          ActorOf(admin.role, admin.account_id), [&](const auto& model, const auto& context) {
+            return domain::Decide(model,
+                                  domain::InviteColleague{.caller = admin,
+                                                          .account_id = account_id,
+                                                          .email = email,
+                                                          .email_index = email_index,
+                                                          .name = name,
+                                                          .phone = phone,
+                                                          .token = token,
+                                                          .token_hash = crypto::HashToken(token)},
+                                  context, personal_);
+          }));
+  return Registered{account_id, outcome.position};
+}
+
 }  // namespace ledgerdesk::app

@@ -3,9 +3,10 @@
 // The account flows the portal API calls, around the pure account rules (domain/account): what
 // is slow, random or secret happens here — Argon2id hashing and verification (outside any lock),
 // tokens and their hashes, the keyed e-mail index, opening the sealed TOTP secret — and the
-// decision goes through the write service. Started: registration, confirmation, login (with
-// TOTP and rehash when the hashing parameters rose), logout, and turning a session token into a
-// caller.
+// decision goes through the write service: registration, confirmation, login (with TOTP and a
+// rehash when the hashing parameters rose), logout, sessions to callers, verification, TOTP
+// enrolment, password change and reset (also the set-password link of staff and invited
+// colleagues), unlocking, invitations.
 
 #include <chrono>
 #include <optional>
@@ -34,6 +35,12 @@ struct Registered {
   log::Position position;
 };
 
+struct TotpSetup {
+  std::string secret_base32;  // for typing in by hand
+  std::string otpauth_uri;    // for a QR code
+  log::Position position;
+};
+
 struct SessionGrant {
   std::string token;  // shown once to the client; only its hash is stored
   std::chrono::system_clock::time_point expires_at;
@@ -59,6 +66,23 @@ class AccountService {
   // The caller a session token stands for. Errors: kUnauthenticated for an unknown, ended or
   // expired session, or a locked account.
   Result<domain::Caller> Authenticate(std::string_view token) const;
+
+  // The account's NIP + a contract number + a serial on one active contract. A wrong combination
+  // is recorded and counts like a failed login (kInvalidArgument "verification_failed...").
+  Result<Outcome> Verify(const std::string& account_id, std::string_view contract_number,
+                         std::string_view serial);
+  Result<TotpSetup> StartTotp(const std::string& account_id);
+  // Errors: kInvalidArgument for a wrong or reused code.
+  Result<Outcome> ConfirmTotp(const std::string& account_id, std::string_view code);
+  // Errors: kUnauthenticated for a wrong current password; kInvalidArgument for a weak new one.
+  Result<Outcome> ChangePassword(const std::string& account_id, std::string_view current_password,
+                                 std::string_view new_password);
+  // Always succeeds for a well-formed address (nothing tells whether it has an account).
+  Result<Outcome> RequestPasswordReset(std::string_view email);
+  Result<Outcome> CompletePasswordReset(std::string_view token, std::string_view new_password);
+  Result<Outcome> Unlock(const domain::Caller& engineer, const std::string& account_id);
+  Result<Registered> InviteColleague(const domain::Caller& admin, std::string_view email,
+                                     const std::string& name, std::string_view phone);
 
  private:
   WriteService& service_;

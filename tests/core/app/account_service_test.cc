@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto/subject_key_store.h"
+#include "core/crypto/totp.h"
 #include "core/domain/account/account.h"
 #include "core/domain/model.h"
+#include "tests/core/domain/domain_fixtures.h"
 #include "tests/support/memory_log.h"
 
 namespace ledgerdesk::app {
@@ -25,11 +27,13 @@ class AccountServiceTest : public ::testing::Test {
         crypto::PasswordHasher(crypto::PasswordHashParams::ForTestsOnly()));
   }
 
-  // The confirmation token, as the mail in the outbox carries it.
-  std::string TokenFromTheMail() {
+  // The token a mail of this template in the outbox carries.
+  std::string TokenFromTheMail(const std::string& template_name = "confirm_email") {
     std::string body;
     service_->Read([&](const domain::Model& model) {
-      for (const auto& [id, mail] : model.pending_mails()) body = *personal_->Open(mail.body());
+      for (const auto& [id, mail] : model.pending_mails()) {
+        if (mail.template_() == template_name) body = *personal_->Open(mail.body());
+      }
     });
     for (size_t i = 0; i + 43 <= body.size(); ++i) {
       const std::string candidate = body.substr(i, 43);
@@ -144,6 +148,72 @@ TEST_F(AccountServiceTest, RaisedHashingParametersRehashOnLogin) {
   EXPECT_TRUE(rehashed);
   // And the new hash still lets her in.
   EXPECT_TRUE(upgraded.Login("alice@example.pl", "correct horse battery", std::nullopt).ok());
+}
+
+std::string CodeNow(const std::string& secret_base32) {
+  auto secret = crypto::Base32Decode(secret_base32);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return *crypto::TotpCode(*secret, now);
+}
+
+TEST_F(AccountServiceTest, TotpTurnsOnAndThenEveryLoginNeedsAFreshCode) {
+  const Registered alice = RegisterAndConfirm();
+  auto setup = accounts_->StartTotp(alice.account_id);
+  ASSERT_TRUE(setup.ok()) << setup.status().ToString();
+  EXPECT_EQ(setup->otpauth_uri.rfind("otpauth://totp/", 0), 0u);
+  EXPECT_EQ(accounts_->ConfirmTotp(alice.account_id, "000000").status().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(accounts_->ConfirmTotp(alice.account_id, CodeNow(setup->secret_base32)).ok());
+  auto no_code = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  EXPECT_EQ(domain::RefusalCode(no_code.status()), domain::kTotpRequiredCode);
+  // The code used to confirm was used: the same 30 s step is refused once more.
+  auto replay =
+      accounts_->Login("alice@example.pl", "correct horse battery", CodeNow(setup->secret_base32));
+  EXPECT_EQ(replay.status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AccountServiceTest, VerificationNeedsTheContractAndSerialOfTheAccountsNip) {
+  const Registered alice = RegisterAndConfirm();
+  v1::Actor operator_actor;
+  operator_actor.set_role(v1::ROLE_OPERATOR);
+  ASSERT_TRUE(service_
+                  ->Execute(operator_actor,
+                            [](const auto& model, const auto& context) {
+                              return domain::Decide(
+                                  model, testing::ContractOf(testing::kNipA, "K123456"), context);
+                            })
+                  .ok());
+  auto wrong = accounts_->Verify(alice.account_id, "K123456", "NOT-ON-IT");
+  EXPECT_EQ(domain::RefusalCode(wrong.status()), domain::kVerificationFailedCode);
+  auto bad = accounts_->Verify(alice.account_id, "k123456", "FG100");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(accounts_->Verify(alice.account_id, "K123456", "(H)-FG100").ok());
+  auto session = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(accounts_->Authenticate(session->token)->organization_id, testing::kNipA);
+}
+
+TEST_F(AccountServiceTest, ChangingThePasswordEndsSessionsAndResetSetsANewOne) {
+  const Registered alice = RegisterAndConfirm();
+  auto session = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(
+      accounts_->ChangePassword(alice.account_id, "wrong", "a brand new password").status().code(),
+      StatusCode::kUnauthenticated);
+  ASSERT_TRUE(
+      accounts_->ChangePassword(alice.account_id, "correct horse battery", "a brand new password")
+          .ok());
+  EXPECT_FALSE(accounts_->Authenticate(session->token).ok());
+  // Forgotten again: the reset mail's token sets another one.
+  ASSERT_TRUE(accounts_->RequestPasswordReset("alice@example.pl").ok());
+  ASSERT_TRUE(accounts_->RequestPasswordReset("nobody@example.pl").ok());  // tells nothing
+  ASSERT_TRUE(
+      accounts_->CompletePasswordReset(TokenFromTheMail("password_reset"), "the third password")
+          .ok());
+  EXPECT_TRUE(accounts_->Login("alice@example.pl", "the third password", std::nullopt).ok());
+  EXPECT_FALSE(accounts_->Login("alice@example.pl", "a brand new password", std::nullopt).ok());
 }
 
 }  // namespace
