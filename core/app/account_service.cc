@@ -282,6 +282,40 @@ Result<Outcome> AccountService::CompletePasswordReset(std::string_view token,
   });
 }
 
+Result<Outcome> AccountService::RequestEmailChange(const std::string& account_id,
+                                                   std::string_view current_password,
+                                                   std::string_view new_email_text) {
+  LD_ASSIGN_OR_RETURN(values::Email new_email, values::Email::Parse(new_email_text));
+  LD_ASSIGN_OR_RETURN(std::string new_index, crypto::EmailIndex(index_key_, new_email));
+  std::string stored_hash;
+  service_.Read([&](const domain::Model& model) {
+    if (const auto* account = model.FindAccount(account_id)) stored_hash = account->password_hash;
+  });
+  const bool matches = !stored_hash.empty() && hasher_.Verify(stored_hash, current_password);
+  const std::string token = crypto::GenerateToken();
+  return service_.Execute(
+      ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
+        return domain::Decide(model,
+                              domain::RequestEmailChange{.account_id = account_id,
+                                                         .current_matches = matches,
+                                                         .new_email = new_email,
+                                                         .new_email_index = new_index,
+                                                         .token = token,
+                                                         .token_hash = crypto::HashToken(token)},
+                              context, personal_);
+      });
+}
+
+Result<Outcome> AccountService::ConfirmEmailChange(std::string_view token) {
+  if (!crypto::ValidateTokenText(token).ok()) {
+    return InvalidArgument(std::string(domain::kInvalidLinkMessage));
+  }
+  const std::string token_hash = crypto::HashToken(token);
+  return service_.Execute(ActorOf(v1::ROLE_CUSTOMER), [&](const auto& model, const auto& context) {
+    return domain::Decide(model, domain::ConfirmEmailChange{.token_hash = token_hash}, context);
+  });
+}
+
 Result<Outcome> AccountService::Unlock(const domain::Caller& engineer,
                                        const std::string& account_id) {
   return service_.Execute(

@@ -5,8 +5,8 @@
 // tokens and their hashes, the keyed e-mail index, opening the sealed TOTP secret — and the
 // decision goes through the write service: registration, confirmation, login (with TOTP and a
 // rehash when the hashing parameters rose), logout, sessions to callers, verification, TOTP
-// enrolment, password change and reset (also the set-password link of staff and invited
-// colleagues), unlocking, invitations.
+// enrolment, e-mail change, password change and reset (also the set-password link of staff and
+// invited colleagues), unlocking, invitations.
 
 #include <chrono>
 #include <optional>
@@ -80,6 +80,10 @@ class AccountService {
   // Always succeeds for a well-formed address (nothing tells whether it has an account).
   Result<Outcome> RequestPasswordReset(std::string_view email);
   Result<Outcome> CompletePasswordReset(std::string_view token, std::string_view new_password);
+  // A link to the new address; the change takes effect when it is opened (ConfirmEmailChange).
+  Result<Outcome> RequestEmailChange(const std::string& account_id,
+                                     std::string_view current_password, std::string_view new_email);
+  Result<Outcome> ConfirmEmailChange(std::string_view token);
   Result<Outcome> Unlock(const domain::Caller& engineer, const std::string& account_id);
   Result<Registered> InviteColleague(const domain::Caller& admin, std::string_view email,
                                      const std::string& name, std::string_view phone);

@@ -236,6 +236,8 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
       AccountState& account = Account(e.account_id());
       account.pending_email = e.new_email();
       account.pending_email_index = e.new_email_index();
+      ReplaceToken(account, account.email_change_token_hash, e.token_hash());
+      account.email_change_expires_at = FromTimestamp(e.expires_at());
       break;
     }
     case v1::Envelope::kEmailChanged: {
@@ -245,6 +247,7 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
       IndexEmail(account, e.email_index());
       account.pending_email.reset();
       account.pending_email_index.clear();
+      ReplaceToken(account, account.email_change_token_hash, "");
       break;
     }
     case v1::Envelope::kSessionStarted: {

@@ -97,6 +97,8 @@ struct AccountState {
   // A pending e-mail change (applied state only: its commands are not built yet).
   std::optional<v1::Sealed> pending_email;
   std::string pending_email_index;
+  std::string email_change_token_hash;  // the open link sent to the new address
+  std::chrono::system_clock::time_point email_change_expires_at;
   std::set<std::string> active_session_ids;
 
   bool totp_enabled() const { return totp_secret.has_value(); }
@@ -254,6 +256,21 @@ struct CompletePasswordReset {
   std::string new_hash;
 };
 
+// Changes the login address: a link goes to the new address, which takes effect once it is
+// opened (ConfirmEmailChange). Errors: kUnauthenticated for a wrong current password;
+// kAlreadyExists when the new address has an account.
+struct RequestEmailChange {
+  std::string account_id;
+  bool current_matches = false;  // the app verified the current password
+  values::Email new_email;
+  std::string new_email_index;
+  std::string token;  // plaintext, for the mail body only
+  std::string token_hash;
+};
+struct ConfirmEmailChange {
+  std::string token_hash;
+};
+
 struct StartTotpEnrollment {
   std::string account_id;
   v1::Sealed secret;  // sealed by the app under the account id
@@ -290,6 +307,11 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const RequestPasswo
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const CompletePasswordReset& command,
                                          const CommandContext& context);
 // Errors: kFailedPrecondition when TOTP is already on.
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const RequestEmailChange& command,
+                                         const CommandContext& context, Sealer& sealer);
+// Errors: kInvalidArgument kInvalidLinkMessage; kAlreadyExists when the address was taken since.
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const ConfirmEmailChange& command,
+                                         const CommandContext& context);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const StartTotpEnrollment& command,
                                          const CommandContext& context);
 // Errors: kFailedPrecondition when no enrolment was started; kInvalidArgument when the code is

@@ -182,6 +182,51 @@ Result<Envelopes> Decide(const Model& model, const CompletePasswordReset& comman
   return events.Take();
 }
 
+Result<Envelopes> Decide(const Model& model, const RequestEmailChange& command,
+                         const CommandContext& context, Sealer& sealer) {
+  const AccountState* account = model.FindAccount(command.account_id);
+  if (account == nullptr) return NotFound("no account " + command.account_id);
+  if (!command.current_matches) return Unauthenticated("the current password is wrong");
+  const AccountState* holder = model.FindAccountByEmailIndex(command.new_email_index);
+  if (holder != nullptr && holder->account_id != account->account_id) {
+    return AlreadyExists("this e-mail address already has an account");
+  }
+  if (command.token_hash.empty()) return Internal("the app layer must pass the token hash");
+  EventBuilder events = AccountEventBuilder(model, context);
+  const std::string& id = account->account_id;
+  auto* requested = events.Add(AccountStream(id)).mutable_email_change_requested();
+  requested->set_account_id(id);
+  LD_ASSIGN_OR_RETURN(*requested->mutable_new_email(), sealer.Seal(id, command.new_email.value()));
+  requested->set_new_email_index(command.new_email_index);
+  requested->set_token_hash(command.token_hash);
+  *requested->mutable_expires_at() = ToTimestamp(context.now + kConfirmationValidity);
+  LD_RETURN_IF_ERROR(QueueAccountMail(
+      events, context, sealer, id, requested->new_email(), "confirm_email_change",
+      "Confirm your new e-mail address",
+      "Confirm that ledgerdesk should use this address from now on with this code: " +
+          command.token + "\nIf you did not ask for it, ignore this message."));
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const ConfirmEmailChange& command,
+                         const CommandContext& context) {
+  const AccountState* account = model.FindAccountByToken(command.token_hash);
+  if (account == nullptr || account->email_change_token_hash != command.token_hash ||
+      !account->pending_email.has_value() || context.now >= account->email_change_expires_at) {
+    return InvalidArgument(std::string(kInvalidLinkMessage));
+  }
+  const AccountState* holder = model.FindAccountByEmailIndex(account->pending_email_index);
+  if (holder != nullptr && holder->account_id != account->account_id) {
+    return AlreadyExists("this e-mail address already has an account");
+  }
+  EventBuilder events = AccountEventBuilder(model, context);
+  auto* changed = events.Add(AccountStream(account->account_id)).mutable_email_changed();
+  changed->set_account_id(account->account_id);
+  *changed->mutable_email() = *account->pending_email;
+  changed->set_email_index(account->pending_email_index);
+  return events.Take();
+}
+
 Result<Envelopes> Decide(const Model& model, const StartTotpEnrollment& command,
                          const CommandContext& context) {
   const AccountState* account = model.FindAccount(command.account_id);

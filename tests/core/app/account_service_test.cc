@@ -216,5 +216,19 @@ TEST_F(AccountServiceTest, ChangingThePasswordEndsSessionsAndResetSetsANewOne) {
   EXPECT_FALSE(accounts_->Login("alice@example.pl", "a brand new password", std::nullopt).ok());
 }
 
+TEST_F(AccountServiceTest, AnEmailChangeTakesEffectWhenTheNewAddressConfirms) {
+  const Registered alice = RegisterAndConfirm();
+  EXPECT_EQ(
+      accounts_->RequestEmailChange(alice.account_id, "wrong", "ala@example.pl").status().code(),
+      StatusCode::kUnauthenticated);
+  ASSERT_TRUE(
+      accounts_->RequestEmailChange(alice.account_id, "correct horse battery", "ala@example.pl")
+          .ok());
+  EXPECT_TRUE(accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt).ok());
+  ASSERT_TRUE(accounts_->ConfirmEmailChange(TokenFromTheMail("confirm_email_change")).ok());
+  EXPECT_TRUE(accounts_->Login("ala@example.pl", "correct horse battery", std::nullopt).ok());
+  EXPECT_FALSE(accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt).ok());
+}
+
 }  // namespace
 }  // namespace ledgerdesk::app
