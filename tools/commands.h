@@ -14,6 +14,7 @@ int ServeCommand(const Args& args);
 int EventsTailCommand(const Args& args);
 int KafkaDevCommand(const Args& args);
 int BenchLogCommand(const Args& args);
+int BenchRebuildCommand(const Args& args);
 int ContractsAddCommand(const Args& args);
 int ContractsRenewCommand(const Args& args);
 int ProjectionsRebuildCommand(const Args& args);

@@ -34,6 +34,8 @@ const std::vector<Subcommand>& Subcommands() {
        KafkaDevCommand},
       {"bench log", "measure appends: embedded log and Kafka against raw librdkafka",
        BenchLogCommand},
+      {"bench rebuild", "measure projection rebuilds against RocksDB's db_bench fillseq",
+       BenchRebuildCommand},
   };
   return kSubcommands;
 }

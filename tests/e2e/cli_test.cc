@@ -123,6 +123,16 @@ TEST(CliTest, StaffAddPrintsAOneTimeTokenAndSealsThePersonalData) {
   EXPECT_EQ(tail.out.find("Ewa"), std::string::npos);
 }
 
+TEST(CliTest, BenchRebuildPrintsBothRatesAndTheRatio) {
+  testing::TempDir dir;
+  auto bench = Ledgerdesk(
+      {"bench", "rebuild", "--events", "2000", "--dir", (dir.path() / "bench").string()});
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("projections rebuild"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("db_bench fillseq"), std::string::npos) << bench.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "bench"));  // leaves nothing behind
+}
+
 TEST(CliTest, TailFollowsAppendsOfAnotherProcess) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
