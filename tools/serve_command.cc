@@ -21,6 +21,9 @@
 #include "core/crypto/subject_key_store.h"
 #include "core/log/log_factory.h"
 #include "core/mail/mail_sender.h"
+#include "projections/default_projections.h"
+#include "projections/runner.h"
+#include "projections/store.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/smtp_transport.h"
@@ -43,14 +46,20 @@ void SendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
 
 class HealthHandler : public HTTPRequestHandler {
  public:
-  explicit HealthHandler(const app::WriteService& service) : service_(service) {}
+  HealthHandler(const app::WriteService& service, const projections::ProjectionRunner& runner)
+      : service_(service), runner_(runner) {}
   void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+    const Status projections = runner_.last_error();
     SendJson(response, HTTPResponse::HTTP_OK,
-             R"({"status":"ok","log_position":)" + std::to_string(service_.end().value) + "}");
+             R"({"status":")" + std::string(projections.ok() ? "ok" : "degraded") +
+                 R"(","log_position":)" + std::to_string(service_.end().value) +
+                 R"(,"projections_position":)" + std::to_string(runner_.applied_position().value) +
+                 "}");
   }
 
  private:
   const app::WriteService& service_;
+  const projections::ProjectionRunner& runner_;
 };
 
 class NotFoundHandler : public HTTPRequestHandler {
@@ -66,16 +75,18 @@ class NotFoundHandler : public HTTPRequestHandler {
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit HandlerFactory(const app::WriteService& service) : service_(service) {}
+  HandlerFactory(const app::WriteService& service, const projections::ProjectionRunner& runner)
+      : service_(service), runner_(runner) {}
   HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
     if (request.getURI() == "/healthz" && request.getMethod() == "GET") {
-      return new HealthHandler(service_);  // Poco takes ownership
+      return new HealthHandler(service_, runner_);  // Poco takes ownership
     }
     return new NotFoundHandler();
   }
 
  private:
   const app::WriteService& service_;
+  const projections::ProjectionRunner& runner_;
 };
 
 // Delivers the outbox every second in a thread of its own; stops with the object.
@@ -122,7 +133,8 @@ class MailLoop {
 int ServeCommand(const Args& args) {
   CommandLine cli("serve",
                   "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] [LOG OPTIONS]",
-                  "Runs the write service on the log, the mail sender (the outbox: .eml files in "
+                  "Runs the write service on the log, the projections following it, the mail "
+                  "sender (the outbox: .eml files in "
                   "the mail dir, or SMTP) and the HTTP server. For now only GET /healthz answers; "
                   "the portal API follows.");
   cli.LogOptions()
@@ -146,6 +158,20 @@ int ServeCommand(const Args& args) {
   auto service = app::WriteService::Start(**log);
   if (!service.ok()) return Fail("serve", service.status().WithContext("reading the log"));
 
+  // The read side follows the log in a thread of its own, from its checkpoint.
+  const auto& views = projections::DefaultProjections();
+  auto families = projections::ColumnFamiliesOf(views);
+  if (!families.ok()) return Fail("serve", families.status());
+  auto store = projections::Store::Open(
+      {.dir = log_options->data_dir / "projections", .column_families = std::move(*families)});
+  if (!store.ok()) return Fail("serve", store.status());
+  auto runner = projections::ProjectionRunner::Create(**log, **store, views);
+  if (!runner.ok()) {
+    return Fail("serve", runner.status().WithContext("the projections (ledgerdesk projections "
+                                                     "rebuild builds them anew)"));
+  }
+  if (Status started = (*runner)->Start(); !started.ok()) return Fail("serve", started);
+
   const std::string from = cli.Get("mail-from", "ledgerdesk <noreply@localhost>");
   std::unique_ptr<mail::MailTransport> transport =
       cli.Has("smtp") ? NewSmtpTransport(cli.Get("smtp"), from)
@@ -159,7 +185,8 @@ int ServeCommand(const Args& args) {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(listen), 256);
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(64);
-    server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(**service), socket, params);
+    server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(**service, **runner),
+                                                     socket, params);
     server->start();
     std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
               << (*service)->end().value << "; mail via " << transport->name()
@@ -171,6 +198,7 @@ int ServeCommand(const Args& args) {
   const std::string signal = WaitForTerminationSignal();
   std::cout << "ledgerdesk serve: " << signal << ", stopping" << std::endl;
   server->stopAll(true);
+  (*runner)->Stop();
   return kExitOk;
 }
 
