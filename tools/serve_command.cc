@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/app/account_service.h"
+#include "core/app/index_key.h"
 #include "core/app/personal_data.h"
 #include "core/app/write_service.h"
 #include "core/crypto/subject_key_store.h"
@@ -26,68 +28,12 @@
 #include "projections/store.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/http/portal_api.h"
 #include "tools/smtp_transport.h"
 
 namespace ledgerdesk::tools {
 namespace {
 
-using Poco::Net::HTTPRequestHandler;
-using Poco::Net::HTTPResponse;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
-
-void SendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
-              const std::string& body) {
-  response.setStatus(status);
-  response.setContentType("application/json");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.send() << body;
-}
-
-class HealthHandler : public HTTPRequestHandler {
- public:
-  HealthHandler(const app::WriteService& service, const projections::ProjectionRunner& runner)
-      : service_(service), runner_(runner) {}
-  void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
-    const Status projections = runner_.last_error();
-    SendJson(response, HTTPResponse::HTTP_OK,
-             R"({"status":")" + std::string(projections.ok() ? "ok" : "degraded") +
-                 R"(","log_position":)" + std::to_string(service_.end().value) +
-                 R"(,"projections_position":)" + std::to_string(runner_.applied_position().value) +
-                 "}");
-  }
-
- private:
-  const app::WriteService& service_;
-  const projections::ProjectionRunner& runner_;
-};
-
-class NotFoundHandler : public HTTPRequestHandler {
- public:
-  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
-    // Never leave a body unread on a keep-alive connection: Poco would read it as the next request.
-    request.stream().ignore(std::numeric_limits<std::streamsize>::max());
-    SendJson(response, HTTPResponse::HTTP_NOT_FOUND,
-             "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint; only /healthz "
-             "answers until the portal API lands\"}}");
-  }
-};
-
-class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  HandlerFactory(const app::WriteService& service, const projections::ProjectionRunner& runner)
-      : service_(service), runner_(runner) {}
-  HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
-    if (request.getURI() == "/healthz" && request.getMethod() == "GET") {
-      return new HealthHandler(service_, runner_);  // Poco takes ownership
-    }
-    return new NotFoundHandler();
-  }
-
- private:
-  const app::WriteService& service_;
-  const projections::ProjectionRunner& runner_;
-};
 
 // Delivers the outbox every second in a thread of its own; stops with the object.
 class MailLoop {
@@ -131,12 +77,12 @@ class MailLoop {
 }  // namespace
 
 int ServeCommand(const Args& args) {
-  CommandLine cli("serve",
-                  "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] [LOG OPTIONS]",
-                  "Runs the write service on the log, the projections following it, the mail "
-                  "sender (the outbox: .eml files in "
-                  "the mail dir, or SMTP) and the HTTP server. For now only GET /healthz answers; "
-                  "the portal API follows.");
+  CommandLine cli(
+      "serve", "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] [LOG OPTIONS]",
+      "Runs the write service on the log, the projections following it, the mail "
+      "sender (the outbox: .eml files in "
+      "the mail dir, or SMTP) and the portal API (spec/http-api.md; built so far: /healthz, "
+      "registration, sessions, the account).");
   cli.LogOptions()
       .Option("listen", "HOST:PORT", "where the HTTP server listens (127.0.0.1:8080)")
       .Option("mail-dir", "DIR", "where mails are written as .eml files (default DATA_DIR/mail)")
@@ -179,19 +125,26 @@ int ServeCommand(const Args& args) {
                             cli.Get("mail-dir", (log_options->data_dir / "mail").string()), from);
   MailLoop mail_loop(**service, personal, *transport);
 
+  auto index_key = app::LoadOrCreateIndexKey(log_options->data_dir / "keys" / "email-index.key");
+  if (!index_key.ok()) return Fail("serve", index_key.status());
+  app::AccountService accounts(**service, personal, *index_key);
+
   const std::string listen = cli.Get("listen", "127.0.0.1:8080");
   std::unique_ptr<Poco::Net::HTTPServer> server;
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(listen), 256);
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setMaxThreads(64);
-    server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(**service, **runner),
+    server = std::make_unique<Poco::Net::HTTPServer>(new http::PortalApi({.writes = **service,
+                                                                          .accounts = accounts,
+                                                                          .personal = personal,
+                                                                          .projections = **runner}),
                                                      socket, params);
     server->start();
     std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
               << (*service)->end().value << "; mail via " << transport->name()
               << "; listening on http://" << socket.address().toString()
-              << " (only /healthz until the portal API lands)" << std::endl;
+              << " (the portal API: registration, sessions and the account so far)" << std::endl;
   } catch (const Poco::Exception& e) {
     return Fail("serve", Unavailable("cannot listen on " + listen + ": " + e.displayText()));
   }

@@ -1,0 +1,179 @@
+// End to end: the portal API of the real `ledgerdesk serve` over HTTP on loopback.
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace ledgerdesk {
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  Poco::JSON::Object::Ptr json() const {
+    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+  std::string error_code() const {
+    return json()->getObject("error")->getValue<std::string>("code");
+  }
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = (dir_.path() / "data").string();
+    serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
+    const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
+    port_ = std::stoi(match[1]);
+  }
+  void TearDown() override {
+    serve_->Signal(SIGTERM);
+    EXPECT_EQ(serve_->Wait(), 0);
+  }
+
+  Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::string& token = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!token.empty()) request.set("Authorization", "Bearer " + token);
+    if (!body.empty()) {
+      request.setContentType("application/json");
+      request.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    std::stringstream text;
+    text << in.rdbuf();
+    return {static_cast<int>(response.getStatus()), text.str()};
+  }
+
+  // The token in the newest mail of the mail dir that contains `phrase` (waits for the sender).
+  std::string TokenFromMail(const std::string& phrase) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const auto mail_dir = std::filesystem::path(data_) / "mail";
+      if (std::filesystem::exists(mail_dir)) {
+        for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
+          std::ifstream file(entry.path());
+          std::string eml((std::istreambuf_iterator<char>(file)), {});
+          const auto body_start = eml.find("\r\n\r\n");
+          if (body_start == std::string::npos) continue;
+          std::istringstream encoded(eml.substr(body_start + 4));
+          Poco::Base64Decoder decoder(encoded);
+          std::string body((std::istreambuf_iterator<char>(decoder)), {});
+          if (body.find(phrase) == std::string::npos) continue;
+          std::smatch match;
+          if (std::regex_search(body, match, std::regex(R"([A-Za-z0-9_-]{43})"))) return match[0];
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return "";
+  }
+
+  testing::TempDir dir_;
+  std::string data_;
+  std::unique_ptr<testing::ChildProcess> serve_;
+  int port_ = 0;
+};
+
+const std::string kAlice =
+    R"({"email":"alice@example.pl","password":"correct horse battery","name":"Alicja Żółć",)"
+    R"("phone":"600100200","nip":"PL5260250274"})";
+
+TEST_F(ApiTest, RegisterConfirmLogInReadTheAccountLogOut) {
+  const Reply registered = Call("POST", "/api/v1/registrations", kAlice);
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const std::string account_id = registered.json()->getValue<std::string>("account_id");
+
+  const Reply early = Call("POST", "/api/v1/sessions",
+                           R"({"email":"alice@example.pl","password":"correct horse battery"})");
+  EXPECT_EQ(early.status, 403) << early.body;  // not confirmed yet
+  EXPECT_EQ(early.error_code(), "email_not_confirmed");
+
+  const std::string token = TokenFromMail("within 48 hours");
+  ASSERT_FALSE(token.empty()) << "no confirmation mail in " << data_ << "/mail";
+  EXPECT_EQ(Call("POST", "/api/v1/registrations/confirm", R"({"token":")" + token + "\"}").status,
+            200);
+  EXPECT_EQ(Call("POST", "/api/v1/registrations/confirm", R"({"token":")" + token + "\"}").status,
+            400);  // a token works once
+
+  const Reply session = Call("POST", "/api/v1/sessions",
+                             R"({"email":"alice@example.pl","password":"correct horse battery"})");
+  ASSERT_EQ(session.status, 201) << session.body;
+  const std::string bearer = session.json()->getValue<std::string>("token");
+  const Reply account = Call("GET", "/api/v1/account", "", bearer);
+  ASSERT_EQ(account.status, 200) << account.body;
+  EXPECT_EQ(account.json()->getValue<std::string>("account_id"), account_id);
+  EXPECT_EQ(account.json()->getValue<std::string>("email"), "alice@example.pl");
+  EXPECT_EQ(account.json()->getValue<std::string>("name"), "Alicja Żółć");
+  EXPECT_EQ(account.json()->getValue<std::string>("nip"), "5260250274");
+  EXPECT_FALSE(account.json()->getValue<bool>("verified"));
+
+  EXPECT_EQ(Call("DELETE", "/api/v1/sessions/current", "", bearer).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/account", "", bearer).status, 401);
+}
+
+TEST_F(ApiTest, UnknownEmailAndWrongPasswordGetTheSameAnswerAndThreeFailuresLock) {
+  ASSERT_EQ(Call("POST", "/api/v1/registrations", kAlice).status, 201);
+  ASSERT_EQ(Call("POST", "/api/v1/registrations/confirm",
+                 R"({"token":")" + TokenFromMail("within 48 hours") + "\"}")
+                .status,
+            200);
+  const Reply unknown = Call("POST", "/api/v1/sessions",
+                             R"({"email":"bob@example.pl","password":"correct horse battery"})");
+  const Reply wrong = Call("POST", "/api/v1/sessions",
+                           R"({"email":"alice@example.pl","password":"wrong horse battery"})");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.body, wrong.body);
+  Call("POST", "/api/v1/sessions", R"({"email":"alice@example.pl","password":"wrong again 12"})");
+  Call("POST", "/api/v1/sessions", R"({"email":"alice@example.pl","password":"wrong again 13"})");
+  const Reply locked = Call("POST", "/api/v1/sessions",
+                            R"({"email":"alice@example.pl","password":"correct horse battery"})");
+  EXPECT_EQ(locked.status, 423) << locked.body;
+  EXPECT_EQ(locked.error_code(), "account_locked");
+}
+
+TEST_F(ApiTest, BadInputGetsClearErrorsAndTheServerStaysUp) {
+  Reply malformed = Call("POST", "/api/v1/registrations", "{not json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.error_code(), "invalid_argument");
+  Reply missing = Call("POST", "/api/v1/registrations", R"({"email":"a@example.pl"})");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("password is required"), std::string::npos) << missing.body;
+  Reply wrong_type = Call("POST", "/api/v1/sessions", R"({"email":5,"password":"x"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_NE(wrong_type.body.find("email must be a string"), std::string::npos);
+  Reply bad_nip = Call("POST", "/api/v1/registrations",
+                       R"({"email":"a@example.pl","password":"correct horse battery","name":"A",)"
+                       R"("phone":"600100200","nip":"526-025-02-74"})");
+  EXPECT_EQ(bad_nip.status, 400);
+  EXPECT_NE(bad_nip.body.find("NIP"), std::string::npos);
+  Reply huge = Call("POST", "/api/v1/registrations", std::string(200 * 1024, ' '));
+  EXPECT_EQ(huge.status, 413);
+  Reply deep =
+      Call("POST", "/api/v1/registrations", std::string(1000, '[') + std::string(1000, ']'));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/account").status, 401);
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace ledgerdesk

@@ -1,0 +1,33 @@
+#pragma once
+
+// The portal API (spec/http-api.md) over Poco::Net: requests become commands of the services and
+// queries of the projections; every error goes through api_errors.h. Built so far: /healthz,
+// registration and its confirmation, sessions (log in, log out) and the caller's account.
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include "core/app/account_service.h"
+#include "core/app/personal_data.h"
+#include "core/app/write_service.h"
+#include "projections/runner.h"
+
+namespace ledgerdesk::tools::http {
+
+struct ApiServices {
+  app::WriteService& writes;
+  app::AccountService& accounts;
+  const app::PersonalData& personal;
+  const projections::ProjectionRunner& projections;
+};
+
+class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit PortalApi(ApiServices services) : services_(services) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest& request) override;
+
+ private:
+  ApiServices services_;
+};
+
+}  // namespace ledgerdesk::tools::http
