@@ -34,7 +34,6 @@
 namespace ledgerdesk::tools {
 namespace {
 
-
 // Delivers the outbox every second in a thread of its own; stops with the object.
 class MailLoop {
  public:
@@ -138,7 +137,8 @@ int ServeCommand(const Args& args) {
     server = std::make_unique<Poco::Net::HTTPServer>(new http::PortalApi({.writes = **service,
                                                                           .accounts = accounts,
                                                                           .personal = personal,
-                                                                          .projections = **runner}),
+                                                                          .projections = **runner,
+                                                                          .views = **store}),
                                                      socket, params);
     server->start();
     std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "

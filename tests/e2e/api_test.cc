@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -36,6 +37,16 @@ class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = (dir_.path() / "data").string();
+    // Two organizations' contracts, registered by an operator before the server starts.
+    for (auto [nip, number, serial] : {std::tuple{"5260250274", "K123456", "FG100"},
+                                       std::tuple{"7251801126", "K654321", "FG900"}}) {
+      auto added = testing::RunProcess(
+          {LD_PROGRAM,   "contracts",     "add",  "--data-dir", data_,        "--nip",
+           nip,          "--number",      number, "--package",  "SOS",        "--window",
+           "8x5",        "--replacement", "NBD",  "--starts",   "2026-01-01", "--ends",
+           "2030-12-31", "--item",        serial});
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+    }
     serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
     const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
@@ -129,6 +140,76 @@ TEST_F(ApiTest, RegisterConfirmLogInReadTheAccountLogOut) {
 
   EXPECT_EQ(Call("DELETE", "/api/v1/sessions/current", "", bearer).status, 204);
   EXPECT_EQ(Call("GET", "/api/v1/account", "", bearer).status, 401);
+}
+
+TEST_F(ApiTest, VerificationOpensTheOrganizationsContractsAndOnlyThose) {
+  ASSERT_EQ(Call("POST", "/api/v1/registrations", kAlice).status, 201);
+  ASSERT_EQ(Call("POST", "/api/v1/registrations/confirm",
+                 R"({"token":")" + TokenFromMail("within 48 hours") + "\"}")
+                .status,
+            200);
+  const std::string bearer =
+      Call("POST", "/api/v1/sessions",
+           R"({"email":"alice@example.pl","password":"correct horse battery"})")
+          .json()
+          ->getValue<std::string>("token");
+  EXPECT_EQ(Call("GET", "/api/v1/contracts", "", bearer).body, "[]");  // not verified yet
+  const Reply wrong = Call("POST", "/api/v1/account/verification",
+                           R"({"contract_number":"K123456","serial":"FG900"})", bearer);
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(wrong.error_code(), "verification_failed");
+  const Reply verified = Call("POST", "/api/v1/account/verification",
+                              R"({"contract_number":"K123456","serial":"(H)-FG100"})", bearer);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_EQ(verified.json()->getValue<std::string>("organization_nip"), "5260250274");
+  EXPECT_NE(verified.body.find(R"("number":"K123456")"), std::string::npos) << verified.body;
+  EXPECT_EQ(verified.body.find("K654321"), std::string::npos);
+  const Reply one = Call("GET", "/api/v1/contracts/K123456?min_position=0", "", bearer);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.json()->getValue<std::string>("support_window"), "8x5");
+  EXPECT_EQ(one.json()->getValue<std::string>("replacement"), "NBD");
+  EXPECT_EQ(one.json()->getValue<std::string>("status"), "active");
+  EXPECT_EQ(Call("GET", "/api/v1/contracts/K654321", "", bearer).status, 404);  // B's
+  EXPECT_EQ(Call("GET", "/api/v1/contracts/K000000", "", bearer).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/contracts?min_position=x", "", bearer).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/contracts").status, 401);
+}
+
+TEST_F(ApiTest, PasswordResetByMailAndTwoFactorSetUp) {
+  ASSERT_EQ(Call("POST", "/api/v1/registrations", kAlice).status, 201);
+  ASSERT_EQ(Call("POST", "/api/v1/registrations/confirm",
+                 R"({"token":")" + TokenFromMail("within 48 hours") + "\"}")
+                .status,
+            200);
+  EXPECT_EQ(Call("POST", "/api/v1/password-resets", R"({"email":"alice@example.pl"})").status, 202);
+  EXPECT_EQ(Call("POST", "/api/v1/password-resets", R"({"email":"nobody@example.pl"})").status,
+            202);
+  const std::string token = TokenFromMail("reset the password");
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(Call("POST", "/api/v1/password-resets/confirm",
+                 R"({"token":")" + token + R"(","new_password":"short"})")
+                .status,
+            400);
+  EXPECT_EQ(Call("POST", "/api/v1/password-resets/confirm",
+                 R"({"token":")" + token + R"(","new_password":"a fresh long password"})")
+                .status,
+            204);
+  const Reply session = Call("POST", "/api/v1/sessions",
+                             R"({"email":"alice@example.pl","password":"a fresh long password"})");
+  ASSERT_EQ(session.status, 201) << session.body;
+  const std::string bearer = session.json()->getValue<std::string>("token");
+  const Reply totp = Call("POST", "/api/v1/account/totp", "", bearer);
+  ASSERT_EQ(totp.status, 201) << totp.body;
+  EXPECT_EQ(totp.json()->getValue<std::string>("otpauth_uri").rfind("otpauth://totp/", 0), 0u);
+  EXPECT_EQ(Call("POST", "/api/v1/account/totp/confirm", R"({"code":"000000"})", bearer).status,
+            400);
+  EXPECT_EQ(
+      Call("PUT", "/api/v1/account/password",
+           R"({"current_password":"a fresh long password","new_password":"yet another one!"})",
+           bearer)
+          .status,
+      204);
+  EXPECT_EQ(Call("GET", "/api/v1/account", "", bearer).status, 401);  // sessions ended
 }
 
 TEST_F(ApiTest, UnknownEmailAndWrongPasswordGetTheSameAnswerAndThreeFailuresLock) {

@@ -1,16 +1,21 @@
 #include "tools/http/portal_api.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <charconv>
 #include <sstream>
 
 #include "core/domain/account/account.h"
+#include "core/domain/contract/contract.h"
+#include "core/domain/dates.h"
 #include "core/domain/event_builder.h"
 #include "core/domain/model.h"
+#include "projections/queries.h"
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
 
@@ -81,6 +86,18 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     if (path == "/api/v1/sessions" && method == "POST") return LogIn(request);
     if (path == "/api/v1/sessions/current" && method == "DELETE") return LogOut(request);
     if (path == "/api/v1/account" && method == "GET") return Account(request);
+    if (path == "/api/v1/account/verification" && method == "POST") return Verify(request);
+    if (path == "/api/v1/account/totp" && method == "POST") return StartTotp(request);
+    if (path == "/api/v1/account/totp/confirm" && method == "POST") return ConfirmTotp(request);
+    if (path == "/api/v1/account/password" && method == "PUT") return ChangePassword(request);
+    if (path == "/api/v1/password-resets" && method == "POST") return RequestReset(request);
+    if (path == "/api/v1/password-resets/confirm" && method == "POST")
+      return CompleteReset(request);
+    if (path == "/api/v1/contracts" && method == "GET") return Contracts(request, "");
+    const std::string contract_prefix = "/api/v1/contracts/";
+    if (path.rfind(contract_prefix, 0) == 0 && method == "GET") {
+      return Contracts(request, path.substr(contract_prefix.size()));
+    }
     return Error(NotFound("no such endpoint: " + method + " " + path));
   }
 
@@ -185,6 +202,169 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     });
     if (!failure.ok()) return Error(failure);
     return Json(200, out);
+  }
+
+  Answer Verify(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto number = StringField(**body, "contract_number");
+    auto serial = StringField(**body, "serial");
+    for (const Status& status : {number.status(), serial.status()}) {
+      if (!status.ok()) return Error(status);
+    }
+    auto verified = services_.accounts.Verify(caller->account_id, *number, *serial);
+    if (!verified.ok()) return Error(verified.status());
+    auto now_caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!now_caller.ok()) return Error(now_caller.status());
+    // The projections answer once they have applied the verification.
+    services_.projections.WaitFor(verified->position, std::chrono::seconds(5));
+    auto contracts = ContractsJson(*now_caller);
+    if (!contracts.ok()) return Error(contracts.status());
+    Poco::JSON::Object out;
+    out.set("organization_nip", now_caller->organization_id);
+    out.set("contracts", *contracts);
+    out.set("position", verified->position.value);
+    return Json(200, out);
+  }
+
+  Answer StartTotp(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto setup = services_.accounts.StartTotp(caller->account_id);
+    if (!setup.ok()) return Error(setup.status());
+    Poco::JSON::Object out;
+    out.set("secret", setup->secret_base32);
+    out.set("otpauth_uri", setup->otpauth_uri);
+    return Json(201, out);
+  }
+
+  Answer ConfirmTotp(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto code = StringField(**body, "code");
+    if (!code.ok()) return Error(code.status());
+    auto confirmed = services_.accounts.ConfirmTotp(caller->account_id, *code);
+    if (!confirmed.ok()) return Error(confirmed.status());
+    Poco::JSON::Object out;
+    out.set("position", confirmed->position.value);
+    return Json(200, out);
+  }
+
+  Answer ChangePassword(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto current = StringField(**body, "current_password");
+    auto fresh = StringField(**body, "new_password");
+    for (const Status& status : {current.status(), fresh.status()}) {
+      if (!status.ok()) return Error(status);
+    }
+    auto changed = services_.accounts.ChangePassword(caller->account_id, *current, *fresh);
+    if (!changed.ok()) return Error(changed.status());
+    return {204, ""};
+  }
+
+  Answer RequestReset(HTTPServerRequest& request) {
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto email = StringField(**body, "email");
+    if (!email.ok()) return Error(email.status());
+    // 202 always for a well-formed address: the answer tells nobody whether it has an account.
+    auto requested = services_.accounts.RequestPasswordReset(*email);
+    if (!requested.ok() && requested.status().code() == StatusCode::kInvalidArgument) {
+      return Error(requested.status());
+    }
+    return Json(202, Poco::JSON::Object());
+  }
+
+  Answer CompleteReset(HTTPServerRequest& request) {
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto token = StringField(**body, "token");
+    auto fresh = StringField(**body, "new_password");
+    for (const Status& status : {token.status(), fresh.status()}) {
+      if (!status.ok()) return Error(status);
+    }
+    auto completed = services_.accounts.CompletePasswordReset(*token, *fresh);
+    if (!completed.ok()) return Error(completed.status());
+    return {204, ""};
+  }
+
+  // Waits for ?min_position=N (read-your-writes); false when the projections did not get there.
+  Result<bool> WaitForMinPosition(const HTTPServerRequest& request) {
+    const std::string& uri = request.getURI();
+    const auto at = uri.find("min_position=");
+    if (at == std::string::npos) return true;
+    uint64_t position = 0;
+    const std::string text = uri.substr(at + 13, uri.find('&', at) - at - 13);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      return InvalidArgument("min_position must be a whole number");
+    }
+    return services_.projections.WaitFor(log::Position{position}, std::chrono::seconds(5));
+  }
+
+  static Poco::JSON::Object ContractJson(const projections::ContractView& c) {
+    Poco::JSON::Object out;
+    out.set("number", c.number);
+    out.set("package", std::string(domain::PackageName(c.package)));
+    out.set("support_window", std::string(domain::SupportWindowName(c.support_window)));
+    const std::string replacement(domain::ReplacementName(c.replacement));
+    if (replacement.empty()) {
+      out.set("replacement", Poco::Dynamic::Var());
+    } else {
+      out.set("replacement", replacement);
+    }
+    out.set("starts_on", domain::FormatDate(c.starts_on));
+    out.set("ends_on", domain::FormatDate(c.ends_on));
+    out.set("status", c.status);
+    Poco::JSON::Array items;
+    for (const auto& item : c.items) {
+      Poco::JSON::Object one;
+      one.set("serial", item.serial());
+      one.set("product", item.product());
+      one.set("kind", std::string(domain::ItemKindName(item.kind())));
+      items.add(one);
+    }
+    out.set("items", items);
+    return out;
+  }
+
+  Result<Poco::JSON::Array> ContractsJson(const domain::Caller& caller) {
+    auto reader = services_.views.Reader();
+    LD_ASSIGN_OR_RETURN(auto contracts,
+                        projections::ListContracts(
+                            *reader, caller, domain::WarsawDate(std::chrono::system_clock::now())));
+    Poco::JSON::Array out;
+    for (const auto& contract : contracts) out.add(ContractJson(contract));
+    return out;
+  }
+
+  Answer Contracts(HTTPServerRequest& request, const std::string& number) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto caught_up = WaitForMinPosition(request);
+    if (!caught_up.ok()) return Error(caught_up.status());
+    if (!*caught_up) {
+      return {504, ErrorJson({504, "timeout", "the data is not there yet: try again"})};
+    }
+    if (number.empty()) {
+      auto contracts = ContractsJson(*caller);
+      if (!contracts.ok()) return Error(contracts.status());
+      std::ostringstream text;
+      contracts->stringify(text);
+      return {200, text.str()};
+    }
+    auto reader = services_.views.Reader();
+    auto contract = projections::GetContract(*reader, *caller, number,
+                                             domain::WarsawDate(std::chrono::system_clock::now()));
+    if (!contract.ok()) return Error(contract.status());
+    return Json(200, ContractJson(*contract));
   }
 
   ApiServices services_;

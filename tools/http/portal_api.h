@@ -2,7 +2,8 @@
 
 // The portal API (spec/http-api.md) over Poco::Net: requests become commands of the services and
 // queries of the projections; every error goes through api_errors.h. Built so far: /healthz,
-// registration and its confirmation, sessions (log in, log out) and the caller's account.
+// registration and its confirmation, sessions, the caller's account, verification, two-factor
+// set-up, password change and reset, and the organization's contracts (with ?min_position=N).
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
@@ -10,6 +11,7 @@
 #include "core/app/personal_data.h"
 #include "core/app/write_service.h"
 #include "projections/runner.h"
+#include "projections/store.h"
 
 namespace ledgerdesk::tools::http {
 
@@ -18,6 +20,7 @@ struct ApiServices {
   app::AccountService& accounts;
   const app::PersonalData& personal;
   const projections::ProjectionRunner& projections;
+  const projections::Store& views;
 };
 
 class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
