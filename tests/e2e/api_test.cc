@@ -99,6 +99,55 @@ class ApiTest : public ::testing::Test {
     return "";
   }
 
+  // Registers, confirms, logs in and verifies with `number` and `serial`; returns the token.
+  std::string VerifiedSession(const std::string& registration, const std::string& number,
+                              const std::string& serial) {
+    const Reply registered = Call("POST", "/api/v1/registrations", registration);
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    const std::string email = Poco::JSON::Parser()
+                                  .parse(registration)
+                                  .extract<Poco::JSON::Object::Ptr>()
+                                  ->getValue<std::string>("email");
+    std::string token;
+    for (int attempt = 0; attempt < 50 && token.empty(); ++attempt) {
+      token = TokenFromMailTo(email);
+      if (token.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(Call("POST", "/api/v1/registrations/confirm", R"({"token":")" + token + "\"}").status,
+              200);
+    const Reply session =
+        Call("POST", "/api/v1/sessions",
+             R"({"email":")" + email + R"(","password":"correct horse battery"})");
+    EXPECT_EQ(session.status, 201) << session.body;
+    const std::string bearer = session.json()->getValue<std::string>("token");
+    EXPECT_EQ(Call("POST", "/api/v1/account/verification",
+                   R"({"contract_number":")" + number + R"(","serial":")" + serial + "\"}", bearer)
+                  .status,
+              200);
+    return bearer;
+  }
+
+  // The token of the confirmation mail to `email`, or "" when it is not there yet.
+  std::string TokenFromMailTo(const std::string& email) {
+    const auto mail_dir = std::filesystem::path(data_) / "mail";
+    if (!std::filesystem::exists(mail_dir)) return "";
+    for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
+      std::ifstream file(entry.path());
+      std::string eml((std::istreambuf_iterator<char>(file)), {});
+      if (eml.find("To: " + email + "\r\n") == std::string::npos) continue;
+      const auto body_start = eml.find("\r\n\r\n");
+      std::istringstream encoded(eml.substr(body_start + 4));
+      Poco::Base64Decoder decoder(encoded);
+      std::string body((std::istreambuf_iterator<char>(decoder)), {});
+      std::smatch match;
+      if (body.find("within 48 hours") != std::string::npos &&
+          std::regex_search(body, match, std::regex(R"([A-Za-z0-9_-]{43})"))) {
+        return match[0];
+      }
+    }
+    return "";
+  }
+
   testing::TempDir dir_;
   std::string data_;
   std::unique_ptr<testing::ChildProcess> serve_;
@@ -173,6 +222,59 @@ TEST_F(ApiTest, VerificationOpensTheOrganizationsContractsAndOnlyThose) {
   EXPECT_EQ(Call("GET", "/api/v1/contracts/K000000", "", bearer).status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/contracts?min_position=x", "", bearer).status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/contracts").status, 401);
+}
+
+TEST_F(ApiTest, ACustomerOpensATicketTalksClosesAndReopensItAndOthersSeeNothing) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const Reply opened =
+      Call("POST", "/api/v1/tickets",
+           R"({"contract_number":"K123456","serial":"FG100","title":"Zapora )"
+           R"(restartuje się","description":"Co noc o 02:00.","cc":["ops@example.pl"],)"
+           R"("partner_access":false,"priority":"normal"})",
+           alice);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string id = opened.json()->getValue<std::string>("ticket_id");
+  EXPECT_EQ(opened.json()->getValue<std::string>("number").rfind("LD-", 0), 0u);
+  const auto position = opened.json()->getValue<uint64_t>("position");
+
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + id + "/messages", R"({"body":"Pierwsza wiadomość"})", alice)
+          .status,
+      201);
+  const Reply second =
+      Call("POST", "/api/v1/tickets/" + id + "/messages", R"({"body":"Druga wiadomość"})", alice);
+  ASSERT_EQ(second.status, 201);
+  const auto after = second.json()->getValue<uint64_t>("position");
+  const Reply detail =
+      Call("GET", "/api/v1/tickets/" + id + "?min_position=" + std::to_string(after), "", alice);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(detail.json()->getValue<std::string>("title"), "Zapora restartuje się");
+  auto messages = detail.json()->getArray("messages");
+  ASSERT_EQ(messages->size(), 2u);
+  EXPECT_EQ(messages->getObject(0)->getValue<std::string>("body"), "Druga wiadomość");  // newest
+  EXPECT_EQ(detail.json()->getArray("cc")->getElement<std::string>(0), "ops@example.pl");
+  const Reply list =
+      Call("GET", "/api/v1/tickets?min_position=" + std::to_string(position), "", alice);
+  EXPECT_NE(list.body.find(id), std::string::npos);
+
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/close", "", alice).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/close", "", alice).status, 409);
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/reopen", "", alice).status, 200);
+
+  // Another organization's customer, by id guessing: 404 for reading and writing alike.
+  const std::string bob = VerifiedSession(
+      R"({"email":"bob@example.cz","password":"correct horse battery","name":"Bořivoj",)"
+      R"("phone":"700100200","nip":"7251801126"})",
+      "K654321", "FG900");
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id, "", bob).status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", R"({"body":"hi"})", bob).status,
+            404);
+  EXPECT_EQ(Call("GET", "/api/v1/tickets", "", bob).body, "[]");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets",
+           R"({"contract_number":"K123456","serial":"FG100","title":"x","description":"y"})", bob)
+          .status,
+      404);  // A's contract does not exist for B
 }
 
 TEST_F(ApiTest, PasswordResetByMailAndTwoFactorSetUp) {

@@ -8,6 +8,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <charconv>
+#include <cstdio>
 #include <sstream>
 
 #include "core/domain/account/account.h"
@@ -15,6 +16,12 @@
 #include "core/domain/dates.h"
 #include "core/domain/event_builder.h"
 #include "core/domain/model.h"
+#include "core/domain/ticket/ticket.h"
+#include "core/log/envelope_codec.h"
+#include "core/sla/sla_calendar.h"
+#include "core/values/contract_number.h"
+#include "core/values/email.h"
+#include "core/values/serial.h"
 #include "projections/queries.h"
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
@@ -94,6 +101,19 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     if (path == "/api/v1/password-resets/confirm" && method == "POST")
       return CompleteReset(request);
     if (path == "/api/v1/contracts" && method == "GET") return Contracts(request, "");
+    if (path == "/api/v1/tickets" && method == "POST") return OpenTicket(request);
+    if (path == "/api/v1/tickets" && method == "GET") return ListTickets(request);
+    const std::string ticket_prefix = "/api/v1/tickets/";
+    if (path.rfind(ticket_prefix, 0) == 0) {
+      const std::string rest = path.substr(ticket_prefix.size());
+      const std::string id = rest.substr(0, rest.find('/'));
+      const std::string action = rest.size() > id.size() ? rest.substr(id.size() + 1) : "";
+      if (action.empty() && method == "GET") return Ticket(request, id);
+      if (action == "messages" && method == "POST") return PostMessage(request, id);
+      if ((action == "close" || action == "reopen") && method == "POST") {
+        return CloseOrReopen(request, id, action == "close");
+      }
+    }
     const std::string contract_prefix = "/api/v1/contracts/";
     if (path.rfind(contract_prefix, 0) == 0 && method == "GET") {
       return Contracts(request, path.substr(contract_prefix.size()));
@@ -365,6 +385,209 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
                                              domain::WarsawDate(std::chrono::system_clock::now()));
     if (!contract.ok()) return Error(contract.status());
     return Json(200, ContractJson(*contract));
+  }
+
+  // The opened field, or "" when it does not open (tampered: logged, never answered).
+  std::string Open(const v1::Sealed& sealed) {
+    auto text = services_.personal.Open(sealed);
+    return text.ok() ? *text : std::string(app::kErased);
+  }
+
+  Answer Written(const Result<app::Outcome>& outcome, int status) {
+    if (!outcome.ok()) return Error(outcome.status());
+    Poco::JSON::Object out;
+    out.set("position", outcome->position.value);
+    return Json(status, out);
+  }
+
+  Answer OpenTicket(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto number = StringField(**body, "contract_number");
+    auto serial_text = StringField(**body, "serial");
+    auto title = StringField(**body, "title");
+    auto description = StringField(**body, "description");
+    auto priority_text = OptionalStringField(**body, "priority");
+    for (const Status& status : {number.status(), serial_text.status(), title.status(),
+                                 description.status(), priority_text.status()}) {
+      if (!status.ok()) return Error(status);
+    }
+    auto contract = values::ContractNumber::Parse(*number);
+    if (!contract.ok()) return Error(contract.status());
+    auto serial = values::Serial::Parse(*serial_text);
+    if (!serial.ok()) return Error(serial.status());
+    auto priority = domain::ParseTicketPriority(priority_text->value_or(""));
+    if (!priority.ok()) return Error(priority.status());
+    std::vector<values::Email> cc;
+    if ((*body)->has("cc")) {
+      auto list = (*body)->getArray("cc");
+      if (list.isNull()) return Error(InvalidArgument("cc must be a list of e-mail addresses"));
+      for (size_t i = 0; i < list->size(); ++i) {
+        const Poco::Dynamic::Var entry = list->get(static_cast<unsigned>(i));
+        if (!entry.isString()) return Error(InvalidArgument("cc must hold e-mail addresses"));
+        auto email = values::Email::Parse(entry.extract<std::string>());
+        if (!email.ok()) return Error(email.status().WithContext("cc"));
+        cc.push_back(*email);
+      }
+    }
+    const bool partner_access = (*body)->has("partner_access") &&
+                                (*body)->get("partner_access").isBoolean() &&
+                                (*body)->getValue<bool>("partner_access");
+    const std::string ticket_id = log::Hex(log::RandomEventId());
+    v1::Actor actor;
+    actor.set_role(caller->role);
+    actor.set_account_id(caller->account_id);
+    std::string ticket_number;
+    auto opened = services_.writes.Execute(
+        actor,
+        [&](const domain::Model& model, const domain::CommandContext& context) {
+          char text[32];
+          std::snprintf(text, sizeof text, "LD-%06llu",
+                        static_cast<unsigned long long>(model.ticket_count() + 1));
+          ticket_number = text;
+          return domain::Decide(model,
+                                domain::OpenTicket{.ticket_id = ticket_id,
+                                                   .number = ticket_number,
+                                                   .caller = *caller,
+                                                   .contract_number = *contract,
+                                                   .serial = *serial,
+                                                   .title = *title,
+                                                   .description = *description,
+                                                   .cc = cc,
+                                                   .partner_access = partner_access,
+                                                   .priority = *priority},
+                                context, services_.personal, sla::ResponseDue);
+        },
+        request.get("Idempotency-Key", ""));
+    if (!opened.ok()) return Error(opened.status());
+    Poco::JSON::Object out;
+    out.set("ticket_id", ticket_id);
+    out.set("number", ticket_number);
+    services_.writes.Read([&](const domain::Model& model) {
+      if (const auto* ticket = model.FindTicket(ticket_id)) {
+        out.set("response_due_at", Rfc3339(ticket->response_due_at));
+      }
+    });
+    out.set("position", opened->position.value);
+    return Json(201, out);
+  }
+
+  Poco::JSON::Object SummaryJson(const projections::TicketSummary& t) {
+    Poco::JSON::Object out;
+    out.set("ticket_id", t.ticket_id);
+    out.set("number", t.number);
+    out.set("title", Open(t.title));
+    out.set("status", std::string(domain::TicketStatusName(t.status)));
+    out.set("contract_number", t.contract_number);
+    out.set("serial", t.serial);
+    out.set("priority", t.priority == v1::TICKET_PRIORITY_URGENT ? "urgent" : "normal");
+    out.set("partner_access", t.partner_access);
+    out.set("opened_at", Rfc3339(t.opened_at));
+    out.set("response_due_at", t.response_due_at ? Poco::Dynamic::Var(Rfc3339(*t.response_due_at))
+                                                 : Poco::Dynamic::Var());
+    out.set("responded_at",
+            t.responded_at ? Poco::Dynamic::Var(Rfc3339(*t.responded_at)) : Poco::Dynamic::Var());
+    return out;
+  }
+
+  Answer ListTickets(HTTPServerRequest& request) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto caught_up = WaitForMinPosition(request);
+    if (!caught_up.ok()) return Error(caught_up.status());
+    auto reader = services_.views.Reader();
+    auto tickets = projections::ListTickets(*reader, *caller);
+    if (!tickets.ok()) return Error(tickets.status());
+    Poco::JSON::Array out;
+    for (const auto& ticket : *tickets) out.add(SummaryJson(ticket));
+    std::ostringstream text;
+    out.stringify(text);
+    return {200, text.str()};
+  }
+
+  Answer Ticket(HTTPServerRequest& request, const std::string& id) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto caught_up = WaitForMinPosition(request);
+    if (!caught_up.ok()) return Error(caught_up.status());
+    if (!*caught_up) {
+      return {504, ErrorJson({504, "timeout", "the data is not there yet: try again"})};
+    }
+    auto reader = services_.views.Reader();
+    auto detail = projections::GetTicket(*reader, *caller, id);
+    if (!detail.ok()) return Error(detail.status());
+    Poco::JSON::Object out = SummaryJson(detail->ticket);
+    Poco::JSON::Array cc;
+    for (const auto& sealed : detail->cc) cc.add(Open(sealed));
+    out.set("cc", cc);
+    Poco::JSON::Array messages;  // newest first
+    for (const auto& message : detail->messages) {
+      Poco::JSON::Object one;
+      one.set("message_id", message.message_id);
+      one.set("author_role", message.author_role == v1::ROLE_ENGINEER ? "engineer" : "customer");
+      one.set("body", Open(message.body));
+      one.set("posted_at", Rfc3339(message.posted_at));
+      messages.add(one);
+    }
+    out.set("messages", messages);
+    Poco::JSON::Array attachments;
+    for (const auto& attachment : detail->attachments) {
+      Poco::JSON::Object one;
+      one.set("attachment_id", attachment.attachment_id);
+      one.set("file_name", attachment.file_name);
+      one.set("size", attachment.size);
+      one.set("content_type", attachment.content_type);
+      attachments.add(one);
+    }
+    out.set("attachments", attachments);
+    return Json(200, out);
+  }
+
+  Answer PostMessage(HTTPServerRequest& request, const std::string& id) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    auto body = Body(request);
+    if (!body.ok()) return Error(body.status());
+    auto text = StringField(**body, "body");
+    if (!text.ok()) return Error(text.status());
+    v1::Actor actor;
+    actor.set_role(caller->role);
+    actor.set_account_id(caller->account_id);
+    const std::string message_id = log::Hex(log::RandomEventId());
+    return Written(
+        services_.writes.Execute(
+            actor,
+            [&](const domain::Model& model, const domain::CommandContext& context) {
+              return domain::Decide(
+                  model,
+                  domain::PostMessage{
+                      .ticket_id = id, .message_id = message_id, .caller = *caller, .body = *text},
+                  context, services_.personal);
+            },
+            request.get("Idempotency-Key", "")),
+        201);
+  }
+
+  Answer CloseOrReopen(HTTPServerRequest& request, const std::string& id, bool close) {
+    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    if (!caller.ok()) return Error(caller.status());
+    v1::Actor actor;
+    actor.set_role(caller->role);
+    actor.set_account_id(caller->account_id);
+    return Written(
+        services_.writes.Execute(
+            actor,
+            [&](const domain::Model& model, const auto& context) {
+              if (close) {
+                return domain::Decide(
+                    model, domain::CloseTicket{.ticket_id = id, .caller = *caller}, context);
+              }
+              return domain::Decide(model, domain::ReopenTicket{.ticket_id = id, .caller = *caller},
+                                    context);
+            }),
+        200);
   }
 
   ApiServices services_;

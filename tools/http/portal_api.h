@@ -3,7 +3,8 @@
 // The portal API (spec/http-api.md) over Poco::Net: requests become commands of the services and
 // queries of the projections; every error goes through api_errors.h. Built so far: /healthz,
 // registration and its confirmation, sessions, the caller's account, verification, two-factor
-// set-up, password change and reset, and the organization's contracts (with ?min_position=N).
+// set-up, password change and reset, the organization's contracts, and tickets: open, list,
+// detail with the dialog newest first, message, close, reopen (reads take ?min_position=N).
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
@@ -18,7 +19,7 @@ namespace ledgerdesk::tools::http {
 struct ApiServices {
   app::WriteService& writes;
   app::AccountService& accounts;
-  const app::PersonalData& personal;
+  app::PersonalData& personal;  // opens what answers show, seals what commands carry
   const projections::ProjectionRunner& projections;
   const projections::Store& views;
 };
