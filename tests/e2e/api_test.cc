@@ -60,10 +60,11 @@ class ApiTest : public ::testing::Test {
   }
 
   Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
-             const std::string& token = "") {
+             const std::string& token = "", const std::string& idempotency_key = "") {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) request.set("Authorization", "Bearer " + token);
+    if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
     if (!body.empty()) {
       request.setContentType("application/json");
       request.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -237,6 +238,13 @@ TEST_F(ApiTest, ACustomerOpensATicketTalksClosesAndReopensItAndOthersSeeNothing)
   EXPECT_EQ(opened.json()->getValue<std::string>("number").rfind("LD-", 0), 0u);
   const auto position = opened.json()->getValue<uint64_t>("position");
 
+  // The same request again with the same Idempotency-Key: the same ticket, nothing new.
+  const std::string open_body =
+      R"({"contract_number":"K123456","serial":"FG100","title":"Drugi","description":"d"})";
+  const Reply keyed = Call("POST", "/api/v1/tickets", open_body, alice, "key-1");
+  const Reply retried = Call("POST", "/api/v1/tickets", open_body, alice, "key-1");
+  ASSERT_EQ(keyed.status, 201) << keyed.body;
+  EXPECT_EQ(retried.body, keyed.body);
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/" + id + "/messages", R"({"body":"Pierwsza wiadomość"})", alice)
           .status,

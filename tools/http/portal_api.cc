@@ -435,7 +435,12 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     const bool partner_access = (*body)->has("partner_access") &&
                                 (*body)->get("partner_access").isBoolean() &&
                                 (*body)->getValue<bool>("partner_access");
-    const std::string ticket_id = log::Hex(log::RandomEventId());
+    // A retry with the same Idempotency-Key must answer the same ticket: derive its id from the
+    // key.
+    const std::string key = request.get("Idempotency-Key", "");
+    const std::string ticket_id =
+        key.empty() ? log::Hex(log::RandomEventId())
+                    : log::Hex(log::Sha256(caller->account_id + "/tickets/" + key).substr(0, 16));
     v1::Actor actor;
     actor.set_role(caller->role);
     actor.set_account_id(caller->account_id);
@@ -460,13 +465,13 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
                                                    .priority = *priority},
                                 context, services_.personal, sla::ResponseDue);
         },
-        request.get("Idempotency-Key", ""));
+        key);
     if (!opened.ok()) return Error(opened.status());
     Poco::JSON::Object out;
     out.set("ticket_id", ticket_id);
-    out.set("number", ticket_number);
     services_.writes.Read([&](const domain::Model& model) {
       if (const auto* ticket = model.FindTicket(ticket_id)) {
+        out.set("number", ticket->number);
         out.set("response_due_at", Rfc3339(ticket->response_due_at));
       }
     });
