@@ -9,6 +9,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "core/domain/account/account.h"
@@ -126,6 +127,28 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     return ParseObject(body);
   }
 
+  // The body's required string fields, by name; the first missing or mistyped one is the error.
+  Result<std::map<std::string, std::string>> RequiredFields(
+      HTTPServerRequest& request, std::initializer_list<const char*> names) {
+    LD_ASSIGN_OR_RETURN(Poco::JSON::Object::Ptr body, Body(request));
+    std::map<std::string, std::string> fields;
+    for (const char* name : names) {
+      LD_ASSIGN_OR_RETURN(fields[name], StringField(*body, name));
+    }
+    return fields;
+  }
+
+  Result<domain::Caller> Caller(const HTTPServerRequest& request) {
+    return services_.accounts.Authenticate(BearerToken(request));
+  }
+
+  static v1::Actor ActorOf(const domain::Caller& caller) {
+    v1::Actor actor;
+    actor.set_role(caller.role);
+    actor.set_account_id(caller.account_id);
+    return actor;
+  }
+
   Answer Health() {
     Poco::JSON::Object out;
     out.set("status", services_.projections.last_error().ok() ? "ok" : "degraded");
@@ -156,15 +179,9 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer Confirm(HTTPServerRequest& request) {
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto token = StringField(**body, "token");
-    if (!token.ok()) return Error(token.status());
-    auto confirmed = services_.accounts.ConfirmEmail(*token);
-    if (!confirmed.ok()) return Error(confirmed.status());
-    Poco::JSON::Object out;
-    out.set("position", confirmed->position.value);
-    return Json(200, out);
+    auto fields = RequiredFields(request, {"token"});
+    if (!fields.ok()) return Error(fields.status());
+    return Written(services_.accounts.ConfirmEmail((*fields)["token"]), 200);
   }
 
   Answer LogIn(HTTPServerRequest& request) {
@@ -194,7 +211,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer Account(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     Poco::JSON::Object out;
     Status failure;
@@ -225,18 +242,14 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer Verify(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto number = StringField(**body, "contract_number");
-    auto serial = StringField(**body, "serial");
-    for (const Status& status : {number.status(), serial.status()}) {
-      if (!status.ok()) return Error(status);
-    }
-    auto verified = services_.accounts.Verify(caller->account_id, *number, *serial);
+    auto fields = RequiredFields(request, {"contract_number", "serial"});
+    if (!fields.ok()) return Error(fields.status());
+    auto verified = services_.accounts.Verify(caller->account_id, (*fields)["contract_number"],
+                                              (*fields)["serial"]);
     if (!verified.ok()) return Error(verified.status());
-    auto now_caller = services_.accounts.Authenticate(BearerToken(request));
+    auto now_caller = Caller(request);
     if (!now_caller.ok()) return Error(now_caller.status());
     // The projections answer once they have applied the verification.
     services_.projections.WaitFor(verified->position, std::chrono::seconds(5));
@@ -250,7 +263,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer StartTotp(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     auto setup = services_.accounts.StartTotp(caller->account_id);
     if (!setup.ok()) return Error(setup.status());
@@ -261,41 +274,29 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer ConfirmTotp(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto code = StringField(**body, "code");
-    if (!code.ok()) return Error(code.status());
-    auto confirmed = services_.accounts.ConfirmTotp(caller->account_id, *code);
-    if (!confirmed.ok()) return Error(confirmed.status());
-    Poco::JSON::Object out;
-    out.set("position", confirmed->position.value);
-    return Json(200, out);
+    auto fields = RequiredFields(request, {"code"});
+    if (!fields.ok()) return Error(fields.status());
+    return Written(services_.accounts.ConfirmTotp(caller->account_id, (*fields)["code"]), 200);
   }
 
   Answer ChangePassword(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto current = StringField(**body, "current_password");
-    auto fresh = StringField(**body, "new_password");
-    for (const Status& status : {current.status(), fresh.status()}) {
-      if (!status.ok()) return Error(status);
-    }
-    auto changed = services_.accounts.ChangePassword(caller->account_id, *current, *fresh);
+    auto fields = RequiredFields(request, {"current_password", "new_password"});
+    if (!fields.ok()) return Error(fields.status());
+    auto changed = services_.accounts.ChangePassword(
+        caller->account_id, (*fields)["current_password"], (*fields)["new_password"]);
     if (!changed.ok()) return Error(changed.status());
     return {204, ""};
   }
 
   Answer RequestReset(HTTPServerRequest& request) {
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto email = StringField(**body, "email");
-    if (!email.ok()) return Error(email.status());
+    auto fields = RequiredFields(request, {"email"});
+    if (!fields.ok()) return Error(fields.status());
     // 202 always for a well-formed address: the answer tells nobody whether it has an account.
-    auto requested = services_.accounts.RequestPasswordReset(*email);
+    auto requested = services_.accounts.RequestPasswordReset((*fields)["email"]);
     if (!requested.ok() && requested.status().code() == StatusCode::kInvalidArgument) {
       return Error(requested.status());
     }
@@ -303,14 +304,10 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer CompleteReset(HTTPServerRequest& request) {
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto token = StringField(**body, "token");
-    auto fresh = StringField(**body, "new_password");
-    for (const Status& status : {token.status(), fresh.status()}) {
-      if (!status.ok()) return Error(status);
-    }
-    auto completed = services_.accounts.CompletePasswordReset(*token, *fresh);
+    auto fields = RequiredFields(request, {"token", "new_password"});
+    if (!fields.ok()) return Error(fields.status());
+    auto completed =
+        services_.accounts.CompletePasswordReset((*fields)["token"], (*fields)["new_password"]);
     if (!completed.ok()) return Error(completed.status());
     return {204, ""};
   }
@@ -366,7 +363,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer Contracts(HTTPServerRequest& request, const std::string& number) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     auto caught_up = WaitForMinPosition(request);
     if (!caught_up.ok()) return Error(caught_up.status());
@@ -401,7 +398,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer OpenTicket(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     auto body = Body(request);
     if (!body.ok()) return Error(body.status());
@@ -441,9 +438,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     const std::string ticket_id =
         key.empty() ? log::Hex(log::RandomEventId())
                     : log::Hex(log::Sha256(caller->account_id + "/tickets/" + key).substr(0, 16));
-    v1::Actor actor;
-    actor.set_role(caller->role);
-    actor.set_account_id(caller->account_id);
+    const v1::Actor actor = ActorOf(*caller);
     std::string ticket_number;
     auto opened = services_.writes.Execute(
         actor,
@@ -498,7 +493,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer ListTickets(HTTPServerRequest& request) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     auto caught_up = WaitForMinPosition(request);
     if (!caught_up.ok()) return Error(caught_up.status());
@@ -513,7 +508,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer Ticket(HTTPServerRequest& request, const std::string& id) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
     auto caught_up = WaitForMinPosition(request);
     if (!caught_up.ok()) return Error(caught_up.status());
@@ -551,36 +546,30 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
   }
 
   Answer PostMessage(HTTPServerRequest& request, const std::string& id) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
-    auto body = Body(request);
-    if (!body.ok()) return Error(body.status());
-    auto text = StringField(**body, "body");
-    if (!text.ok()) return Error(text.status());
-    v1::Actor actor;
-    actor.set_role(caller->role);
-    actor.set_account_id(caller->account_id);
+    auto fields = RequiredFields(request, {"body"});
+    if (!fields.ok()) return Error(fields.status());
+    const v1::Actor actor = ActorOf(*caller);
     const std::string message_id = log::Hex(log::RandomEventId());
-    return Written(
-        services_.writes.Execute(
-            actor,
-            [&](const domain::Model& model, const domain::CommandContext& context) {
-              return domain::Decide(
-                  model,
-                  domain::PostMessage{
-                      .ticket_id = id, .message_id = message_id, .caller = *caller, .body = *text},
-                  context, services_.personal);
-            },
-            request.get("Idempotency-Key", "")),
-        201);
+    return Written(services_.writes.Execute(
+                       actor,
+                       [&](const domain::Model& model, const domain::CommandContext& context) {
+                         return domain::Decide(model,
+                                               domain::PostMessage{.ticket_id = id,
+                                                                   .message_id = message_id,
+                                                                   .caller = *caller,
+                                                                   .body = (*fields)["body"]},
+                                               context, services_.personal);
+                       },
+                       request.get("Idempotency-Key", "")),
+                   201);
   }
 
   Answer CloseOrReopen(HTTPServerRequest& request, const std::string& id, bool close) {
-    auto caller = services_.accounts.Authenticate(BearerToken(request));
+    auto caller = Caller(request);
     if (!caller.ok()) return Error(caller.status());
-    v1::Actor actor;
-    actor.set_role(caller->role);
-    actor.set_account_id(caller->account_id);
+    const v1::Actor actor = ActorOf(*caller);
     return Written(
         services_.writes.Execute(
             actor,
