@@ -127,6 +127,8 @@ int ServeCommand(const Args& args) {
   auto index_key = app::LoadOrCreateIndexKey(log_options->data_dir / "keys" / "email-index.key");
   if (!index_key.ok()) return Fail("serve", index_key.status());
   app::AccountService accounts(**service, personal, *index_key);
+  auto blob_store = blobs::BlobStore::Open(log_options->data_dir / "blobs");
+  if (!blob_store.ok()) return Fail("serve", blob_store.status());
 
   const std::string listen = cli.Get("listen", "127.0.0.1:8080");
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -138,7 +140,8 @@ int ServeCommand(const Args& args) {
                                                                           .accounts = accounts,
                                                                           .personal = personal,
                                                                           .projections = **runner,
-                                                                          .views = **store}),
+                                                                          .views = **store,
+                                                                          .blobs = **blob_store}),
                                                      socket, params);
     server->start();
     std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "

@@ -59,8 +59,24 @@ class ApiTest : public ::testing::Test {
     EXPECT_EQ(serve_->Wait(), 0);
   }
 
+  // A raw upload (text/plain).
+  Reply Upload(const std::string& path, const std::string& bytes, const std::string& token) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPRequest request("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "Bearer " + token);
+    request.setContentType("text/plain");
+    request.setContentLength(static_cast<std::streamsize>(bytes.size()));
+    session.sendRequest(request) << bytes;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    std::stringstream text;
+    text << in.rdbuf();
+    return {static_cast<int>(response.getStatus()), text.str()};
+  }
+
   Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
-             const std::string& token = "", const std::string& idempotency_key = "") {
+             const std::string& token = "", const std::string& idempotency_key = "",
+             std::string* disposition = nullptr) {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) request.set("Authorization", "Bearer " + token);
@@ -74,6 +90,7 @@ class ApiTest : public ::testing::Test {
     std::istream& in = session.receiveResponse(response);
     std::stringstream text;
     text << in.rdbuf();
+    if (disposition != nullptr) *disposition = response.get("Content-Disposition", "");
     return {static_cast<int>(response.getStatus()), text.str()};
   }
 
@@ -283,6 +300,44 @@ TEST_F(ApiTest, ACustomerOpensATicketTalksClosesAndReopensItAndOthersSeeNothing)
            R"({"contract_number":"K123456","serial":"FG100","title":"x","description":"y"})", bob)
           .status,
       404);  // A's contract does not exist for B
+}
+
+TEST_F(ApiTest, AttachmentsGoUpAndComeDownOnlyForThoseWhoSeeTheTicket) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const Reply opened = Call("POST", "/api/v1/tickets",
+                            R"({"contract_number":"K123456","serial":"FG100","title":"Logi",)"
+                            R"("description":"W załączniku."})",
+                            alice);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string id = opened.json()->getValue<std::string>("ticket_id");
+  const std::string log_text = "2026-11-23 02:00:01 kernel: reboot\n";
+  const Reply uploaded = Upload(
+      "/api/v1/tickets/" + id + "/attachments?filename=..%2F..%2Fetc%2Fpasswd", log_text, alice);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const std::string attachment = uploaded.json()->getValue<std::string>("attachment_id");
+  EXPECT_EQ(uploaded.json()->getValue<uint64_t>("size"), log_text.size());
+  const auto position = uploaded.json()->getValue<uint64_t>("position");
+
+  const Reply detail =
+      Call("GET", "/api/v1/tickets/" + id + "?min_position=" + std::to_string(position), "", alice);
+  EXPECT_NE(detail.body.find(R"("file_name":"passwd")"), std::string::npos) << detail.body;
+  std::string disposition;
+  const Reply download = Call("GET", "/api/v1/tickets/" + id + "/attachments/" + attachment, "",
+                              alice, "", &disposition);
+  EXPECT_EQ(download.status, 200);
+  EXPECT_EQ(download.body, log_text);
+  EXPECT_EQ(disposition, "attachment; filename=\"passwd\"");
+
+  const std::string bob = VerifiedSession(
+      R"({"email":"bob@example.cz","password":"correct horse battery","name":"Bořivoj",)"
+      R"("phone":"700100200","nip":"7251801126"})",
+      "K654321", "FG900");
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/attachments/" + attachment, "", bob).status,
+            404);
+  EXPECT_EQ(Upload("/api/v1/tickets/" + id + "/attachments?filename=x.txt", "x", bob).status, 404);
+  const Reply huge = Upload("/api/v1/tickets/" + id + "/attachments?filename=big.bin",
+                            std::string((25u << 20) + 1, 'x'), alice);
+  EXPECT_EQ(huge.status, 413);
 }
 
 TEST_F(ApiTest, PasswordResetByMailAndTwoFactorSetUp) {

@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <charconv>
@@ -35,7 +36,9 @@ using Poco::Net::HTTPServerResponse;
 
 struct Answer {
   int status = 200;
-  std::string body;  // JSON; empty for 204
+  std::string body;  // JSON (empty for 204), or an attachment's bytes
+  std::string content_type = "application/json";
+  std::string disposition;  // Content-Disposition of an attachment
 };
 
 Answer Json(int status, const Poco::JSON::Object& object) {
@@ -79,7 +82,8 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
       response.send();
       return;
     }
-    response.setContentType("application/json");
+    response.setContentType(answer.content_type);
+    if (!answer.disposition.empty()) response.set("Content-Disposition", answer.disposition);
     response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
     response.send() << answer.body;
   }
@@ -111,6 +115,11 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
       const std::string action = rest.size() > id.size() ? rest.substr(id.size() + 1) : "";
       if (action.empty() && method == "GET") return Ticket(request, id);
       if (action == "messages" && method == "POST") return PostMessage(request, id);
+      if (action == "attachments" && method == "POST") return Upload(request, id);
+      const std::string attachments = "attachments/";
+      if (action.rfind(attachments, 0) == 0 && method == "GET") {
+        return Download(request, id, action.substr(attachments.size()));
+      }
       if ((action == "close" || action == "reopen") && method == "POST") {
         return CloseOrReopen(request, id, action == "close");
       }
@@ -582,6 +591,72 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
                                     context);
             }),
         200);
+  }
+
+  // A raw body with its Content-Type and ?filename=, at most 25 MiB, into the blob store.
+  Answer Upload(HTTPServerRequest& request, const std::string& id) {
+    auto caller = Caller(request);
+    if (!caller.ok()) return Error(caller.status());
+    bool visible = false;
+    services_.writes.Read([&](const domain::Model& model) {
+      const domain::TicketState* ticket = model.FindTicket(id);
+      visible = ticket != nullptr && domain::CanSee(model, *caller, *ticket);
+    });
+    if (!visible) return Error(NotFound("no ticket " + id));  // before storing any byte
+    const std::string& uri = request.getURI();
+    std::string file_name = "attachment";
+    if (const auto at = uri.find("filename="); at != std::string::npos) {
+      Poco::URI::decode(uri.substr(at + 9, uri.find('&', at) - at - 9), file_name);
+    }
+    auto stored = services_.blobs.Put(request.stream(), domain::kMaxAttachmentBytes);
+    if (!stored.ok()) {
+      if (stored.status().code() == StatusCode::kInvalidArgument) {
+        return Error(PayloadTooLarge(domain::kMaxAttachmentBytes));
+      }
+      return Error(stored.status());
+    }
+    const std::string attachment_id = log::Hex(log::RandomEventId());
+    auto added = services_.writes.Execute(
+        ActorOf(*caller), [&](const domain::Model& model, const auto& context) {
+          return domain::Decide(model,
+                                domain::AddAttachment{.ticket_id = id,
+                                                      .attachment_id = attachment_id,
+                                                      .caller = *caller,
+                                                      .sha256 = stored->sha256,
+                                                      .size = stored->size,
+                                                      .file_name = file_name,
+                                                      .content_type = request.getContentType()},
+                                context);
+        });
+    if (!added.ok()) return Error(added.status());
+    Poco::JSON::Object out;
+    out.set("attachment_id", attachment_id);
+    out.set("sha256", log::Hex(stored->sha256));
+    out.set("size", stored->size);
+    out.set("position", added->position.value);
+    return Json(201, out);
+  }
+
+  Answer Download(HTTPServerRequest& request, const std::string& id,
+                  const std::string& attachment_id) {
+    auto caller = Caller(request);
+    if (!caller.ok()) return Error(caller.status());
+    auto caught_up = WaitForMinPosition(request);
+    if (!caught_up.ok()) return Error(caught_up.status());
+    auto reader = services_.views.Reader();
+    auto attachment = projections::GetAttachment(*reader, *caller, id, attachment_id);
+    if (!attachment.ok()) return Error(attachment.status());
+    auto bytes = services_.blobs.Get(attachment->sha256);
+    if (!bytes.ok()) {
+      // Erased with its owner's data, or lost: gone either way for the caller.
+      return Error(bytes.status().code() == StatusCode::kNotFound
+                       ? NotFound("the attachment's content is no longer held")
+                       : bytes.status());
+    }
+    Answer answer{200, std::move(*bytes), attachment->content_type, ""};
+    // The name was made safe on the way in (no quotes, no path parts, no control characters).
+    answer.disposition = "attachment; filename=\"" + attachment->file_name + "\"";
+    return answer;
   }
 
   ApiServices services_;

@@ -4,13 +4,15 @@
 // queries of the projections; every error goes through api_errors.h. Built so far: /healthz,
 // registration and its confirmation, sessions, the caller's account, verification, two-factor
 // set-up, password change and reset, the organization's contracts, and tickets: open, list,
-// detail with the dialog newest first, message, close, reopen (reads take ?min_position=N).
+// detail with the dialog newest first, message, close, reopen, attachments up and down (reads
+// take ?min_position=N).
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include "core/app/account_service.h"
 #include "core/app/personal_data.h"
 #include "core/app/write_service.h"
+#include "core/blobs/blob_store.h"
 #include "projections/runner.h"
 #include "projections/store.h"
 
@@ -22,6 +24,7 @@ struct ApiServices {
   app::PersonalData& personal;  // opens what answers show, seals what commands carry
   const projections::ProjectionRunner& projections;
   const projections::Store& views;
+  blobs::BlobStore& blobs;
 };
 
 class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
