@@ -31,19 +31,10 @@ Status WriteTicket(RowSink& sink, const rows::QueueRow& row,
   return rows::PutRow(sink, kCf, Self::TicketKey(row.ticket_id()), row);
 }
 
-const std::string* ChangedTicket(const v1::Envelope& envelope) {
-  switch (envelope.payload_case()) {
-    case v1::Envelope::kTicketStatusChanged:
-      return &envelope.ticket_status_changed().ticket_id();
-    case v1::Envelope::kTicketClosed:
-      return &envelope.ticket_closed().ticket_id();
-    case v1::Envelope::kTicketReopened:
-      return &envelope.ticket_reopened().ticket_id();
-    case v1::Envelope::kTicketResponded:
-      return &envelope.ticket_responded().ticket_id();
-    default:
-      return nullptr;
-  }
+// The events after a ticket's opening that change what the queue holds.
+bool ChangesTheQueue(v1::Envelope::PayloadCase event) {
+  return event == v1::Envelope::kTicketStatusChanged || event == v1::Envelope::kTicketClosed ||
+         event == v1::Envelope::kTicketReopened || event == v1::Envelope::kTicketResponded;
 }
 
 }  // namespace
@@ -101,8 +92,8 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
     return WriteTicket(sink, row, before);
   }
 
-  const std::string* ticket_id = ChangedTicket(envelope);
-  if (ticket_id == nullptr) return OkStatus();
+  if (!ChangesTheQueue(envelope.payload_case())) return OkStatus();
+  const std::string* ticket_id = rows::TicketIdOf(envelope);
   LD_ASSIGN_OR_RETURN(before, rows::GetRow<rows::QueueRow>(sink, kCf, TicketKey(*ticket_id)));
   if (!before) return OkStatus();
   row = *before;

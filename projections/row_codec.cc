@@ -55,4 +55,29 @@ Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
   return sink.Put(cf, key, row.SerializeAsString());
 }
 
+const std::string* TicketIdOf(const v1::Envelope& envelope) {
+  switch (envelope.payload_case()) {
+    case v1::Envelope::kMessagePosted:
+      return &envelope.message_posted().ticket_id();
+    case v1::Envelope::kAttachmentAdded:
+      return &envelope.attachment_added().ticket_id();
+    case v1::Envelope::kCcAdded:
+      return &envelope.cc_added().ticket_id();
+    case v1::Envelope::kPartnerAccessChanged:
+      return &envelope.partner_access_changed().ticket_id();
+    case v1::Envelope::kTicketStatusChanged:
+      return &envelope.ticket_status_changed().ticket_id();
+    case v1::Envelope::kTicketClosed:
+      return &envelope.ticket_closed().ticket_id();
+    case v1::Envelope::kTicketReopened:
+      return &envelope.ticket_reopened().ticket_id();
+    case v1::Envelope::kTicketEscalated:
+      return &envelope.ticket_escalated().ticket_id();
+    case v1::Envelope::kTicketResponded:
+      return &envelope.ticket_responded().ticket_id();
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace ledgerdesk::projections::rows

@@ -17,6 +17,7 @@
 #include "core/common/status.h"
 #include "projections/projection.h"
 #include "projections/row_reader.h"
+#include "schemas/ledgerdesk/v1/envelope.pb.h"
 
 namespace ledgerdesk::projections::rows {
 
@@ -61,5 +62,9 @@ Result<std::optional<Row>> ReadRow(const RowReader& reader, std::string_view cf,
 // Writes `row` (deterministic bytes: rows hold no maps).
 Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
               const google::protobuf::MessageLite& row);
+
+// The ticket an event of the ticket aggregate (after its opening) is about; null for every other
+// event.
+const std::string* TicketIdOf(const v1::Envelope& envelope);
 
 }  // namespace ledgerdesk::projections::rows

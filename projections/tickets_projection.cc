@@ -11,32 +11,6 @@ namespace {
 using Self = TicketsProjection;
 constexpr std::string_view kCf = TicketsProjection::kColumnFamily;
 
-// The ticket an event of the ticket aggregate is about; empty for every other event.
-const std::string* TicketIdOf(const v1::Envelope& envelope) {
-  switch (envelope.payload_case()) {
-    case v1::Envelope::kMessagePosted:
-      return &envelope.message_posted().ticket_id();
-    case v1::Envelope::kAttachmentAdded:
-      return &envelope.attachment_added().ticket_id();
-    case v1::Envelope::kCcAdded:
-      return &envelope.cc_added().ticket_id();
-    case v1::Envelope::kPartnerAccessChanged:
-      return &envelope.partner_access_changed().ticket_id();
-    case v1::Envelope::kTicketStatusChanged:
-      return &envelope.ticket_status_changed().ticket_id();
-    case v1::Envelope::kTicketClosed:
-      return &envelope.ticket_closed().ticket_id();
-    case v1::Envelope::kTicketReopened:
-      return &envelope.ticket_reopened().ticket_id();
-    case v1::Envelope::kTicketEscalated:
-      return &envelope.ticket_escalated().ticket_id();
-    case v1::Envelope::kTicketResponded:
-      return &envelope.ticket_responded().ticket_id();
-    default:
-      return nullptr;
-  }
-}
-
 // Writes `row` and moves its activity index entry from `previous_activity_us` (none when the
 // ticket is new) to the row's last activity.
 Status WriteTicket(RowSink& sink, const rows::TicketRow& row,
@@ -196,7 +170,7 @@ Status TicketsProjection::Apply(const log::LogRecord&, const v1::Envelope& envel
                                 RowSink& sink) const {
   if (envelope.has_ticket_opened()) return ApplyOpened(envelope, sink);
   if (envelope.has_ticket_imported()) return ApplyImported(sink, envelope.ticket_imported());
-  const std::string* ticket_id = TicketIdOf(envelope);
+  const std::string* ticket_id = rows::TicketIdOf(envelope);
   if (ticket_id == nullptr) return OkStatus();
   LD_ASSIGN_OR_RETURN(auto row, rows::GetRow<rows::TicketRow>(sink, kCf, TicketKey(*ticket_id)));
   if (!row) return OkStatus();

@@ -205,16 +205,18 @@ Result<SubjectKey> NotFoundKey(std::string_view key_id) {
                   " does not exist: it was destroyed (the data is erased) or never created");
 }
 
-class InMemorySubjectKeyStore final : public SubjectKeyStore {
+// Keys cached in memory by subject and by key id; a subclass makes them durable through the hooks.
+class CachedSubjectKeyStore : public SubjectKeyStore {
  public:
   Result<SubjectKey> GetOrCreate(std::string_view subject_id) override {
     LD_RETURN_IF_ERROR(ValidateSubjectId(subject_id));
     std::lock_guard lock(mutex_);
     if (const SubjectKey* key = table_.FindBySubject(subject_id)) return *key;
     std::string key_id = NewKeyId();
-    while (table_.ContainsKeyId(key_id)) key_id = NewKeyId();
+    while (table_.ContainsKeyId(key_id) || KeyIdTaken(key_id)) key_id = NewKeyId();
     StoredKey stored{.subject_id = std::string(subject_id),
                      .key = {.key_id = std::move(key_id), .key = SealKey::Generate()}};
+    LD_RETURN_IF_ERROR(Persist(stored));
     SubjectKey key = stored.key;
     table_.Insert(std::move(stored));
     return key;
@@ -230,19 +232,29 @@ class InMemorySubjectKeyStore final : public SubjectKeyStore {
   Status Destroy(std::string_view subject_id) override {
     LD_RETURN_IF_ERROR(ValidateSubjectId(subject_id));
     std::lock_guard lock(mutex_);
-    if (table_.FindBySubject(subject_id) == nullptr) {
-      return NotFound("subject has no key (already destroyed?)");
-    }
+    const SubjectKey* key = table_.FindBySubject(subject_id);
+    if (key == nullptr) return NotFound("subject has no key (already destroyed?)");
+    // Forget the key only once its removal is durable: on failure a retry finds it again.
+    LD_RETURN_IF_ERROR(Forget(*key));
     table_.Erase(subject_id);
     return OkStatus();
   }
 
- private:
+ protected:
+  // Hooks, called under the lock: a key id already used outside the cache, making a new key
+  // durable before it is handed out, destroying one before it is forgotten.
+  virtual bool KeyIdTaken(std::string_view /*key_id*/) const { return false; }
+  virtual Status Persist(const StoredKey& /*stored*/) { return OkStatus(); }
+  virtual Status Forget(const SubjectKey& /*key*/) { return OkStatus(); }
+
   mutable std::mutex mutex_;
   KeyTable table_;
 };
 
-class FileSubjectKeyStore final : public SubjectKeyStore {
+// Keys in memory only (tests): nothing to persist.
+class InMemorySubjectKeyStore final : public CachedSubjectKeyStore {};
+
+class FileSubjectKeyStore final : public CachedSubjectKeyStore {
  public:
   explicit FileSubjectKeyStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
@@ -279,35 +291,15 @@ class FileSubjectKeyStore final : public SubjectKeyStore {
     return OkStatus();
   }
 
-  Result<SubjectKey> GetOrCreate(std::string_view subject_id) override {
-    LD_RETURN_IF_ERROR(ValidateSubjectId(subject_id));
-    std::lock_guard lock(mutex_);
-    if (const SubjectKey* key = table_.FindBySubject(subject_id)) return *key;
-    std::string key_id = NewKeyId();
-    while (table_.ContainsKeyId(key_id) || std::filesystem::exists(KeyPath(key_id))) {
-      key_id = NewKeyId();
-    }
-    StoredKey stored{.subject_id = std::string(subject_id),
-                     .key = {.key_id = std::move(key_id), .key = SealKey::Generate()}};
-    LD_RETURN_IF_ERROR(WriteKeyFile(stored));
-    SubjectKey key = stored.key;
-    table_.Insert(std::move(stored));
-    return key;
+  bool KeyIdTaken(std::string_view key_id) const override {
+    return std::filesystem::exists(KeyPath(key_id));
   }
 
-  Result<SubjectKey> Get(std::string_view key_id) const override {
-    LD_RETURN_IF_ERROR(ValidateKeyId(key_id));
-    std::lock_guard lock(mutex_);
-    if (const StoredKey* stored = table_.FindByKeyId(key_id)) return stored->key;
-    return NotFoundKey(key_id);
-  }
+  Status Persist(const StoredKey& stored) override { return WriteKeyFile(stored); }
 
-  Status Destroy(std::string_view subject_id) override {
-    LD_RETURN_IF_ERROR(ValidateSubjectId(subject_id));
-    std::lock_guard lock(mutex_);
-    const SubjectKey* key = table_.FindBySubject(subject_id);
-    if (key == nullptr) return NotFound("subject has no key (already destroyed?)");
-    const std::filesystem::path path = KeyPath(key->key_id);
+  // Overwrites the key file, then unlinks it and makes the removal durable.
+  Status Forget(const SubjectKey& key) override {
+    const std::filesystem::path path = KeyPath(key.key_id);
     {
       UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
       if (fd.valid()) {
@@ -322,10 +314,7 @@ class FileSubjectKeyStore final : public SubjectKeyStore {
       }
     }
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("cannot remove", path);
-    // Forget the key only once its removal is durable: on failure a retry finds it again.
-    LD_RETURN_IF_ERROR(SyncDirectory(dir_));
-    table_.Erase(subject_id);
-    return OkStatus();
+    return SyncDirectory(dir_);
   }
 
  private:
@@ -384,8 +373,6 @@ class FileSubjectKeyStore final : public SubjectKeyStore {
   }
 
   const std::filesystem::path dir_;
-  mutable std::mutex mutex_;
-  KeyTable table_;
 };
 
 }  // namespace
