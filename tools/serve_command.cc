@@ -1,15 +1,6 @@
-// `ledgerdesk serve`: opens the log, starts the writer and the HTTP server. Until the portal API
-// lands (issue "The read side and the portal API") only GET /healthz answers.
-
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
+// `ledgerdesk serve`: opens the log, starts the writer, the projections, the mail sender and the
+// HTTP server (tools/http/http_server.h: workers sized by --threads, idle connections kept out of
+// them, timeouts) answering the portal API.
 
 #include <condition_variable>
 #include <iostream>
@@ -28,6 +19,7 @@
 #include "projections/store.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/http/http_server.h"
 #include "tools/http/portal_api.h"
 #include "tools/smtp_transport.h"
 
@@ -86,8 +78,22 @@ int ServeCommand(const Args& args) {
       .Option("listen", "HOST:PORT", "where the HTTP server listens (127.0.0.1:8080)")
       .Option("mail-dir", "DIR", "where mails are written as .eml files (default DATA_DIR/mail)")
       .Option("smtp", "HOST:PORT", "send mails through this SMTP server instead")
-      .Option("mail-from", "ADDRESS", "the mails' From (default ledgerdesk <noreply@localhost>)");
+      .Option("mail-from", "ADDRESS", "the mails' From (default ledgerdesk <noreply@localhost>)")
+      .Option("threads", "N",
+              "HTTP workers, each serving one connection at a time (default 128; idle "
+              "connections wait outside them)")
+      .Option("request-timeout", "SECONDS",
+              "a request's headers must arrive within this, and every read and write of an "
+              "answer (default 10)");
   if (auto exit = cli.Parse(args)) return *exit;
+  auto threads = cli.GetUint("threads", 128);
+  if (!threads.ok()) return cli.UsageError(threads.status().message());
+  if (*threads < 1 || *threads > 4096) return cli.UsageError("--threads takes 1 to 4096");
+  auto request_timeout = cli.GetUint("request-timeout", 10);
+  if (!request_timeout.ok()) return cli.UsageError(request_timeout.status().message());
+  if (*request_timeout < 1 || *request_timeout > 3600) {
+    return cli.UsageError("--request-timeout takes 1 to 3600 seconds");
+  }
   auto log_options = cli.GetLogOptions();
   if (!log_options.ok()) return cli.UsageError(log_options.status().message());
   if (cli.Has("mail-dir") && cli.Has("smtp")) {
@@ -130,30 +136,26 @@ int ServeCommand(const Args& args) {
   auto blob_store = blobs::BlobStore::Open(log_options->data_dir / "blobs");
   if (!blob_store.ok()) return Fail("serve", blob_store.status());
 
-  const std::string listen = cli.Get("listen", "127.0.0.1:8080");
-  std::unique_ptr<Poco::Net::HTTPServer> server;
-  try {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(listen), 256);
-    auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
-    params->setMaxThreads(64);
-    server = std::make_unique<Poco::Net::HTTPServer>(new http::PortalApi({.writes = **service,
-                                                                          .accounts = accounts,
-                                                                          .personal = personal,
-                                                                          .projections = **runner,
-                                                                          .views = **store,
-                                                                          .blobs = **blob_store}),
-                                                     socket, params);
-    server->start();
-    std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
-              << (*service)->end().value << "; mail via " << transport->name()
-              << "; listening on http://" << socket.address().toString()
-              << " (the portal API: registration, sessions and the account so far)" << std::endl;
-  } catch (const Poco::Exception& e) {
-    return Fail("serve", Unavailable("cannot listen on " + listen + ": " + e.displayText()));
-  }
+  http::HttpServerOptions server_options{.listen = cli.Get("listen", "127.0.0.1:8080"),
+                                         .threads = static_cast<int>(*threads),
+                                         .header_timeout = std::chrono::seconds(*request_timeout),
+                                         .io_timeout = std::chrono::seconds(*request_timeout)};
+  const uint64_t open_files = http::RaiseOpenFileLimit();
+  auto server = http::StartHttpServer(server_options, new http::PortalApi({.writes = **service,
+                                                                           .accounts = accounts,
+                                                                           .personal = personal,
+                                                                           .projections = **runner,
+                                                                           .views = **store,
+                                                                           .blobs = **blob_store}));
+  if (!server.ok()) return Fail("serve", server.status());
+  std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
+            << (*service)->end().value << "; mail via " << transport->name() << "; "
+            << server_options.threads << " HTTP workers, up to " << open_files
+            << " open files; listening on http://" << (*server)->address()
+            << " (the portal API: registration, sessions and the account so far)" << std::endl;
   const std::string signal = WaitForTerminationSignal();
   std::cout << "ledgerdesk serve: " << signal << ", stopping" << std::endl;
-  server->stopAll(true);
+  (*server)->Stop();
   (*runner)->Stop();
   return kExitOk;
 }
