@@ -421,5 +421,40 @@ TEST_F(ApiTest, BadInputGetsClearErrorsAndTheServerStaysUp) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
+// GET /api/v1/tickets/{id} reuses its rendered answer while the projections stand still
+// (tools/http/answer_cache.h): a write shows at once, and the answer is never another caller's.
+TEST_F(ApiTest, ATicketReadAgainShowsEveryWriteAndOnlyToItsReaders) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const Reply opened = Call("POST", "/api/v1/tickets",
+                            R"({"contract_number":"K123456","serial":"FG100","title":"Cache",)"
+                            R"("description":"d"})",
+                            alice);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string id = opened.json()->getValue<std::string>("ticket_id");
+  const std::string path = "/api/v1/tickets/" + id;
+  const auto opened_at = opened.json()->getValue<uint64_t>("position");
+  const Reply first = Call("GET", path + "?min_position=" + std::to_string(opened_at), "", alice);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(Call("GET", path, "", alice).body, first.body);
+  EXPECT_EQ(first.json()->getArray("messages")->size(), 0u);
+
+  const Reply posted = Call("POST", path + "/messages", R"({"body":"Jeszcze jedno"})", alice);
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  const auto posted_at = posted.json()->getValue<uint64_t>("position");
+  const Reply after = Call("GET", path + "?min_position=" + std::to_string(posted_at), "", alice);
+  ASSERT_EQ(after.status, 200) << after.body;
+  ASSERT_EQ(after.json()->getArray("messages")->size(), 1u);
+  EXPECT_EQ(Call("GET", path, "", alice).body, after.body);
+
+  const std::string bob = VerifiedSession(
+      R"({"email":"bob@example.cz","password":"correct horse battery","name":"Bořivoj",)"
+      R"("phone":"700100200","nip":"7251801126"})",
+      "K654321", "FG900");
+  EXPECT_EQ(Call("GET", path, "", alice).status, 200);
+  EXPECT_EQ(Call("GET", path, "", bob).status, 404);
+  EXPECT_EQ(Call("DELETE", "/api/v1/sessions/current", "", alice).status, 204);
+  EXPECT_EQ(Call("GET", path, "", alice).status, 401);  // a logged-out session reads nothing
+}
+
 }  // namespace
 }  // namespace ledgerdesk

@@ -15,6 +15,7 @@
 #include "core/blobs/blob_store.h"
 #include "projections/runner.h"
 #include "projections/store.h"
+#include "tools/http/answer_cache.h"
 
 namespace ledgerdesk::tools::http {
 
@@ -35,6 +36,7 @@ class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
 
  private:
   ApiServices services_;
+  AnswerCache answers_;  // rendered ticket answers, valid while the projections stand still
 };
 
 }  // namespace ledgerdesk::tools::http
