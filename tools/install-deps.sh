@@ -12,8 +12,9 @@ packages=(
   # tests: GoogleTest, clang + its runtime for libFuzzer, kcat as an outside Kafka client,
   # pdftotext for checking PDFs, a PostgreSQL server for the migrator's legacy-source tests
   libgtest-dev libgmock-dev clang libclang-rt-14-dev kcat poppler-utils postgresql
-  # benchmarks: RocksDB's db_bench beside the projection rebuild
-  rocksdb-tools
+  # benchmarks: RocksDB's db_bench beside the projection rebuild; wrk, nginx, curl and jq for
+  # tools/bench-api.sh
+  rocksdb-tools wrk nginx curl jq
 )
 
 missing=()
