@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -454,6 +456,84 @@ TEST_F(ApiTest, ATicketReadAgainShowsEveryWriteAndOnlyToItsReaders) {
   EXPECT_EQ(Call("GET", path, "", bob).status, 404);
   EXPECT_EQ(Call("DELETE", "/api/v1/sessions/current", "", alice).status, 204);
   EXPECT_EQ(Call("GET", path, "", alice).status, 401);  // a logged-out session reads nothing
+}
+
+// kill -9 of the real serve while a client writes, three times: every acknowledged write is there
+// after the restarts, the restarted runner goes on from its checkpoint, and the projections'
+// digest equals the digest of a rebuild from the log.
+TEST_F(ApiTest, KilledWhileAClientWritesTheProjectionsStillEqualARebuild) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;  // tickets answered 201, each with a message
+  for (int round = 1; round <= 3; ++round) {
+    std::atomic<bool> stop{false};
+    std::thread client([&] {
+      while (!stop) {
+        try {
+          const Reply opened =
+              Call("POST", "/api/v1/tickets",
+                   R"({"contract_number":"K123456","serial":"FG100","title":"Restart",)"
+                   R"("description":"Znowu."})",
+                   alice);
+          if (opened.status != 201) continue;
+          const std::string id = opened.json()->getValue<std::string>("ticket_id");
+          if (Call("POST", "/api/v1/tickets/" + id + "/messages", R"({"body":"I znowu."})", alice)
+                  .status == 201) {
+            std::lock_guard lock(mutex);
+            acknowledged.push_back(id);
+          }
+        } catch (const Poco::Exception&) {
+          // The server is gone (or going): try again until told to stop.
+        }
+      }
+    });
+    for (int wait = 0; wait < 200; ++wait) {
+      {
+        std::lock_guard lock(mutex);
+        if (acknowledged.size() >= static_cast<size_t>(round) * 8) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(37 * round));  // mid-write, somewhere
+    serve_->Signal(SIGKILL);
+    EXPECT_EQ(serve_->Wait(), -1);
+    stop = true;
+    client.join();
+    // The same data dir again.
+    serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
+    const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
+    port_ = std::stoi(match[1]);
+  }
+  ASSERT_GE(acknowledged.size(), 24u);
+
+  const auto log_end = Call("GET", "/healthz").json()->getValue<uint64_t>("log_position");
+  for (const std::string& id : acknowledged) {
+    const Reply ticket = Call(
+        "GET", "/api/v1/tickets/" + id + "?min_position=" + std::to_string(log_end), "", alice);
+    ASSERT_EQ(ticket.status, 200) << ticket.body;
+    EXPECT_EQ(ticket.json()->getArray("messages")->size(), 1u) << id;
+  }
+  serve_->Signal(SIGTERM);
+  ASSERT_EQ(serve_->Wait(), 0);
+  const auto live = testing::RunProcess({LD_PROGRAM, "projections", "digest", "--data-dir", data_});
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  const auto rebuilt =
+      testing::RunProcess({LD_PROGRAM, "projections", "rebuild", "--data-dir", data_});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  const auto digest =
+      testing::RunProcess({LD_PROGRAM, "projections", "digest", "--data-dir", data_});
+  ASSERT_EQ(digest.exit_code, 0) << digest.err;
+  EXPECT_EQ(digest.out, live.out);
+  EXPECT_NE(live.out.find("at log position " + std::to_string(log_end)), std::string::npos)
+      << live.out;  // nothing was written after the last restart's catch-up
+
+  // TearDown stops a running server.
+  serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+      LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
+  ASSERT_FALSE(serve_->WaitForLine("listening on", std::chrono::seconds(20)).empty());
 }
 
 }  // namespace

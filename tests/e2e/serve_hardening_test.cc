@@ -1,0 +1,216 @@
+// End to end: the real `ledgerdesk serve` under idle, slow and abandoned connections
+// (tools/http/http_server.h): they neither starve real requests nor hold workers for long.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace ledgerdesk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A socket descriptor closed when it goes.
+class Socket {
+ public:
+  explicit Socket(int fd = -1) : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Socket& operator=(Socket&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+  bool Send(const std::string& bytes) const {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+  // Waits up to `timeout` for something to read; returns what came ("" on EOF or reset), or
+  // std::nullopt when nothing came.
+  std::optional<std::string> Receive(milliseconds timeout) const {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    char bytes[4096];
+    const ssize_t n = ::recv(fd_, bytes, sizeof bytes, 0);
+    return n <= 0 ? std::string() : std::string(bytes, static_cast<size_t>(n));
+  }
+
+ private:
+  int fd_;
+};
+
+Socket Connect(int port) {
+  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (socket.fd() < 0 ||
+      ::connect(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    return Socket();
+  }
+  return socket;
+}
+
+class ServeHardeningTest : public ::testing::Test {
+ protected:
+  void Start(const std::vector<std::string>& options) {
+    std::vector<std::string> argv = {LD_PROGRAM,   "serve",
+                                     "--data-dir", (dir_.path() / "data").string(),
+                                     "--listen",   "127.0.0.1:0"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    serve_ = std::make_unique<testing::ChildProcess>(argv);
+    const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
+    port_ = std::stoi(match[1]);
+  }
+  void TearDown() override {
+    if (serve_ == nullptr) return;
+    serve_->Signal(SIGTERM);
+    EXPECT_EQ(serve_->Wait(std::chrono::seconds(20)), 0) << "serve did not stop cleanly";
+  }
+
+  // GET `path` on a new connection; the status (0 when no answer came within 5 s) and the time.
+  std::pair<int, milliseconds> Get(const std::string& path) {
+    const auto start = Clock::now();
+    int status = 0;
+    try {
+      Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+      session.setTimeout(Poco::Timespan(5, 0));
+      Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+      session.sendRequest(request);
+      Poco::Net::HTTPResponse response;
+      std::stringstream body;
+      body << session.receiveResponse(response).rdbuf();
+      status = static_cast<int>(response.getStatus());
+    } catch (const Poco::Exception&) {
+      status = 0;
+    }
+    return {status, std::chrono::duration_cast<milliseconds>(Clock::now() - start)};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::ChildProcess> serve_;
+  int port_ = 0;
+};
+
+// The bound a real request must answer within while the idle connections are open.
+constexpr milliseconds kAnswerBound{1000};
+
+TEST_F(ServeHardeningTest, TenThousandIdleConnectionsDoNotStarveRealRequests) {
+  constexpr size_t kIdle = 10'000;
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  limit.rlim_cur = limit.rlim_max;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  ASSERT_GE(limit.rlim_cur, kIdle + 200)
+      << "this test needs " << kIdle + 200 << " open files (ulimit -Hn); serve raises its own";
+  // Idle connections are closed after --request-timeout: long enough to outlast the test.
+  ASSERT_NO_FATAL_FAILURE(Start({"--request-timeout", "120"}));
+
+  std::vector<Socket> idle;
+  idle.reserve(kIdle);
+  for (size_t i = 0; i < kIdle; ++i) {
+    idle.push_back(Connect(port_));
+    ASSERT_GE(idle.back().fd(), 0) << "connection " << i << " was refused";
+  }
+  // A real request, while every one of them is open and silent, answers within the bound.
+  milliseconds slowest{0};
+  for (int i = 0; i < 20; ++i) {
+    const auto [status, took] = Get(i % 2 == 0 ? "/healthz" : "/api/v1/account");
+    EXPECT_EQ(status, i % 2 == 0 ? 200 : 401);
+    slowest = std::max(slowest, took);
+  }
+  EXPECT_LT(slowest, kAnswerBound) << "the slowest of 20 requests among " << kIdle << " idle";
+
+  // The server still holds every idle connection (it did not make room by dropping them)...
+  std::vector<pollfd> polls;
+  for (const Socket& socket : idle) polls.push_back({socket.fd(), POLLIN | POLLRDHUP, 0});
+  EXPECT_EQ(::poll(polls.data(), polls.size(), 0), 0) << "some idle connections were closed";
+  // ...and answers those that finally speak.
+  for (size_t i = 0; i < kIdle; i += 50) {
+    ASSERT_TRUE(idle[i].Send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  }
+  for (size_t i = 0; i < kIdle; i += 50) {
+    const auto answer = idle[i].Receive(std::chrono::seconds(5));
+    ASSERT_TRUE(answer.has_value()) << "idle connection " << i << " got no answer";
+    EXPECT_EQ(answer->rfind("HTTP/1.1 200", 0), 0u) << *answer;
+  }
+
+  idle.clear();  // all go away at once
+  std::this_thread::sleep_for(milliseconds(200));
+  const auto [status, took] = Get("/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(took, kAnswerBound);
+}
+
+TEST_F(ServeHardeningTest, SlowClientsAreCutOffAndDoNotHoldTheWorkers) {
+  // Fewer workers than slow clients: if they held workers, nothing else would be answered.
+  ASSERT_NO_FATAL_FAILURE(Start({"--request-timeout", "2", "--threads", "4"}));
+  constexpr int kSlow = 40;
+  std::vector<Socket> slow;  // Slowloris: headers a byte at a time, never finished
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(Connect(port_));
+    ASSERT_TRUE(slow.back().Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  }
+  // Whole headers, then part of the promised body, then nothing: a worker reads the body, so
+  // these hold one each, for at most twice --request-timeout (the read, then the drain).
+  std::vector<Socket> stalled;
+  for (int i = 0; i < 2; ++i) {
+    stalled.push_back(Connect(port_));
+    ASSERT_TRUE(stalled.back().Send(
+        "POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n{\"email\":"));
+  }
+  const auto start = Clock::now();
+  std::vector<std::optional<milliseconds>> cut(kSlow);
+  std::vector<std::string> last_words(kSlow);
+  int answered_meanwhile = 0;
+  while (Clock::now() - start < std::chrono::seconds(6)) {
+    for (int i = 0; i < kSlow; ++i) {
+      if (cut[i]) continue;
+      slow[i].Send("X");  // one more byte of a header that never ends
+      if (auto got = slow[i].Receive(milliseconds(0))) {
+        cut[i] = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+        last_words[i] = *got;
+      }
+    }
+    const auto [status, took] = Get("/healthz");
+    if (status == 200 && took < kAnswerBound) ++answered_meanwhile;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  for (int i = 0; i < kSlow; ++i) {
+    ASSERT_TRUE(cut[i].has_value()) << "slow connection " << i << " is still open after 6 s";
+    EXPECT_LT(*cut[i], milliseconds(3500)) << "connection " << i;  // --request-timeout 2
+    EXPECT_TRUE(last_words[i].empty() || last_words[i].rfind("HTTP/1.1 408", 0) == 0)
+        << last_words[i];
+  }
+  EXPECT_GE(answered_meanwhile, 10) << "real requests were not answered beside the slow ones";
+  for (const Socket& socket : stalled) {
+    // The worker gave up reading the body: an answer or the end of the connection is there.
+    EXPECT_TRUE(socket.Receive(std::chrono::seconds(1)).has_value());
+  }
+  EXPECT_EQ(Get("/healthz").first, 200);
+}
+
+}  // namespace
+}  // namespace ledgerdesk
