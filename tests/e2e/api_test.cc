@@ -49,6 +49,10 @@ class ApiTest : public ::testing::Test {
            "2030-12-31", "--item",        serial});
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
+    StartServe();
+  }
+  // (Re)starts serve on the data dir; port_ is where it listens.
+  void StartServe() {
     serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
     const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
@@ -499,13 +503,7 @@ TEST_F(ApiTest, KilledWhileAClientWritesTheProjectionsStillEqualARebuild) {
     EXPECT_EQ(serve_->Wait(), -1);
     stop = true;
     client.join();
-    // The same data dir again.
-    serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-        LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
-    const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
-    port_ = std::stoi(match[1]);
+    ASSERT_NO_FATAL_FAILURE(StartServe());  // the same data dir again
   }
   ASSERT_GE(acknowledged.size(), 24u);
 
@@ -530,10 +528,7 @@ TEST_F(ApiTest, KilledWhileAClientWritesTheProjectionsStillEqualARebuild) {
   EXPECT_NE(live.out.find("at log position " + std::to_string(log_end)), std::string::npos)
       << live.out;  // nothing was written after the last restart's catch-up
 
-  // TearDown stops a running server.
-  serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-      LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
-  ASSERT_FALSE(serve_->WaitForLine("listening on", std::chrono::seconds(20)).empty());
+  StartServe();  // TearDown stops a running server
 }
 
 }  // namespace
