@@ -163,15 +163,108 @@ TEST_F(ServeHardeningTest, TenThousandIdleConnectionsDoNotStarveRealRequests) {
   EXPECT_LT(took, kAnswerBound);
 }
 
+// Whether `received` holds a whole answer (headers and Content-Length bytes of body).
+bool WholeAnswer(const std::string& received) {
+  const auto end = received.find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  std::smatch length;
+  const std::string headers = received.substr(0, end);
+  if (!std::regex_search(headers, length,
+                         std::regex(R"(Content-Length: (\d+))", std::regex::icase))) {
+    return true;
+  }
+  return received.size() >= end + 4 + std::stoul(length[1]);
+}
+
+// Waits until every socket of `sockets` has received a whole answer (or `timeout` passes);
+// returns how many answers began with `status_line`.
+size_t CountAnswers(const std::vector<Socket>& sockets, const std::string& status_line,
+                    milliseconds timeout) {
+  std::vector<std::string> received(sockets.size());
+  std::vector<bool> done(sockets.size(), false);
+  size_t remaining = sockets.size();
+  const auto deadline = Clock::now() + timeout;
+  while (remaining > 0 && Clock::now() < deadline) {
+    std::vector<pollfd> polls;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      if (done[i]) continue;
+      polls.push_back({sockets[i].fd(), POLLIN, 0});
+      which.push_back(i);
+    }
+    if (::poll(polls.data(), polls.size(), 100) <= 0) continue;
+    for (size_t k = 0; k < polls.size(); ++k) {
+      if ((polls[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const size_t i = which[k];
+      char bytes[4096];
+      const ssize_t n = ::recv(sockets[i].fd(), bytes, sizeof bytes, MSG_DONTWAIT);
+      if (n > 0) received[i].append(bytes, static_cast<size_t>(n));
+      if (n == 0 || WholeAnswer(received[i])) {
+        done[i] = true;
+        --remaining;
+      }
+    }
+  }
+  size_t matching = 0;
+  for (const std::string& answer : received) matching += answer.rfind(status_line, 0) == 0;
+  return matching;
+}
+
+TEST_F(ServeHardeningTest, TenThousandKeptAliveConnectionsDoNotHoldTheWorkers) {
+  constexpr size_t kClients = 10'000;
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  limit.rlim_cur = limit.rlim_max;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  ASSERT_GE(limit.rlim_cur, kClients + 200) << "this test needs " << kClients + 200 << " files";
+  // Far fewer workers than clients: a kept-alive connection must not keep its worker.
+  ASSERT_NO_FATAL_FAILURE(Start({"--threads", "16"}));
+
+  // Every client asks once (HTTP/1.1: the connection stays open), then falls silent.
+  std::vector<Socket> clients;
+  clients.reserve(kClients);
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.push_back(Connect(port_));
+    ASSERT_GE(clients.back().fd(), 0) << "connection " << i << " was refused";
+    ASSERT_TRUE(clients.back().Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  EXPECT_EQ(CountAnswers(clients, "HTTP/1.1 200", std::chrono::seconds(60)), kClients);
+  std::this_thread::sleep_for(milliseconds(100));
+
+  // New clients are answered within the bound while the 10 000 stay connected.
+  milliseconds slowest{0};
+  for (int i = 0; i < 20; ++i) {
+    const auto [status, took] = Get("/healthz");
+    EXPECT_EQ(status, 200);
+    slowest = std::max(slowest, took);
+  }
+  EXPECT_LT(slowest, kAnswerBound) << "the slowest of 20 requests among " << kClients << " kept";
+  // The kept ones are still open and are answered when they ask again.
+  std::vector<Socket> again;
+  for (size_t i = 0; i < kClients; i += 50) {
+    ASSERT_TRUE(clients[i].Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    again.push_back(std::move(clients[i]));
+  }
+  EXPECT_EQ(CountAnswers(again, "HTTP/1.1 200", std::chrono::seconds(10)), again.size());
+}
+
 TEST_F(ServeHardeningTest, SlowClientsAreCutOffAndDoNotHoldTheWorkers) {
   // Fewer workers than slow clients: if they held workers, nothing else would be answered.
   ASSERT_NO_FATAL_FAILURE(Start({"--request-timeout", "2", "--threads", "4"}));
   constexpr int kSlow = 40;
-  std::vector<Socket> slow;  // Slowloris: headers a byte at a time, never finished
-  for (int i = 0; i < kSlow; ++i) {
-    slow.push_back(Connect(port_));
-    ASSERT_TRUE(slow.back().Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  // Slowloris: headers a byte at a time, never finished; a quarter of them do it on a kept-alive
+  // connection after a first request was answered.
+  std::vector<Socket> slow;
+  for (int i = 0; i < kSlow; ++i) slow.push_back(Connect(port_));
+  std::vector<Socket> kept;
+  for (int i = 0; i < kSlow / 4; ++i) {
+    ASSERT_TRUE(slow[i].Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    kept.push_back(std::move(slow[i]));
   }
+  ASSERT_EQ(CountAnswers(kept, "HTTP/1.1 200", std::chrono::seconds(5)), kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) slow[i] = std::move(kept[i]);
+  for (const Socket& socket : slow)
+    ASSERT_TRUE(socket.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
   // Whole headers, then part of the promised body, then nothing: a worker reads the body, so
   // these hold one each, for at most twice --request-timeout (the read, then the drain).
   std::vector<Socket> stalled;

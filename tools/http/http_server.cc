@@ -1,11 +1,17 @@
 #include "tools/http/http_server.h"
 
-#include <Poco/Net/HTTPServerConnectionFactory.h>
+#include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 #include <errno.h>
@@ -21,6 +27,8 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -34,23 +42,134 @@ using Clock = std::chrono::steady_clock;
 // How much of a new connection's first bytes the gate looks at for the end of the headers.
 constexpr size_t kPeekBytes = 16 * 1024;
 
-// Passes requests to the real handlers; lets the server abort the connections in workers (Poco's
-// connections listen to their factory's serverStopped event).
-class AbortableHandlers : public Poco::Net::HTTPRequestHandlerFactory {
+// How long a worker waits for the next request on a keep-alive connection before it hands the
+// connection back to the gate, when no other connection waits for a worker: back-to-back
+// requests stay in the worker, pauses do not hold it.
+constexpr std::chrono::milliseconds kLinger{10};
+
+// What a connection needs of the server: the way back to the gate for a connection whose client
+// paused, with part of its next request or none (closed once the server stops), whether other
+// connections wait for a worker, and whether the server is stopping.
+struct Gate {
+  std::function<void(Poco::Net::StreamSocket, bool partial)> take_back;
+  std::function<bool()> others_wait;
+  std::function<bool()> stopping;
+};
+
+// What a connection has sent of its next request, seen without reading it.
+enum class Arrival { kNothing, kPart, kHeaders, kEnd };
+
+Arrival PeekRequest(int fd) {
+  char bytes[kPeekBytes];
+  const ssize_t n = ::recv(fd, bytes, sizeof bytes, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? Arrival::kNothing : Arrival::kEnd;
+  if (n == 0) return Arrival::kEnd;
+  const std::string_view seen(bytes, static_cast<size_t>(n));
+  const bool headers = seen.find("\r\n\r\n") != std::string_view::npos ||
+                       seen.find("\n\n") != std::string_view::npos || seen.size() == sizeof bytes;
+  return headers ? Arrival::kHeaders : Arrival::kPart;
+}
+
+// HTTPServerSession with a look at its read buffer (a pipelined request already read from the
+// socket must not be left behind when the connection goes back to the gate).
+class Session : public Poco::Net::HTTPServerSession {
  public:
-  explicit AbortableHandlers(Poco::Net::HTTPRequestHandlerFactory::Ptr handlers)
-      : handlers_(std::move(handlers)) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override {
-    return handlers_->createRequestHandler(request);
-  }
-  void AbortConnections() {
-    const bool abort_current = true;
-    serverStopped(this, abort_current);
+  using HTTPServerSession::HTTPServerSession;
+  bool HasBuffered() const { return buffered() > 0; }
+};
+
+// One connection in a worker: Poco's HTTPServerConnection loop, except that the connection
+// leaves the worker when its client pauses between requests.
+class GatedConnection final : public Poco::Net::TCPServerConnection {
+ public:
+  GatedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                  Poco::Net::HTTPRequestHandlerFactory& handlers, const Gate& gate)
+      : TCPServerConnection(socket), params_(std::move(params)), handlers_(handlers), gate_(gate) {}
+
+  void run() override {
+    Session session(socket(), params_);
+    while (!gate_.stopping() && AnswerOne(session)) {
+      if (session.HasBuffered()) continue;  // pipelined
+      const Poco::Timespan linger(gate_.others_wait() ? 0 : kLinger.count() * 1000);
+      bool partial = false;
+      if (socket().poll(linger, Poco::Net::Socket::SELECT_READ)) {
+        const Arrival next = PeekRequest(socket().impl()->sockfd());
+        if (next == Arrival::kHeaders || next == Arrival::kEnd) continue;  // answer, or close
+        partial = next == Arrival::kPart;  // the rest is awaited in the gate, under its deadline
+      }
+      gate_.take_back(session.detachSocket(), partial);
+      return;
+    }
   }
 
  private:
+  // Reads one request and answers it; false when the connection is to be closed.
+  bool AnswerOne(Session& session) {
+    try {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      Poco::Net::HTTPServerRequestImpl request(response, session, params_);
+      response.setDate(Poco::Timestamp());
+      response.setVersion(request.getVersion());
+      response.setKeepAlive(request.getKeepAlive());
+      try {
+        std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(
+            handlers_.createRequestHandler(request));
+        if (handler == nullptr) {
+          SendError(session, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
+          return false;
+        }
+        if (request.getExpectContinue() &&
+            response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK) {
+          response.sendContinue();
+        }
+        handler->handleRequest(request, response);
+        return response.sent() && response.getKeepAlive();
+      } catch (const Poco::Exception&) {
+        // A read or write timed out, or the client went: say so if nothing was sent yet.
+        if (!response.sent()) SendError(session, Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT);
+        return false;
+      }
+    } catch (const Poco::Net::NoMessageException&) {
+      return false;  // the client closed the connection
+    } catch (const Poco::Net::MessageException&) {
+      SendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);  // not HTTP
+      return false;
+    } catch (const Poco::Exception&) {
+      return false;  // the request did not arrive in time, or the connection broke
+    }
+  }
+
+  static void SendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+    try {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+      response.setStatusAndReason(status);
+      response.setKeepAlive(false);
+      response.setContentLength(0);
+      response.send();
+    } catch (const Poco::Exception&) {
+      // The client is gone: nothing to tell it.
+    }
+  }
+
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory& handlers_;
+  const Gate& gate_;
+};
+
+class GatedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  GatedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
+                         Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, Gate gate)
+      : params_(std::move(params)), handlers_(std::move(handlers)), gate_(std::move(gate)) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new GatedConnection(socket, params_, *handlers_, gate_);  // the dispatcher owns it
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
+  Gate gate_;
 };
 
 // A file descriptor closed when it goes.
@@ -77,18 +196,18 @@ class GatedServer final : public HttpServer {
         pool_(2, options.threads),
         epoll_(::epoll_create1(EPOLL_CLOEXEC)),
         wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    auto* abortable = new AbortableHandlers(std::move(handlers));
-    handlers_ = abortable;
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options.threads);
     params->setMaxQueued(options.max_queued);
     params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_timeout.count() * 1000));
     params->setTimeout(Poco::Timespan(options.io_timeout.count() * 1000));
-    params->setMaxKeepAliveRequests(0);  // unlimited; the keep-alive timeout bounds idleness
     dispatcher_ = new Poco::Net::TCPServerDispatcher(
-        new Poco::Net::HTTPServerConnectionFactory(
-            params, Poco::Net::HTTPRequestHandlerFactory::Ptr(abortable)),
+        new GatedConnectionFactory(
+            params, std::move(handlers),
+            {.take_back = [this](Poco::Net::StreamSocket socket,
+                                 bool partial) { TakeBack(std::move(socket), partial); },
+             .others_wait = [this] { return dispatcher_->queuedConnections() > 0; },
+             .stopping = [this] { return stopped_.load(); }}),
         pool_, params);
   }
   ~GatedServer() override { Stop(); }
@@ -110,29 +229,19 @@ class GatedServer final : public HttpServer {
 
   std::string address() const override { return listener_.address().toString(); }
 
-  HttpServerStats stats() const override {
-    return {.waiting = waiting_count_.load(),
-            .closed_idle = closed_idle_.load(),
-            .refused = dispatcher_->refusedConnections(),
-            .current_threads = dispatcher_->currentThreads()};
-  }
-
   void Stop() override {
-    if (stopped_.exchange(true)) return;
-    const uint64_t one = 1;
-    if (::write(wake_.get(), &one, sizeof one) < 0) {
-      // The gate also stops on its next timeout tick: it checks stopped_.
+    {
+      std::lock_guard lock(taken_back_mutex_);
+      if (stopped_) return;
+      stopped_ = true;
+      taken_back_.clear();
     }
+    Wake();
     if (gate_.joinable()) gate_.join();
     listener_.close();
     dispatcher_->stop();
-    // Connections in workers are waiting for a request or writing an answer: shut their sockets
-    // so that they end now (a connection dequeued meanwhile hears it on the next round).
-    const auto give_up = Clock::now() + options_.io_timeout;
-    do {
-      handlers_->AbortConnections();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    } while (dispatcher_->currentConnections() > 0 && Clock::now() < give_up);
+    // Connections in workers finish the request in hand (each read and write bounded by
+    // io_timeout); when their client pauses they come back to the stopped gate, which closes them.
     pool_.joinAll();
     dispatcher_->release();
   }
@@ -140,7 +249,8 @@ class GatedServer final : public HttpServer {
  private:
   struct Waiting {
     Poco::Net::StreamSocket socket;
-    uint64_t serial = 0;
+    uint64_t serial = 0;      // which deadline is its own
+    bool kept_alive = false;  // under the keep-alive deadline, not the header deadline
   };
   struct Deadline {
     Clock::time_point at;
@@ -148,33 +258,54 @@ class GatedServer final : public HttpServer {
     uint64_t serial;
   };
 
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t written = ::write(wake_.get(), &one, sizeof one);
+  }
+
+  // From a worker: a keep-alive connection whose client paused; the gate waits for its next
+  // request, at most keep_alive_timeout (header_timeout when part of it came). Thread-safe.
+  void TakeBack(Poco::Net::StreamSocket socket, bool partial) {
+    {
+      std::lock_guard lock(taken_back_mutex_);
+      if (stopped_) return;  // the socket closes
+      taken_back_.emplace_back(std::move(socket), partial);
+    }
+    Wake();
+  }
+
   void Run() {
     std::vector<epoll_event> events(1024);
     while (!stopped_) {
       int timeout_ms = 1000;
-      if (!deadlines_.empty()) {
+      for (const auto* deadlines : {&deadlines_, &keep_alive_deadlines_}) {
+        if (deadlines->empty()) continue;
         const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               deadlines_.front().at - Clock::now())
+                               deadlines->front().at - Clock::now())
                                .count();
-        timeout_ms = static_cast<int>(std::clamp<int64_t>(until + 1, 0, 1000));
+        timeout_ms =
+            std::min(timeout_ms, static_cast<int>(std::clamp<int64_t>(until + 1, 0, 1000)));
       }
       const int ready =
           ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
       for (int i = 0; i < ready; ++i) {
         const int fd = events[i].data.fd;
-        if (fd == wake_.get()) continue;  // stopped_ is set
-        if (fd == listener_.impl()->sockfd()) {
+        if (fd == wake_.get()) {
+          WelcomeBack();
+        } else if (fd == listener_.impl()->sockfd()) {
           AcceptAll();
         } else {
           Look(fd, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
         }
       }
       const auto now = Clock::now();
-      while (!deadlines_.empty() && deadlines_.front().at <= now) {
-        const Deadline due = deadlines_.front();
-        deadlines_.pop_front();
-        auto it = waiting_.find(due.fd);
-        if (it != waiting_.end() && it->second.serial == due.serial) Close(it, true);
+      for (auto* deadlines : {&deadlines_, &keep_alive_deadlines_}) {
+        while (!deadlines->empty() && deadlines->front().at <= now) {
+          const Deadline due = deadlines->front();
+          deadlines->pop_front();
+          auto it = waiting_.find(due.fd);
+          if (it != waiting_.end() && it->second.serial == due.serial) Close(it, true);
+        }
       }
     }
     for (auto it = waiting_.begin(); it != waiting_.end();) it = Close(it, false);
@@ -194,19 +325,43 @@ class GatedServer final : public HttpServer {
         }
         return;  // EAGAIN: all taken; anything else: the client went away meanwhile
       }
-      while (waiting_.size() >= options_.max_waiting && CloseOldest()) {
-      }
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      const uint64_t serial = ++serial_;
-      waiting_.emplace(
-          fd, Waiting{Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)), serial});
-      deadlines_.push_back({Clock::now() + options_.header_timeout, fd, serial});
-      epoll_event event{.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data = {.fd = fd}};
-      ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
-      waiting_count_ = waiting_.size();
-      Look(fd, false);  // the request often arrived with the connection
+      Watch(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)), deadlines_,
+            options_.header_timeout);
     }
+  }
+
+  // Takes in the connections that workers handed back.
+  void WelcomeBack() {
+    uint64_t count;
+    [[maybe_unused]] ssize_t read = ::read(wake_.get(), &count, sizeof count);
+    std::vector<std::pair<Poco::Net::StreamSocket, bool>> sockets;
+    {
+      std::lock_guard lock(taken_back_mutex_);
+      sockets.swap(taken_back_);
+    }
+    for (auto& [socket, partial] : sockets) {
+      if (partial) {
+        Watch(std::move(socket), deadlines_, options_.header_timeout);
+      } else {
+        Watch(std::move(socket), keep_alive_deadlines_, options_.keep_alive_timeout);
+      }
+    }
+  }
+
+  // Waits for the connection's (next) request until `timeout` from now.
+  void Watch(Poco::Net::StreamSocket socket, std::deque<Deadline>& deadlines,
+             std::chrono::milliseconds timeout) {
+    while (waiting_.size() >= options_.max_waiting && CloseOldest()) {
+    }
+    const int fd = socket.impl()->sockfd();
+    const uint64_t serial = ++serial_;
+    waiting_.insert_or_assign(fd, Waiting{std::move(socket), serial, &deadlines != &deadlines_});
+    deadlines.push_back({Clock::now() + timeout, fd, serial});
+    epoll_event event{.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data = {.fd = fd}};
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
+    Look(fd, false);  // the request often arrived with the connection, or meanwhile
   }
 
   // Peeks at what a waiting connection sent: hands it to a worker once the headers are complete,
@@ -214,19 +369,16 @@ class GatedServer final : public HttpServer {
   void Look(int fd, bool hung_up) {
     auto it = waiting_.find(fd);
     if (it == waiting_.end()) return;
-    char bytes[kPeekBytes];
-    const ssize_t n = ::recv(fd, bytes, sizeof bytes, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !hung_up) return;
-    if (n <= 0) {
-      Close(it, false);
-      return;
-    }
-    const std::string_view seen(bytes, static_cast<size_t>(n));
-    if (seen.find("\r\n\r\n") != std::string_view::npos ||
-        seen.find("\n\n") != std::string_view::npos || seen.size() == sizeof bytes) {
+    const Arrival arrival = PeekRequest(fd);
+    if (arrival == Arrival::kHeaders) {
       Dispatch(it);
-    } else if (hung_up) {
-      Close(it, false);  // half a request and gone
+    } else if (arrival == Arrival::kEnd || hung_up) {
+      Close(it, false);  // gone, with half a request or none
+    } else if (arrival == Arrival::kPart && it->second.kept_alive) {
+      // A kept-alive connection began a request: the rest must come within the header deadline.
+      it->second.kept_alive = false;
+      it->second.serial = ++serial_;
+      deadlines_.push_back({Clock::now() + options_.header_timeout, fd, it->second.serial});
     }
   }
 
@@ -234,41 +386,39 @@ class GatedServer final : public HttpServer {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->first, nullptr);
     Poco::Net::StreamSocket socket = std::move(it->second.socket);
     waiting_.erase(it);
-    waiting_count_ = waiting_.size();
     const Poco::Timespan io_timeout(options_.io_timeout.count() * 1000);
     socket.setReceiveTimeout(io_timeout);
     socket.setSendTimeout(io_timeout);
-    dispatcher_->enqueue(socket);  // refused (closed) when the queue is full: counted there
+    dispatcher_->enqueue(socket);  // refused (closed) when the queue is full
   }
 
   std::unordered_map<int, Waiting>::iterator Close(std::unordered_map<int, Waiting>::iterator it,
                                                    bool timed_out) {
     const int fd = it->first;
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-    if (timed_out) {
-      char byte;
-      if (::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {  // a partial request: say why
-        static constexpr std::string_view kTimeout =
-            "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-        [[maybe_unused]] ssize_t sent =
-            ::send(fd, kTimeout.data(), kTimeout.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      }
-      ++closed_idle_;
+    char byte;
+    if (timed_out && ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+      // A partial request: say why it ends.
+      static constexpr std::string_view kTimeout =
+          "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+      [[maybe_unused]] ssize_t sent =
+          ::send(fd, kTimeout.data(), kTimeout.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     }
-    auto next = waiting_.erase(it);  // the StreamSocket closes the descriptor
-    waiting_count_ = waiting_.size();
-    return next;
+    return waiting_.erase(it);  // the StreamSocket closes the descriptor
   }
 
-  // Closes the connection that has waited longest; false when none waits.
+  // Closes the idle keep-alive connection, else the new connection, that has waited longest;
+  // false when none waits.
   bool CloseOldest() {
-    while (!deadlines_.empty()) {
-      const Deadline oldest = deadlines_.front();
-      deadlines_.pop_front();
-      auto it = waiting_.find(oldest.fd);
-      if (it != waiting_.end() && it->second.serial == oldest.serial) {
-        Close(it, true);
-        return true;
+    for (auto* deadlines : {&keep_alive_deadlines_, &deadlines_}) {
+      while (!deadlines->empty()) {
+        const Deadline oldest = deadlines->front();
+        deadlines->pop_front();
+        auto it = waiting_.find(oldest.fd);
+        if (it != waiting_.end() && it->second.serial == oldest.serial) {
+          Close(it, true);
+          return true;
+        }
       }
     }
     return false;
@@ -277,18 +427,18 @@ class GatedServer final : public HttpServer {
   const HttpServerOptions options_;
   Poco::Net::ServerSocket listener_;
   Poco::ThreadPool pool_;
-  AbortableHandlers* handlers_ = nullptr;  // owned by the dispatcher's connection factory
   Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference-counted; released in Stop
   Fd epoll_;
   Fd wake_;
-  // The gate thread's own state.
+  // The gate thread's own.
   std::unordered_map<int, Waiting> waiting_;
-  std::deque<Deadline> deadlines_;  // in accept order, so in deadline order
+  std::deque<Deadline> deadlines_;             // new connections, in deadline order
+  std::deque<Deadline> keep_alive_deadlines_;  // connections back from workers, the same
   uint64_t serial_ = 0;
-  // Shared with other threads.
+  // Shared with the workers.
+  std::mutex taken_back_mutex_;
+  std::vector<std::pair<Poco::Net::StreamSocket, bool>> taken_back_;  // with `partial`
   std::atomic<bool> stopped_{false};
-  std::atomic<size_t> waiting_count_{0};
-  std::atomic<size_t> closed_idle_{0};
   std::thread gate_;  // last: starts after everything it uses
 };
 
