@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "core/sla/warsaw_time.h"
+#include "pdfexport/access_report.h"
 #include "pdfexport/hpdf_document.h"
 #include "pdfexport/line_breaker.h"
 #include "pdfexport/text_cleaner.h"
@@ -176,6 +177,39 @@ std::vector<PageLayout> LayOut(const Transcript& t, const TrueTypeFont& font) {
   return std::move(layout.pages());
 }
 
+std::vector<PageLayout> LayOutReport(const AccessReport& r, const TrueTypeFont& font) {
+  const GlyphPredicate has_glyph = [&font](char32_t c) { return font.HasGlyph(c); };
+  const CleanOptions clean{.replacement = ChooseReplacement(has_glyph)};
+  const auto text = [&](std::string_view s) { return CleanText(s, has_glyph, clean); };
+  Layout layout(font);
+  layout.Line(Ascii("GDPR access report (Art. 15)"), kLabelSize);
+  layout.Space(2);
+  layout.Paragraph(text("Data about " + r.subject), kTitleSize);
+  layout.Space(4);
+  layout.Paragraph(Ascii("Generated: " + r.generated_at), kMetaSize);
+  layout.Space(6);
+  layout.Rule();
+  layout.Paragraph(Ascii("Summary"), kHeadingSize);
+  layout.Space(2);
+  for (const auto& line : r.summary) layout.Paragraph(text(line), kBodySize, kBodyIndent);
+  layout.Space(4);
+  layout.Rule();
+  layout.Paragraph(Ascii("Events (" + std::to_string(r.entries.size()) + ", oldest first)"),
+                   kHeadingSize);
+  layout.Space(4);
+  for (const auto& entry : r.entries) {
+    layout.KeepTogether((kHeadingSize + kBodySize) * kLeadingFactor + 4);
+    layout.Paragraph(text(entry.when + "  " + entry.what), kHeadingSize);
+    layout.Paragraph(text("by " + entry.who), kBodySize, kBodyIndent);
+    for (const auto& detail : entry.details) {
+      layout.Paragraph(text(detail), kAttachmentSize, 2 * kBodyIndent);
+    }
+    layout.Space(3);
+  }
+  layout.Footers(Ascii("GDPR access report - "));
+  return std::move(layout.pages());
+}
+
 // A file holding bytes for libharu to open by path (it has no in-memory font loading): an
 // anonymous memory file (memfd) when the kernel offers one, else a file in the temp dir. Closed
 // and gone when the object goes.
@@ -234,12 +268,14 @@ Result<std::unique_ptr<TranscriptRenderer>> TranscriptRenderer::Create(RenderOpt
       new TranscriptRenderer(std::move(options), std::move(font)));
 }
 
-Result<std::string> TranscriptRenderer::Render(const Transcript& transcript) const {
-  std::vector<PageLayout> pages = LayOut(transcript, *font_);
+namespace {
 
+// Draws laid-out pages with `font_file` (subset to the characters used unless options say not).
+Result<std::string> RenderPages(std::vector<PageLayout> pages, const TrueTypeFont& font_file,
+                                const RenderOptions& options) {
   std::unique_ptr<ScratchFile> subset_file;
-  std::string font_path = options_.font_path.string();
-  if (options_.subset_font) {
+  std::string font_path = options.font_path.string();
+  if (options.subset_font) {
     std::vector<bool> used(0x10000, false);
     for (const PageLayout& page : pages) {
       for (const PlacedText& text : page.texts) {
@@ -252,21 +288,21 @@ Result<std::string> TranscriptRenderer::Render(const Transcript& transcript) con
     for (char32_t c = 0; c < 0x10000; ++c) {
       if (used[c]) code_points.push_back(c);
     }
-    LD_ASSIGN_OR_RETURN(subset_file, ScratchFile::Write(font_->Subset(code_points)));
+    LD_ASSIGN_OR_RETURN(subset_file, ScratchFile::Write(font_file.Subset(code_points)));
     font_path = subset_file->path();
   }
 
   LD_ASSIGN_OR_RETURN(auto doc, HpdfDocument::Create());
   HPDF_Doc pdf = doc->get();
   LD_RETURN_IF_ERROR(
-      doc->Check(HPDF_SetCompressionMode(pdf, options_.compress ? HPDF_COMP_ALL : HPDF_COMP_NONE),
+      doc->Check(HPDF_SetCompressionMode(pdf, options.compress ? HPDF_COMP_ALL : HPDF_COMP_NONE),
                  "setting compression"));
   LD_RETURN_IF_ERROR(doc->Check(HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "ledgerdesk pdfexport"),
                                 "setting the creator"));
   // Exactly once per document: a second call breaks it (libharu 2.3.0).
   LD_RETURN_IF_ERROR(doc->Check(HPDF_UseUTFEncodings(pdf), "enabling UTF-8"));
   const char* font_name = HPDF_LoadTTFontFromFile(pdf, font_path.c_str(), HPDF_TRUE);
-  LD_RETURN_IF_ERROR(doc->CheckHandle(font_name, "loading font " + options_.font_path.string()));
+  LD_RETURN_IF_ERROR(doc->CheckHandle(font_name, "loading font " + options.font_path.string()));
   HPDF_Font font = HPDF_GetFont(pdf, font_name, "UTF-8");
   LD_RETURN_IF_ERROR(doc->CheckHandle(font, "selecting the font with UTF-8 encoding"));
 
@@ -302,6 +338,16 @@ Result<std::string> TranscriptRenderer::Render(const Transcript& transcript) con
   return doc->SaveToString();
 }
 
+}  // namespace
+
+Result<std::string> TranscriptRenderer::Render(const Transcript& transcript) const {
+  return RenderPages(LayOut(transcript, *font_), *font_, options_);
+}
+
+Result<std::string> TranscriptRenderer::RenderAccessReport(const AccessReport& report) const {
+  return RenderPages(LayOutReport(report, *font_), *font_, options_);
+}
+
 Status TranscriptRenderer::RenderToFile(const Transcript& transcript,
                                         const std::filesystem::path& path) const {
   LD_ASSIGN_OR_RETURN(std::string pdf, Render(transcript));
@@ -312,24 +358,35 @@ Status TranscriptRenderer::RenderToFile(const Transcript& transcript,
   return OkStatus();
 }
 
-Result<std::string> RenderTranscriptPdf(const Transcript& transcript,
-                                        const RenderOptions& options) {
+namespace {
+
+// One renderer per distinct options, built on first use and kept for the life of the process.
+Result<std::shared_ptr<const TranscriptRenderer>> SharedRenderer(const RenderOptions& options) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const TranscriptRenderer>> renderers;
   const std::string key = options.font_path.string() + (options.subset_font ? "|s" : "|f") +
                           (options.compress ? "|c" : "|n");
-  std::shared_ptr<const TranscriptRenderer> renderer;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    if (auto it = renderers.find(key); it != renderers.end()) renderer = it->second;
+    if (auto it = renderers.find(key); it != renderers.end()) return it->second;
   }
-  if (renderer == nullptr) {
-    LD_ASSIGN_OR_RETURN(std::shared_ptr<const TranscriptRenderer> created,
-                        TranscriptRenderer::Create(options));
-    std::lock_guard<std::mutex> lock(mutex);
-    renderer = renderers.try_emplace(key, std::move(created)).first->second;
-  }
+  LD_ASSIGN_OR_RETURN(std::shared_ptr<const TranscriptRenderer> created,
+                      TranscriptRenderer::Create(options));
+  std::lock_guard<std::mutex> lock(mutex);
+  return renderers.try_emplace(key, std::move(created)).first->second;
+}
+
+}  // namespace
+
+Result<std::string> RenderTranscriptPdf(const Transcript& transcript,
+                                        const RenderOptions& options) {
+  LD_ASSIGN_OR_RETURN(auto renderer, SharedRenderer(options));
   return renderer->Render(transcript);
+}
+
+Result<std::string> RenderAccessReport(const AccessReport& report, const RenderOptions& options) {
+  LD_ASSIGN_OR_RETURN(auto renderer, SharedRenderer(options));
+  return renderer->RenderAccessReport(report);
 }
 
 }  // namespace ledgerdesk::pdfexport

@@ -52,6 +52,7 @@ struct RenderOptions {
 };
 
 class TrueTypeFont;
+struct AccessReport;  // access_report.h
 
 class TranscriptRenderer {
  public:
@@ -66,6 +67,9 @@ class TranscriptRenderer {
   // may render at once. Errors from libharu come back as a Status (Internal, or InvalidArgument
   // for a font libharu rejects).
   Result<std::string> Render(const Transcript& transcript) const;
+
+  // The GDPR access report (access_report.h), with the same font and options. Thread-safe.
+  Result<std::string> RenderAccessReport(const AccessReport& report) const;
 
   // Render() written to `path` (replaced if it exists).
   Status RenderToFile(const Transcript& transcript, const std::filesystem::path& path) const;

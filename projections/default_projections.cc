@@ -4,6 +4,7 @@
 #include "projections/event_counts_projection.h"
 #include "projections/notifications_projection.h"
 #include "projections/queue_projection.h"
+#include "projections/subject_index_projection.h"
 #include "projections/tickets_projection.h"
 
 namespace ledgerdesk::projections {
@@ -12,7 +13,7 @@ const ProjectionSet& DefaultProjections() {
   static const ProjectionSet projections = {
       std::make_shared<EventCountsProjection>(),   std::make_shared<ContractsProjection>(),
       std::make_shared<TicketsProjection>(),       std::make_shared<QueueProjection>(),
-      std::make_shared<NotificationsProjection>(),
+      std::make_shared<NotificationsProjection>(), std::make_shared<SubjectIndexProjection>(),
   };
   return projections;
 }

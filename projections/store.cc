@@ -188,11 +188,13 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
       return InvalidArgument("reserved column family name \"" + cf + "\"");
     }
   }
-  LD_RETURN_IF_ERROR(InstallRebuiltStore(options.dir));
-  std::error_code error;
-  std::filesystem::create_directories(options.dir, error);
-  if (error) {
-    return Unavailable("cannot create " + options.dir.string() + ": " + error.message());
+  if (!options.read_only) {
+    LD_RETURN_IF_ERROR(InstallRebuiltStore(options.dir));
+    std::error_code error;
+    std::filesystem::create_directories(options.dir, error);
+    if (error) {
+      return Unavailable("cannot create " + options.dir.string() + ": " + error.message());
+    }
   }
 
   auto table = rocksdb::BlockBasedTableOptions();
@@ -254,9 +256,22 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     descriptors.emplace_back(name, name == kValidatorColumnFamily ? validator_options : cf_options);
   }
   rocksdb::DB* raw = nullptr;
-  LD_RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, options.dir.string(), descriptors, &impl->handles, &raw),
-      "cannot open the projection store in " + options.dir.string()));
+  if (options.read_only) {
+    const bool complete = std::all_of(wanted.begin(), wanted.end(), [&](const std::string& name) {
+      return std::find(existing.begin(), existing.end(), name) != existing.end();
+    });
+    if (!complete) {
+      return FailedPrecondition("the projection store in " + options.dir.string() +
+                                " is missing or lacks projections (run projections rebuild)");
+    }
+    LD_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(db_options, options.dir.string(),
+                                                              descriptors, &impl->handles, &raw),
+                                 "cannot open the projection store in " + options.dir.string()));
+  } else {
+    LD_RETURN_IF_ERROR(FromRocks(
+        rocksdb::DB::Open(db_options, options.dir.string(), descriptors, &impl->handles, &raw),
+        "cannot open the projection store in " + options.dir.string()));
+  }
   impl->db.reset(raw);
   impl->checkpoint = impl->handles[1];
   impl->validator = impl->handles[2];
@@ -459,6 +474,18 @@ Status Store::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
   return FromRocks(impl_->db->Flush(options, impl_->handles), "cannot flush the projection store");
+}
+
+Status Store::CompactAll() {
+  LD_RETURN_IF_ERROR(Flush());
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  options.exclusive_manual_compaction = true;
+  for (auto* handle : impl_->handles) {
+    LD_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(options, handle, nullptr, nullptr),
+                                 "cannot compact the projection store"));
+  }
+  return FromRocks(impl_->db->FlushWAL(true), "cannot sync the projection store's WAL");
 }
 
 const std::vector<std::string>& Store::column_families() const {

@@ -52,6 +52,9 @@ struct StoreOptions {
   // Rebuild mode: commits skip the WAL and memtables are larger. Durable only after Flush(), so
   // only for a store that is thrown away if the process dies (rebuild builds in a scratch dir).
   bool bulk_load = false;
+  // Reads only, beside the process that writes the store (an audit beside serve): nothing is
+  // created or installed, commits fail; reads see what was committed when it was opened.
+  bool read_only = false;
 };
 
 class StoreBatch;
@@ -105,6 +108,9 @@ class Store {
   Status IngestValidator(const DurableValidator& validator);
   // Flushes every column family's memtable to SST files and waits.
   Status Flush();
+  // Flushes, then rewrites every column family's SST files (bottommost level too), so overwritten
+  // and deleted values are physically gone from the files and the WAL (GDPR erasure).
+  Status CompactAll();
 
   // The projections' column families, as given.
   const std::vector<std::string>& column_families() const;

@@ -20,6 +20,10 @@ int ContractsRenewCommand(const Args& args);
 int ProjectionsRebuildCommand(const Args& args);
 int StaffAddCommand(const Args& args);
 int ProjectionsDigestCommand(const Args& args);
+int AuditHistoryCommand(const Args& args);
+int AuditReplayCommand(const Args& args);
+int AuditVerifyCommand(const Args& args);
+int AuditEraseCommand(const Args& args);
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running
 // command calls it before it starts any), so that WaitForTerminationSignal can take them.

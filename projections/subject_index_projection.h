@@ -1,0 +1,89 @@
+#pragma once
+
+// The subject index: which log positions hold events about a data subject (a person's account or
+// an organization), so `audit history` reads those records instead of scanning the log. Personal
+// data never becomes a key: a person is found by the keyed hash of their e-mail address (the same
+// HMAC the events carry as `email_index`), an organization by its NIP (a company's tax id).
+//
+// Column family "subject_index" (ids escaped as rows::KeyPart, positions 16 hex digits):
+//   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
+//                                                   invitation, staff account, e-mail change)
+//   nip/<nip>/<organization>                  ""
+//   ticket/<ticket>                           "<organization>\n<opener account>"
+//   account/<account>/<position>              ""  an event about the account: its own stream's,
+//                                                   one it acted in, one naming it (author, opener,
+//                                                   recipient, ...), one of a ticket it opened
+//   org/<organization>/<position>             ""  an event naming the organization or its NIP,
+//                                                   or one of its tickets
+//
+// What names a subject is read from the payload's fields by name (any depth): string fields
+// `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`
+// name organizations; bytes fields `email_index`/`new_email_index` map an address to the
+// `account_id` (or `subject_id`) of the same message; `ticket_id` ties an event to its ticket's
+// organization and opener. New event types that follow these names are indexed without changes
+// here (a legacy contact: an event with `subject_id` and `email_index`).
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/log/event_log.h"
+#include "projections/memory_rows.h"
+#include "projections/projection.h"
+#include "projections/row_reader.h"
+
+namespace ledgerdesk::projections {
+
+inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_index";
+
+class SubjectIndexProjection : public Projection {
+ public:
+  std::string_view name() const override { return "subject_index"; }
+  std::vector<std::string> column_families() const override {
+    return {std::string(kSubjectIndexColumnFamily)};
+  }
+  Status Apply(const log::LogRecord& record, const v1::Envelope& envelope,
+               RowSink& rows) const override;
+};
+
+// Whom an audit asks about: a person by the keyed hash of their address, or an organization.
+struct SubjectQuery {
+  std::string email_index;  // raw HMAC bytes (crypto::EmailIndex), or empty
+  std::string nip;          // canonical 10 digits, or empty
+};
+
+struct SubjectMatch {
+  std::vector<std::string> accounts;       // accounts the address belonged to
+  std::vector<std::string> organizations;  // organizations with the NIP
+  std::vector<log::Position> positions;    // events about any of them, in log order, no repeats
+};
+
+// Looks the subject up in the index. Errors: those of the reader.
+Result<SubjectMatch> FindSubject(const RowReader& rows, const SubjectQuery& query);
+
+// Rows of a committed view (`base`, e.g. a store's reader) with later writes on top, kept in
+// memory: an index folded up to the store's checkpoint is brought to the end of the log without
+// writing the store (an audit beside a running serve). Put/Get as a RowSink; ScanPrefix sees the
+// union (no deletes: only for projections that never delete, like the subject index).
+class LayeredRows : public RowSink, public RowReader {
+ public:
+  explicit LayeredRows(const RowReader& base) : base_(base) {}
+
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override;
+  Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) const override;
+  Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
+  Status Delete(std::string_view cf, std::string_view key) override;
+  Status ScanPrefix(std::string_view cf, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const override;
+
+ private:
+  const RowReader& base_;
+  MemoryRows top_;
+};
+
+}  // namespace ledgerdesk::projections

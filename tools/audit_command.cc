@@ -1,0 +1,743 @@
+// `ledgerdesk audit history|replay|verify|erase`: GDPR access, point-in-time replay, integrity
+// checks and erasure by crypto-shredding. Every audit command is itself recorded in the log as an
+// AuditCommandRecorded event (core/audit/audit_record.h).
+
+#include <google/protobuf/util/time_util.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "core/app/index_key.h"
+#include "core/app/personal_data.h"
+#include "core/audit/audit_record.h"
+#include "core/audit/chain.h"
+#include "core/audit/event_json.h"
+#include "core/audit/log_prefix.h"
+#include "core/blobs/blob_store.h"
+#include "core/crypto/keyed_hash.h"
+#include "core/crypto/subject_key_store.h"
+#include "core/log/embedded_log.h"
+#include "core/log/envelope_codec.h"
+#include "core/log/log_factory.h"
+#include "core/values/email.h"
+#include "core/values/nip.h"
+#include "pdfexport/access_report.h"
+#include "projections/default_projections.h"
+#include "projections/rebuild.h"
+#include "projections/runner.h"
+#include "projections/store.h"
+#include "projections/subject_index_projection.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace ledgerdesk::tools {
+namespace {
+
+namespace fs = std::filesystem;
+using google::protobuf::util::TimeUtil;
+
+// A replay dir names the data dir it was made from here; audits of it are recorded there.
+constexpr char kReplayMarker[] = "REPLAY-OF";
+
+fs::path KeysDir(const fs::path& data_dir) { return data_dir / "keys"; }
+fs::path IndexKeyFile(const fs::path& data_dir) { return KeysDir(data_dir) / "email-index.key"; }
+fs::path ProjectionsDir(const fs::path& data_dir) { return data_dir / "projections"; }
+
+// Where the record of an audit of `data_dir` is spooled when it cannot be appended now.
+fs::path SpoolDir(const fs::path& data_dir) {
+  std::ifstream marker(data_dir / kReplayMarker);
+  std::string source;
+  if (marker && std::getline(marker, source) && !source.empty()) {
+    return fs::path(source) / "audit-spool";
+  }
+  return data_dir / "audit-spool";
+}
+
+bool IsReplay(const fs::path& data_dir) { return fs::exists(data_dir / kReplayMarker); }
+
+CommandLine& AuditOptions(CommandLine& cli) {
+  return cli.LogOptions().Option("actor", "NAME",
+                                 "who asks, for the audit trail (default: the OS user)");
+}
+
+audit::AuditRequest Request(const CommandLine& cli, std::string command) {
+  return {.command = std::move(command), .actor = cli.Get("actor", audit::OsUser())};
+}
+
+// The log for an audit that only reads: writable when nothing else holds it (so the audit record
+// is appended at once), else a read-only follower beside the process that writes.
+struct OpenedLog {
+  std::unique_ptr<log::EventLog> log;
+  bool writable = false;
+};
+
+Result<OpenedLog> OpenForAudit(log::LogOptions options, bool want_writable) {
+  if (want_writable && options.backend == log::Backend::kEmbedded) {
+    options.read_only = false;
+    auto log = log::OpenLog(options);
+    if (log.ok()) return OpenedLog{std::move(*log), true};
+    if (log.status().code() != StatusCode::kUnavailable) return log.status();
+  }
+  options.read_only = true;
+  LD_ASSIGN_OR_RETURN(auto log, log::OpenLog(options));
+  return OpenedLog{std::move(log), false};
+}
+
+// Records the audit: appended when `log` may be written here, else spooled (and said so).
+Status Record(const std::string& command, const log::LogOptions& options, log::EventLog* log,
+              const audit::AuditRequest& request) {
+  v1::Envelope event = audit::AuditEnvelope(request, std::chrono::system_clock::now());
+  const fs::path spool = SpoolDir(options.data_dir);
+  if (log != nullptr && log->HasExclusiveWriter() && !IsReplay(options.data_dir)) {
+    auto position = audit::AppendWithSpool(*log, spool, std::move(event));
+    if (!position.ok()) return position.status();
+    std::cerr << "ledgerdesk " << command << ": recorded in the audit trail at log position "
+              << position->value << "\n";
+    return OkStatus();
+  }
+  LD_RETURN_IF_ERROR(audit::Spool(spool, event));
+  std::cerr << "ledgerdesk " << command << ": recorded in " << spool.string()
+            << " (appended to the log by the next audit that can write it)\n";
+  return OkStatus();
+}
+
+// The projection store brought to the end of the log, or (when serve holds it) opened read-only
+// as it stands.
+struct OpenedStore {
+  std::unique_ptr<projections::Store> store;
+  bool caught_up = false;
+};
+
+Result<OpenedStore> OpenStore(log::EventLog& log, const fs::path& data_dir, bool read_only_ok) {
+  const auto& set = projections::DefaultProjections();
+  LD_ASSIGN_OR_RETURN(auto families, projections::ColumnFamiliesOf(set));
+  auto store =
+      projections::Store::Open({.dir = ProjectionsDir(data_dir), .column_families = families});
+  if (store.ok()) {
+    LD_ASSIGN_OR_RETURN(auto runner, projections::ProjectionRunner::Create(log, **store, set));
+    LD_RETURN_IF_ERROR(runner->CatchUp());
+    return OpenedStore{std::move(*store), true};
+  }
+  if (store.status().code() != StatusCode::kUnavailable || !read_only_ok) return store.status();
+  LD_ASSIGN_OR_RETURN(auto read_only, projections::Store::Open({.dir = ProjectionsDir(data_dir),
+                                                                .column_families = families,
+                                                                .read_only = true}));
+  return OpenedStore{std::move(read_only), false};
+}
+
+// The subject index up to the end of the log: the store's rows, plus (when the store could not be
+// brought up to date) the records past its checkpoint folded in memory, admitted by the same
+// validation the runner applies.
+Result<projections::SubjectMatch> FindInIndex(log::EventLog& log, const OpenedStore& opened,
+                                              const projections::SubjectQuery& query) {
+  auto reader = opened.store->Reader();
+  if (opened.caught_up) return projections::FindSubject(*reader, query);
+  LD_ASSIGN_OR_RETURN(const projections::Checkpoint checkpoint, opened.store->ReadCheckpoint());
+  projections::DurableValidator validator;
+  LD_RETURN_IF_ERROR(opened.store->LoadValidator(validator));
+  projections::LayeredRows rows(*reader);
+  const projections::SubjectIndexProjection index;
+  LD_ASSIGN_OR_RETURN(const log::Position end, log.End());
+  LD_ASSIGN_OR_RETURN(auto records, log.NewReader(checkpoint.next));
+  for (log::Position next = checkpoint.next; next < end;) {
+    LD_ASSIGN_OR_RETURN(auto batch, records->Read(4096, std::chrono::milliseconds(200)));
+    if (batch.empty()) break;
+    for (const auto& record : batch) {
+      if (record.position >= end) break;
+      next = log::Position{record.position.value + 1};
+      auto envelope = log::DecodeEnvelope(record.value);
+      if (!envelope.ok() || validator.Admit(*envelope) != log::Verdict::kApply) continue;
+      LD_RETURN_IF_ERROR(index.Apply(record, *envelope, rows));
+    }
+  }
+  return projections::FindSubject(rows, query);
+}
+
+// Reads the records at `positions` (ascending), reading on through short gaps.
+Status ReadPositions(log::EventLog& log, const std::vector<log::Position>& positions,
+                     const std::function<Status(const log::LogRecord&)>& visit) {
+  constexpr uint64_t kMaxGap = 512;
+  std::unique_ptr<log::LogReader> reader;
+  uint64_t next = 0;  // the position `reader` returns next
+  for (size_t i = 0; i < positions.size();) {
+    const uint64_t want = positions[i].value;
+    if (reader == nullptr || want < next || want - next > kMaxGap) {
+      LD_ASSIGN_OR_RETURN(reader, log.NewReader(positions[i]));
+      next = want;
+    }
+    const uint64_t span = std::min<uint64_t>(
+        positions[std::min(positions.size() - 1, i + 64)].value - want + 1, 1024);
+    LD_ASSIGN_OR_RETURN(auto records, reader->Read(span, std::chrono::milliseconds(1000)));
+    if (records.empty()) return DataLoss("log position " + std::to_string(want) + " is not there");
+    for (const auto& record : records) {
+      next = record.position.value + 1;
+      while (i < positions.size() && positions[i] < record.position) ++i;  // not there: skipped
+      if (i < positions.size() && positions[i] == record.position) {
+        LD_RETURN_IF_ERROR(visit(record));
+        ++i;
+      }
+    }
+  }
+  return OkStatus();
+}
+
+// --subject EMAIL|NIP as an index query (and the keyed hash, for the audit record).
+Result<projections::SubjectQuery> ParseSubject(const std::string& text, const fs::path& data_dir) {
+  if (text.find('@') != std::string::npos) {
+    LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(text));
+    LD_ASSIGN_OR_RETURN(std::string key, app::LoadOrCreateIndexKey(IndexKeyFile(data_dir)));
+    LD_ASSIGN_OR_RETURN(std::string index, crypto::EmailIndex(key, email));
+    return projections::SubjectQuery{.email_index = std::move(index)};
+  }
+  auto nip = values::Nip::Parse(text);
+  if (!nip.ok()) {
+    return InvalidArgument("--subject takes an e-mail address or a NIP (10 digits): " +
+                           nip.status().message());
+  }
+  return projections::SubjectQuery{.nip = nip->value()};
+}
+
+std::chrono::system_clock::time_point ParseTime(const std::string& rfc3339) {
+  google::protobuf::Timestamp timestamp;
+  TimeUtil::FromString(rfc3339, &timestamp);
+  return std::chrono::system_clock::time_point(
+      std::chrono::microseconds(TimeUtil::TimestampToMicroseconds(timestamp)));
+}
+
+// ---- history ----------------------------------------------------------------------------------
+
+pdfexport::AccessReport ReportOf(const std::string& subject,
+                                 const std::vector<audit::OpenedEvent>& events,
+                                 const projections::SubjectMatch& match) {
+  pdfexport::AccessReport report;
+  report.subject = subject;
+  report.generated_at = TimeUtil::ToString(TimeUtil::GetCurrentTime());
+  std::map<std::string, std::string> latest;  // personal field -> its last value
+  std::map<std::string, size_t> types;
+  for (const auto& event : events) {
+    ++types[event.type];
+    for (const auto& line : event.personal) {
+      const size_t colon = line.find(": ");
+      latest[line.substr(0, colon)] = line.substr(colon + 2);
+    }
+    pdfexport::AccessReportEntry entry;
+    entry.when = event.time;
+    entry.who = event.actor;
+    entry.what =
+        event.type + " (log position " + std::to_string(event.position) + ", " + event.stream + ")";
+    entry.details = event.personal;
+    report.entries.push_back(std::move(entry));
+  }
+  if (!match.accounts.empty()) {
+    std::string accounts;
+    for (const auto& account : match.accounts) accounts += (accounts.empty() ? "" : ", ") + account;
+    report.summary.push_back("Accounts: " + accounts);
+  }
+  if (!match.organizations.empty()) {
+    std::string orgs;
+    for (const auto& org : match.organizations) orgs += (orgs.empty() ? "" : ", ") + org;
+    report.summary.push_back("Organizations: " + orgs);
+  }
+  report.summary.push_back("Events: " + std::to_string(events.size()));
+  for (const auto& [type, count] : types) {
+    report.summary.push_back("  " + type + ": " + std::to_string(count));
+  }
+  report.summary.push_back("Personal data held (latest value of each field):");
+  if (latest.empty()) report.summary.push_back("  none");
+  for (const auto& [field, value] : latest) report.summary.push_back("  " + field + ": " + value);
+  return report;
+}
+
+int History(const Args& args) {
+  const std::string name = "audit history";
+  CommandLine cli(name, "--subject EMAIL|NIP [--format json|pdf] [--out FILE] [LOG OPTIONS]",
+                  "GDPR right of access: every event about a person (by e-mail) or an "
+                  "organization (by NIP), in log order, decoded, personal fields opened "
+                  "([erased] after an erasure). Found through the subject index, not a scan of "
+                  "the log. Works beside a running serve.");
+  AuditOptions(cli)
+      .Option("subject", "EMAIL|NIP", "the person's e-mail address or the organization's NIP")
+      .Option("format", "json|pdf", "one JSON object per line (default) or a PDF report")
+      .Option("out", "FILE", "write there instead of standard output (required for pdf)");
+  if (auto exit = cli.Parse(args)) return *exit;
+  if (!cli.Has("subject")) return cli.UsageError("--subject is required");
+  const std::string format = cli.Get("format", "json");
+  if (format != "json" && format != "pdf") return cli.UsageError("--format is json or pdf");
+  if (format == "pdf" && !cli.Has("out")) return cli.UsageError("--format pdf needs --out FILE");
+  auto options = cli.GetLogOptions();
+  if (!options.ok()) return cli.UsageError(options.status().message());
+  auto query = ParseSubject(cli.Get("subject"), options->data_dir);
+  if (!query.ok()) return cli.UsageError(query.status().message());
+
+  auto opened = OpenForAudit(*options, true);
+  if (!opened.ok()) return Fail(name, opened.status());
+  log::EventLog& log = *opened->log;
+  auto store = OpenStore(log, options->data_dir, true);
+  if (!store.ok()) return Fail(name, store.status());
+  auto match = FindInIndex(log, *store, *query);
+  if (!match.ok()) return Fail(name, match.status());
+  auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
+  if (!keys.ok()) return Fail(name, keys.status());
+  const app::PersonalData personal(**keys);
+
+  std::ofstream file;
+  if (format == "json" && cli.Has("out")) {
+    file.open(cli.Get("out"), std::ios::binary | std::ios::trunc);
+    if (!file) return Fail(name, Unavailable("cannot write " + cli.Get("out")));
+  }
+  std::ostream& out = file.is_open() ? file : std::cout;
+  std::vector<audit::OpenedEvent> events;
+  Status read = ReadPositions(log, match->positions, [&](const log::LogRecord& record) -> Status {
+    LD_ASSIGN_OR_RETURN(v1::Envelope envelope, log::DecodeEnvelope(record.value));
+    LD_ASSIGN_OR_RETURN(audit::OpenedEvent event, audit::OpenEvent(record, envelope, personal));
+    if (format == "json") out << audit::EventJsonLine(event, envelope) << "\n";
+    events.push_back(std::move(event));
+    return OkStatus();
+  });
+  if (!read.ok()) return Fail(name, read);
+  out.flush();
+  if (format == "pdf") {
+    const std::string subject = query->nip.empty()
+                                    ? "the person with the e-mail address " + cli.Get("subject")
+                                    : "the organization with NIP " + query->nip;
+    auto rendered = pdfexport::RenderAccessReport(ReportOf(subject, events, *match), {});
+    if (!rendered.ok()) return Fail(name, rendered.status());
+    std::ofstream pdf(cli.Get("out"), std::ios::binary | std::ios::trunc);
+    pdf.write(rendered->data(), static_cast<std::streamsize>(rendered->size()));
+    if (!pdf.flush()) return Fail(name, Unavailable("cannot write " + cli.Get("out")));
+  }
+  if (!file.is_open() && format == "json") std::cout.flush();
+  if (match->accounts.empty() && match->organizations.empty()) {
+    std::cerr << "ledgerdesk " << name << ": no account or organization has this "
+              << (query->nip.empty() ? "e-mail address" : "NIP") << "\n";
+  } else {
+    std::cerr << "ledgerdesk " << name << ": " << events.size() << " event(s)\n";
+  }
+
+  auto request = Request(cli, "history");
+  request.subject_index = query->email_index;
+  request.arguments = "format=" + format + (query->nip.empty() ? "" : " nip=" + query->nip);
+  store->store.reset();
+  if (Status recorded = Record(name, *options, opened->writable ? &log : nullptr, request);
+      !recorded.ok()) {
+    return Fail(name, recorded);
+  }
+  return kExitOk;
+}
+
+// ---- verify -----------------------------------------------------------------------------------
+
+// The first row where two stores differ, as a sentence; "" when they are equal.
+Result<std::string> FirstDifference(const projections::Store& live,
+                                    const projections::Store& rebuilt) {
+  auto live_rows = live.Reader();
+  auto rebuilt_rows = rebuilt.Reader();
+  std::string difference;
+  for (const auto& cf : live.column_families()) {
+    auto compare = [&](const projections::RowReader& from, const projections::RowReader& other,
+                       const char* missing_in) -> Status {
+      Status status;
+      LD_RETURN_IF_ERROR(from.ScanPrefix(cf, "", [&](std::string_view key, std::string_view value) {
+        auto there = other.Get(cf, key);
+        if (!there.ok()) {
+          status = there.status();
+          return false;
+        }
+        if (!*there) {
+          difference = "row " + cf + "/" + std::string(key) + " is missing in the " + missing_in;
+        } else if (**there != value) {
+          difference = "row " + cf + "/" + std::string(key) + " differs (live " +
+                       std::to_string(value.size()) + " bytes, rebuilt " +
+                       std::to_string((*there)->size()) + " bytes)";
+        }
+        return difference.empty();
+      }));
+      return status;
+    };
+    LD_RETURN_IF_ERROR(compare(*live_rows, *rebuilt_rows, "rebuild"));
+    if (!difference.empty()) return difference;
+    LD_RETURN_IF_ERROR(compare(*rebuilt_rows, *live_rows, "live projections"));
+    if (!difference.empty()) return difference;
+  }
+  return difference;
+}
+
+int Verify(const Args& args) {
+  const std::string name = "audit verify";
+  CommandLine cli(name, "[LOG OPTIONS]",
+                  "Walks the whole log checking every record's checksum and the previous-hash "
+                  "chain, then rebuilds the projections in a temporary directory up to where the "
+                  "live ones stand and compares their digests. Prints the first difference and "
+                  "exits 1 on any. Works beside a running serve.");
+  AuditOptions(cli);
+  if (auto exit = cli.Parse(args)) return *exit;
+  auto options = cli.GetLogOptions();
+  if (!options.ok()) return cli.UsageError(options.status().message());
+  auto request = Request(cli, "verify");
+
+  auto read_only = *options;
+  read_only.read_only = true;
+  auto log = log::OpenLog(read_only);
+  bool intact = true;
+  if (!log.ok()) {
+    if (log.status().code() != StatusCode::kDataLoss) return Fail(name, log.status());
+    std::cout << "log: NOT intact: " << log.status().message() << "\n";
+    intact = false;
+  }
+  if (intact) {
+    auto chain = audit::VerifyChain(**log);
+    if (!chain.ok()) return Fail(name, chain.status());
+    const double rate = chain->seconds > 0 ? chain->records / chain->seconds : 0;
+    if (chain->intact) {
+      std::printf("log: %llu records, checksums and hash chain intact (%.2f s, %.0f events/s)\n",
+                  static_cast<unsigned long long>(chain->records), chain->seconds, rate);
+    } else {
+      std::printf("log: NOT intact: %s\n", chain->first_break.c_str());
+      intact = false;
+    }
+  }
+  if (intact) {
+    auto store = OpenStore(**log, options->data_dir, true);
+    if (!store.ok()) return Fail(name, store.status());
+    auto live = projections::DigestAt(*store->store);
+    if (!live.ok()) return Fail(name, live.status());
+    const fs::path scratch = options->data_dir / ("verify-" + std::to_string(::getpid()));
+    fs::remove_all(scratch);
+    auto prefix = audit::LogPrefix(**log, live->checkpoint.next);
+    auto rebuilt =
+        projections::Rebuild(*prefix, projections::DefaultProjections(), scratch / "projections");
+    if (!rebuilt.ok()) {
+      fs::remove_all(scratch);
+      return Fail(name, rebuilt.status());
+    }
+    {
+      auto families = projections::ColumnFamiliesOf(projections::DefaultProjections());
+      auto other =
+          projections::Store::Open({.dir = scratch / "projections", .column_families = *families});
+      if (!other.ok()) return Fail(name, other.status());
+      auto digest = projections::DigestAt(**other);
+      if (!digest.ok()) return Fail(name, digest.status());
+      if (digest->hex == live->hex && digest->checkpoint == live->checkpoint) {
+        std::printf(
+            "projections: live digest %s equals a rebuild to log position %llu (rebuilt at %.0f "
+            "events/s)\n",
+            live->hex.c_str(), static_cast<unsigned long long>(live->checkpoint.next.value),
+            rebuilt->records_per_second);
+      } else {
+        auto difference = FirstDifference(*store->store, **other);
+        std::printf(
+            "projections: NOT equal to a rebuild to log position %llu: live %s, rebuilt "
+            "%s; %s\n",
+            static_cast<unsigned long long>(live->checkpoint.next.value), live->hex.c_str(),
+            digest->hex.c_str(),
+            !difference.ok()      ? difference.status().message().c_str()
+            : difference->empty() ? "the checkpoints' counts differ"
+                                  : difference->c_str());
+        intact = false;
+      }
+    }
+    fs::remove_all(scratch);
+  }
+  std::cout.flush();
+  log = Result<std::unique_ptr<log::EventLog>>(Unavailable("closed"));
+  // A log that failed verification is not opened for writing (that would repair its tail): the
+  // record is spooled.
+  std::unique_ptr<log::EventLog> writable;
+  if (intact) {
+    auto opened = OpenForAudit(*options, true);
+    if (opened.ok() && opened->writable) writable = std::move(opened->log);
+  }
+  request.arguments = intact ? "result=intact" : "result=differences";
+  if (Status recorded = Record(name, *options, writable.get(), request); !recorded.ok()) {
+    return Fail(name, recorded);
+  }
+  return intact ? kExitOk : kExitFailure;
+}
+
+// ---- replay -----------------------------------------------------------------------------------
+
+int Replay(const Args& args) {
+  const std::string name = "audit replay";
+  CommandLine cli(
+      name, "--until RFC3339 --out DIR [LOG OPTIONS]",
+      "Rebuilds the projections as they stood at a moment into DIR: DIR/log holds a copy of the "
+      "log's records up to then (an embedded log), DIR/projections the projections built from it, "
+      "and DIR/keys and DIR/blobs are links to the data dir's (keys are never copied: an erasure "
+      "reaches the replay too). Query it with `serve --data-dir DIR --read-only`, `audit history "
+      "--data-dir DIR`, `events tail --data-dir DIR` or `projections digest --data-dir DIR`.");
+  AuditOptions(cli)
+      .Option("until", "RFC3339", "the moment, e.g. 2026-11-20T16:30:00Z")
+      .Option("out", "DIR", "a new (or empty) directory for the replayed state");
+  if (auto exit = cli.Parse(args)) return *exit;
+  if (!cli.Has("until") || !cli.Has("out")) return cli.UsageError("--until and --out are required");
+  google::protobuf::Timestamp until_timestamp;
+  if (!TimeUtil::FromString(cli.Get("until"), &until_timestamp)) {
+    return cli.UsageError("--until takes an RFC 3339 time such as 2026-11-20T16:30:00Z");
+  }
+  const auto until = ParseTime(cli.Get("until"));
+  auto options = cli.GetLogOptions();
+  if (!options.ok()) return cli.UsageError(options.status().message());
+  const fs::path out = fs::absolute(cli.Get("out"));
+  std::error_code error;
+  if (fs::exists(out) && !fs::is_empty(out, error)) {
+    return cli.UsageError("--out " + out.string() + " exists and is not empty");
+  }
+
+  auto opened = OpenForAudit(*options, true);
+  if (!opened.ok()) return Fail(name, opened.status());
+  log::EventLog& source = *opened->log;
+  auto end = audit::PositionAfter(source, until);
+  if (!end.ok()) return Fail(name, end.status());
+
+  fs::create_directories(out, error);
+  if (error) return Fail(name, Unavailable("cannot create " + out.string()));
+  uint64_t copied = 0;
+  {
+    auto copy = log::EmbeddedLog::Open({.dir = out / "log"});
+    if (!copy.ok()) return Fail(name, copy.status());
+    auto reader = source.NewReader(log::Position{0});
+    if (!reader.ok()) return Fail(name, reader.status());
+    while (copied < end->value) {
+      auto records = (*reader)->Read(8192, std::chrono::milliseconds(200));
+      if (!records.ok()) return Fail(name, records.status());
+      if (records->empty()) break;
+      std::vector<v1::Envelope> batch;
+      for (const auto& record : *records) {
+        if (record.position >= *end) break;
+        v1::Envelope envelope;  // parsed as is (unknown fields kept): the bytes come out the same
+        if (!envelope.ParseFromString(record.value)) {
+          return Fail(name, DataLoss("log position " + std::to_string(record.position.value) +
+                                     " is not an envelope and cannot be copied"));
+        }
+        batch.push_back(std::move(envelope));
+      }
+      if (batch.empty()) break;
+      auto appended = (*copy)->Append(batch);
+      if (!appended.ok()) return Fail(name, appended.status());
+      copied += batch.size();
+      if (batch.size() < records->size()) break;
+    }
+  }
+  for (const char* shared : {"keys", "blobs"}) {
+    fs::create_directory_symlink(fs::absolute(options->data_dir / shared), out / shared, error);
+    if (error) return Fail(name, Unavailable("cannot link " + (out / shared).string()));
+  }
+  {
+    std::ofstream marker(out / kReplayMarker);
+    marker << fs::absolute(options->data_dir).string() << "\n"
+           << "until " << cli.Get("until") << ", log positions 0.." << end->value << "\n";
+  }
+  log::LogOptions replay_options{.data_dir = out, .read_only = true};
+  auto replay_log = log::OpenLog(replay_options);
+  if (!replay_log.ok()) return Fail(name, replay_log.status());
+  auto rebuilt =
+      projections::Rebuild(**replay_log, projections::DefaultProjections(), ProjectionsDir(out));
+  if (!rebuilt.ok()) return Fail(name, rebuilt.status());
+  auto families = projections::ColumnFamiliesOf(projections::DefaultProjections());
+  auto store = projections::Store::Open(
+      {.dir = ProjectionsDir(out), .column_families = *families, .read_only = true});
+  if (!store.ok()) return Fail(name, store.status());
+  std::printf("replayed %llu records (log positions before %llu, recorded up to %s) into %s\n",
+              static_cast<unsigned long long>(copied), static_cast<unsigned long long>(end->value),
+              cli.Get("until").c_str(), out.string().c_str());
+  for (const auto& cf : *families) {
+    uint64_t rows = 0;
+    Status scanned = (*store)->Scan(cf, [&](std::string_view, std::string_view) { ++rows; });
+    if (!scanned.ok()) return Fail(name, scanned);
+    std::printf("  %-16s %llu rows\n", cf.c_str(), static_cast<unsigned long long>(rows));
+  }
+  auto digest = projections::DigestAt(**store);
+  if (!digest.ok()) return Fail(name, digest.status());
+  std::printf("digest %s\n", digest->hex.c_str());
+  std::cout.flush();
+
+  auto request = Request(cli, "replay");
+  request.arguments = "until=" + cli.Get("until") + " position=" + std::to_string(end->value);
+  if (Status recorded =
+          Record(name, *options, opened->writable ? opened->log.get() : nullptr, request);
+      !recorded.ok()) {
+    return Fail(name, recorded);
+  }
+  return kExitOk;
+}
+
+// ---- erase ------------------------------------------------------------------------------------
+
+int Erase(const Args& args) {
+  const std::string name = "audit erase";
+  CommandLine cli(name, "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
+                  "GDPR erasure by crypto-shredding: appends SubjectErased for every account the "
+                  "address belonged to, destroys their keys (everything sealed with them reads "
+                  "[erased] from then on, in the API, history, replays and PDFs), deletes the "
+                  "attachments they uploaded and the .eml files addressed to them, and compacts "
+                  "the projections so no old value survives on disk. Needs the log to itself: "
+                  "stop serve first.");
+  AuditOptions(cli)
+      .Option("subject", "EMAIL", "the person's e-mail address")
+      .Option("reason", "TEXT", "why (kept in the log, e.g. the request's reference)")
+      .Option("mail-dir", "DIR", "where the mail sender wrote .eml files (default DATA_DIR/mail)");
+  if (auto exit = cli.Parse(args)) return *exit;
+  if (!cli.Has("subject") || !cli.Has("reason")) {
+    return cli.UsageError("--subject and --reason are required");
+  }
+  if (cli.Get("subject").find('@') == std::string::npos) {
+    return cli.UsageError("--subject takes the person's e-mail address");
+  }
+  auto options = cli.GetLogOptions();
+  if (!options.ok()) return cli.UsageError(options.status().message());
+  if (IsReplay(options->data_dir)) {
+    return Fail(name, FailedPrecondition(options->data_dir.string() +
+                                         " is a replay: erase in the data dir it was made from"));
+  }
+  auto query = ParseSubject(cli.Get("subject"), options->data_dir);
+  if (!query.ok()) return cli.UsageError(query.status().message());
+  const fs::path mail_dir = cli.Get("mail-dir", (options->data_dir / "mail").string());
+
+  options->read_only = false;
+  auto log = log::OpenLog(*options);
+  if (!log.ok()) {
+    Status status = log.status();
+    if (status.code() == StatusCode::kUnavailable) {
+      status = Status(status.code(), status.message() +
+                                         " (stop serve first: an erasure needs the "
+                                         "log and the keys to itself)");
+    }
+    return Fail(name, status);
+  }
+  if (!(*log)->HasExclusiveWriter()) {
+    return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
+  }
+  auto store = OpenStore(**log, options->data_dir, false);
+  if (!store.ok()) return Fail(name, store.status());
+  auto match = FindInIndex(**log, *store, *query);
+  if (!match.ok()) return Fail(name, match.status());
+  if (match->accounts.empty()) {
+    return Fail(name, NotFound("no account has this e-mail address"));
+  }
+  const std::set<std::string> accounts(match->accounts.begin(), match->accounts.end());
+
+  auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
+  if (!keys.ok()) return Fail(name, keys.status());
+  std::map<std::string, std::string> key_ids;  // account -> its key id
+  std::set<std::string> subject_keys;
+  for (const auto& account : accounts) {
+    auto key = (*keys)->GetOrCreate(account);
+    if (!key.ok()) return Fail(name, key.status());
+    key_ids[account] = key->key_id;
+    subject_keys.insert(key->key_id);
+  }
+
+  // What the subject left outside the log: attachments they uploaded, mails addressed to them;
+  // and how many erasures their streams have seen.
+  std::set<std::string> blobs;
+  std::set<std::string> mails;
+  std::map<std::string, uint64_t> subject_versions;
+  Status read = ReadPositions(**log, match->positions, [&](const log::LogRecord& record) -> Status {
+    auto envelope = log::DecodeEnvelope(record.value);
+    if (!envelope.ok()) return OkStatus();
+    if (envelope->has_attachment_added()) {
+      const auto& added = envelope->attachment_added();
+      if (accounts.count(added.subject_id()) || accounts.count(added.added_by())) {
+        blobs.insert(added.sha256());
+      }
+    } else if (envelope->has_email_queued()) {
+      // Addressed to the subject, or holding their sealed data (the address, text about them).
+      const auto& mail = envelope->email_queued();
+      bool theirs =
+          subject_keys.count(mail.subject().key_id()) || subject_keys.count(mail.body().key_id());
+      for (const auto& to : mail.to_account_ids()) theirs = theirs || accounts.count(to);
+      for (const auto& to : mail.to()) theirs = theirs || subject_keys.count(to.key_id());
+      if (theirs) mails.insert(mail.mail_id());
+    }
+    for (const auto& account : accounts) {
+      if (envelope->stream() == "subject-" + account) {
+        subject_versions[account] = std::max(subject_versions[account], envelope->stream_version());
+      }
+    }
+    return OkStatus();
+  });
+  if (!read.ok()) return Fail(name, read);
+  // A blob is content-addressed: keep it when someone else attached the same bytes.
+  if (!blobs.empty()) {
+    auto reader = (*log)->NewReader(log::Position{0});
+    if (!reader.ok()) return Fail(name, reader.status());
+    for (;;) {
+      auto records = (*reader)->Read(8192, std::chrono::milliseconds(100));
+      if (!records.ok()) return Fail(name, records.status());
+      if (records->empty()) break;
+      for (const auto& record : *records) {
+        auto envelope = log::DecodeEnvelope(record.value);
+        if (!envelope.ok() || !envelope->has_attachment_added()) continue;
+        const auto& added = envelope->attachment_added();
+        if (!accounts.count(added.subject_id()) && !accounts.count(added.added_by())) {
+          blobs.erase(added.sha256());
+        }
+      }
+    }
+  }
+
+  std::vector<v1::Envelope> events;
+  for (const auto& account : accounts) {
+    v1::Envelope event;
+    event.set_event_id(log::RandomEventId());
+    event.set_stream("subject-" + account);
+    event.set_stream_version(subject_versions[account] + 1);
+    *event.mutable_occurred_at() = TimeUtil::GetCurrentTime();
+    event.mutable_actor()->set_role(v1::ROLE_AUDITOR);
+    auto* erased = event.mutable_subject_erased();
+    erased->set_subject_id(account);
+    erased->set_key_id(key_ids[account]);
+    erased->set_reason(cli.Get("reason"));
+    events.push_back(std::move(event));
+  }
+  auto request = Request(cli, "erase");
+  request.subject_index = query->email_index;
+  request.arguments = "accounts=" + std::to_string(accounts.size());
+  events.push_back(audit::AuditEnvelope(request, std::chrono::system_clock::now()));
+  // The erasure is in the log (durable) before anything is destroyed: a crash midway is finished
+  // by running the command again.
+  auto appended = audit::AppendChained(**log, std::move(events));
+  if (!appended.ok()) return Fail(name, appended.status());
+  for (const auto& account : accounts) {
+    Status destroyed = (*keys)->Destroy(account);
+    if (!destroyed.ok() && destroyed.code() != StatusCode::kNotFound) return Fail(name, destroyed);
+  }
+  auto blob_store = blobs::BlobStore::Open(options->data_dir / "blobs");
+  if (!blob_store.ok()) return Fail(name, blob_store.status());
+  for (const auto& sha : blobs) {
+    if (Status deleted = (*blob_store)->Delete(sha); !deleted.ok()) return Fail(name, deleted);
+  }
+  size_t mails_deleted = 0;
+  for (const auto& mail : mails) {
+    if (mail.find('/') != std::string::npos || mail.find("..") != std::string::npos) continue;
+    std::error_code error;
+    if (fs::remove(mail_dir / (mail + ".eml"), error)) ++mails_deleted;
+  }
+  {
+    auto runner = projections::ProjectionRunner::Create(**log, *store->store,
+                                                        projections::DefaultProjections());
+    if (!runner.ok()) return Fail(name, runner.status());
+    if (Status caught_up = (*runner)->CatchUp(); !caught_up.ok()) return Fail(name, caught_up);
+  }
+  if (Status compacted = store->store->CompactAll(); !compacted.ok()) return Fail(name, compacted);
+  std::printf(
+      "erased %zu account(s): keys destroyed, %zu attachment(s) and %zu mail file(s) deleted, "
+      "projections compacted (erasure recorded at log position %llu)\n",
+      accounts.size(), blobs.size(), mails_deleted,
+      static_cast<unsigned long long>(appended->front().value));
+  return kExitOk;
+}
+
+}  // namespace
+
+int AuditHistoryCommand(const Args& args) { return History(args); }
+int AuditReplayCommand(const Args& args) { return Replay(args); }
+int AuditVerifyCommand(const Args& args) { return Verify(args); }
+int AuditEraseCommand(const Args& args) { return Erase(args); }
+
+}  // namespace ledgerdesk::tools
