@@ -94,10 +94,11 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
   v1::Envelope event = audit::AuditEnvelope(request, std::chrono::system_clock::now());
   const fs::path spool = SpoolDir(options.data_dir);
   if (log != nullptr && log->HasExclusiveWriter() && !IsReplay(options.data_dir)) {
-    auto position = audit::AppendWithSpool(*log, spool, std::move(event));
-    if (!position.ok()) return position.status();
+    std::vector<v1::Envelope> events;
+    events.push_back(std::move(event));
+    LD_ASSIGN_OR_RETURN(auto positions, audit::AppendWithSpool(*log, spool, std::move(events)));
     std::cerr << "ledgerdesk " << command << ": recorded in the audit trail at log position "
-              << position->value << "\n";
+              << positions.back().value << "\n";
     return OkStatus();
   }
   LD_RETURN_IF_ERROR(audit::Spool(spool, event));
@@ -701,7 +702,7 @@ int Erase(const Args& args) {
   events.push_back(audit::AuditEnvelope(request, std::chrono::system_clock::now()));
   // The erasure is in the log (durable) before anything is destroyed: a crash midway is finished
   // by running the command again.
-  auto appended = audit::AppendChained(**log, std::move(events));
+  auto appended = audit::AppendWithSpool(**log, SpoolDir(options->data_dir), std::move(events));
   if (!appended.ok()) return Fail(name, appended.status());
   for (const auto& account : accounts) {
     Status destroyed = (*keys)->Destroy(account);

@@ -103,8 +103,8 @@ Status Spool(const fs::path& spool_dir, const v1::Envelope& event) {
   return SyncPath(spool_dir, O_RDONLY | O_DIRECTORY);
 }
 
-Result<log::Position> AppendWithSpool(log::EventLog& log, const fs::path& spool_dir,
-                                      v1::Envelope event) {
+Result<std::vector<log::Position>> AppendWithSpool(log::EventLog& log, const fs::path& spool_dir,
+                                                   std::vector<v1::Envelope> events) {
   std::vector<fs::path> spooled;
   std::error_code error;
   if (fs::is_directory(spool_dir, error)) {
@@ -113,19 +113,20 @@ Result<log::Position> AppendWithSpool(log::EventLog& log, const fs::path& spool_
     }
   }
   std::sort(spooled.begin(), spooled.end());
-  std::vector<v1::Envelope> events;
+  std::vector<v1::Envelope> all;
   for (const auto& path : spooled) {
     std::ifstream in(path, std::ios::binary);
     v1::Envelope spooled_event;
     if (!spooled_event.ParseFromIstream(&in)) {
       return DataLoss(path.string() + " is not a spooled audit record");
     }
-    events.push_back(std::move(spooled_event));
+    all.push_back(std::move(spooled_event));
   }
-  events.push_back(std::move(event));
-  LD_ASSIGN_OR_RETURN(auto positions, AppendChained(log, std::move(events)));
+  for (auto& event : events) all.push_back(std::move(event));
+  LD_ASSIGN_OR_RETURN(auto positions, AppendChained(log, std::move(all)));
   for (const auto& path : spooled) fs::remove(path, error);
-  return positions.back();
+  return std::vector<log::Position>(positions.begin() + static_cast<ptrdiff_t>(spooled.size()),
+                                    positions.end());
 }
 
 }  // namespace ledgerdesk::audit

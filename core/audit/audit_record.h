@@ -43,9 +43,10 @@ Result<std::vector<log::Position>> AppendChained(log::EventLog& log,
 // Keeps `event` in `spool_dir` (created if missing; written to a temp file, fsync'd, renamed).
 Status Spool(const std::filesystem::path& spool_dir, const v1::Envelope& event);
 
-// Appends every spooled event (oldest first), then `event`, with AppendChained, and removes the
-// spooled files once appended. Returns the position of `event`.
-Result<log::Position> AppendWithSpool(log::EventLog& log, const std::filesystem::path& spool_dir,
-                                      v1::Envelope event);
+// Appends every spooled event (oldest first), then `events`, with AppendChained, and removes the
+// spooled files once appended. Returns the positions of `events`.
+Result<std::vector<log::Position>> AppendWithSpool(log::EventLog& log,
+                                                   const std::filesystem::path& spool_dir,
+                                                   std::vector<v1::Envelope> events);
 
 }  // namespace ledgerdesk::audit

@@ -1,0 +1,138 @@
+// SubjectIndexProjection: given events, then who they are about (no RocksDB); LayeredRows.
+
+#include "projections/subject_index_projection.h"
+
+#include <gtest/gtest.h>
+
+#include "projections/memory_rows.h"
+#include "projections/row_reader.h"
+#include "tests/support/test_events.h"
+
+namespace ledgerdesk::projections {
+namespace {
+
+using testing::MakeEvent;
+
+const std::string kAliceHmac(32, '\xa1');
+const std::string kBobHmac(32, '\xb0');
+
+Status ApplyAll(const std::vector<v1::Envelope>& events, RowSink& rows, uint64_t first = 0) {
+  SubjectIndexProjection projection;
+  uint64_t position = first;
+  for (const auto& event : events) {
+    log::LogRecord record{log::Position{position++}, event.stream(), event.SerializeAsString()};
+    LD_RETURN_IF_ERROR(projection.Apply(record, event, rows));
+  }
+  return OkStatus();
+}
+
+v1::Envelope Registered(const std::string& account, const std::string& hmac) {
+  v1::Envelope event = MakeEvent("account-" + account, 1);
+  auto* registered = event.mutable_account_registered();
+  registered->set_account_id(account);
+  registered->set_email_index(hmac);
+  registered->mutable_email()->set_key_id("k-" + account);
+  registered->set_nip("5260250274");
+  return event;
+}
+
+std::vector<uint64_t> Positions(const SubjectMatch& match) {
+  std::vector<uint64_t> out;
+  for (auto position : match.positions) out.push_back(position.value);
+  return out;
+}
+
+// A little story: an organization, Alice (customer) and Bob (engineer) on one ticket.
+std::vector<v1::Envelope> Story() {
+  std::vector<v1::Envelope> events;
+  v1::Envelope org = MakeEvent("organization-o1", 1);  // 0
+  org.mutable_organization_registered()->set_organization_id("o1");
+  org.mutable_organization_registered()->set_nip("5260250274");
+  events.push_back(org);
+  events.push_back(Registered("alice", kAliceHmac));      // 1
+  events.push_back(Registered("bob", kBobHmac));          // 2
+  v1::Envelope verified = MakeEvent("account-alice", 2);  // 3
+  verified.mutable_account_verified()->set_account_id("alice");
+  verified.mutable_account_verified()->set_organization_id("o1");
+  verified.mutable_account_verified()->set_nip("5260250274");
+  events.push_back(verified);
+  v1::Envelope opened = MakeEvent("ticket-t1", 1);  // 4
+  opened.mutable_actor()->set_account_id("alice");
+  opened.mutable_ticket_opened()->set_ticket_id("t1");
+  opened.mutable_ticket_opened()->set_organization_id("o1");
+  opened.mutable_ticket_opened()->set_opened_by("alice");
+  events.push_back(opened);
+  v1::Envelope reply = MakeEvent("ticket-t1", 2);  // 5: Bob's reply, on Alice's ticket
+  reply.mutable_actor()->set_account_id("bob");
+  reply.mutable_message_posted()->set_ticket_id("t1");
+  reply.mutable_message_posted()->set_author_account_id("bob");
+  events.push_back(reply);
+  v1::Envelope other = MakeEvent("ticket-t2", 1);  // 6: not about Alice
+  other.mutable_ticket_opened()->set_ticket_id("t2");
+  other.mutable_ticket_opened()->set_organization_id("o2");
+  events.push_back(other);
+  v1::Envelope changed = MakeEvent("account-alice", 3);  // 7: a new address, same account
+  changed.mutable_email_changed()->set_account_id("alice");
+  changed.mutable_email_changed()->set_email_index(std::string(32, '\xa2'));
+  events.push_back(changed);
+  return events;
+}
+
+TEST(SubjectIndexProjection, FindsAPersonByTheKeyedHashOfTheirAddress) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll(Story(), rows).ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_TRUE(alice.ok()) << alice.status().message();
+  EXPECT_EQ(alice->accounts, std::vector<std::string>{"alice"});
+  EXPECT_EQ(Positions(*alice), (std::vector<uint64_t>{1, 3, 4, 5, 7}));
+  auto new_address = FindSubject(reader, {.email_index = std::string(32, '\xa2')});
+  EXPECT_EQ(Positions(*new_address), Positions(*alice));
+  auto bob = FindSubject(reader, {.email_index = kBobHmac});
+  EXPECT_EQ(Positions(*bob), (std::vector<uint64_t>{2, 5}));
+  auto nobody = FindSubject(reader, {.email_index = std::string(32, '\x01')});
+  EXPECT_TRUE(nobody->accounts.empty());
+  EXPECT_TRUE(nobody->positions.empty());
+}
+
+TEST(SubjectIndexProjection, FindsAnOrganizationByNipWithItsTickets) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll(Story(), rows).ok());
+  MemoryRowsReader reader(rows);
+  auto org = FindSubject(reader, {.nip = "5260250274"});
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->organizations, std::vector<std::string>{"o1"});
+  EXPECT_EQ(Positions(*org), (std::vector<uint64_t>{0, 3, 4, 5}));
+}
+
+TEST(SubjectIndexProjection, KeepsNoPlaintextAddressAndEscapesIds) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll({Registered("we/ird%id", kAliceHmac)}, rows).ok());
+  for (const auto& [key, value] : rows.rows(kSubjectIndexColumnFamily)) {
+    EXPECT_EQ(key.find('@'), std::string::npos) << key;
+  }
+  MemoryRowsReader reader(rows);
+  auto match = FindSubject(reader, {.email_index = kAliceHmac});
+  EXPECT_EQ(match->accounts, std::vector<std::string>{"we/ird%id"});
+  EXPECT_EQ(Positions(*match), std::vector<uint64_t>{0});
+}
+
+TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {
+  const auto story = Story();
+  MemoryRows committed;
+  ASSERT_TRUE(ApplyAll({story.begin(), story.begin() + 4}, committed).ok());
+  MemoryRowsReader base(committed);
+  LayeredRows layered(base);
+  ASSERT_TRUE(ApplyAll({story.begin() + 4, story.end()}, layered, 4).ok());
+  MemoryRows whole;
+  ASSERT_TRUE(ApplyAll(story, whole).ok());
+  MemoryRowsReader reader(whole);
+  auto expected = FindSubject(reader, {.email_index = kAliceHmac});
+  auto got = FindSubject(layered, {.email_index = kAliceHmac});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(Positions(*got), Positions(*expected));
+  EXPECT_EQ(committed.rows(kSubjectIndexColumnFamily).count("ticket/t1"), 0u);  // untouched
+}
+
+}  // namespace
+}  // namespace ledgerdesk::projections
