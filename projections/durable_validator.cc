@@ -159,6 +159,11 @@ void DurableValidator::VisitRows(
   }
 }
 
+std::vector<std::string> DurableValidator::RowKeysFor(const v1::Envelope& envelope) {
+  return {std::string(kIdPrefix) + envelope.event_id(),
+          std::string(kStreamPrefix) + envelope.stream()};
+}
+
 Status DurableValidator::LoadRow(std::string_view key, std::string_view value) {
   if (key.starts_with(kIdPrefix) && key.size() == kIdPrefix.size() + 16) {
     ids_.insert(ToId(key.substr(kIdPrefix.size())));

@@ -47,6 +47,11 @@ class DurableValidator {
   void VisitRows(
       const std::function<void(std::string_view key, std::string_view value)>& visit) const;
 
+  // The keys of the rows Admit(envelope) consults (its id's and its stream's). A reader that
+  // admits a few events past a store's checkpoint loads just these (LoadRow, each key once, before
+  // that event's Admit) instead of the whole state, and decides as a fully loaded validator would.
+  static std::vector<std::string> RowKeysFor(const v1::Envelope& envelope);
+
   // Restores one row written by StageChanges (when loading from the store). Errors: kDataLoss for
   // a row that is not one of ours.
   Status LoadRow(std::string_view key, std::string_view value);

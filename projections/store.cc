@@ -302,6 +302,15 @@ Status Store::LoadValidator(DurableValidator& validator) const {
   return FromRocks(it->status(), "cannot read the projection validator state");
 }
 
+Result<std::optional<std::string>> Store::GetValidatorRow(std::string_view key) const {
+  std::string value;
+  rocksdb::Status status = impl_->db->Get(rocksdb::ReadOptions(), impl_->validator,
+                                          rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  LD_RETURN_IF_ERROR(FromRocks(status, "cannot read the projection validator state"));
+  return std::optional<std::string>(std::move(value));
+}
+
 Result<std::optional<std::string>> Store::Get(std::string_view cf, std::string_view key) const {
   const int index = impl_->IndexOf(cf);
   if (index < 0) return InvalidArgument("no projection column family " + std::string(cf));

@@ -74,6 +74,9 @@ class Store {
   Result<Checkpoint> ReadCheckpoint() const;
   // Fills `validator` with the committed state.
   Status LoadValidator(DurableValidator& validator) const;
+  // One committed row of the validator state (see DurableValidator::RowKeysFor); nullopt when
+  // there is none.
+  Result<std::optional<std::string>> GetValidatorRow(std::string_view key) const;
 
   // Committed rows only (not a pending batch's). Errors: kInvalidArgument for an unknown column
   // family, kUnavailable for read errors.

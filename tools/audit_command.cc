@@ -107,40 +107,34 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
   return OkStatus();
 }
 
-// The projection store brought to the end of the log, or (when serve holds it) opened read-only
-// as it stands.
-struct OpenedStore {
-  std::unique_ptr<projections::Store> store;
-  bool caught_up = false;
-};
-
-Result<OpenedStore> OpenStore(log::EventLog& log, const fs::path& data_dir, bool read_only_ok) {
-  const auto& set = projections::DefaultProjections();
-  LD_ASSIGN_OR_RETURN(auto families, projections::ColumnFamiliesOf(set));
+// The projection store as it stands (it is not advanced here: serve's runner, `projections
+// rebuild` or `audit erase` do that), opened read-only when serve holds it.
+Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir) {
+  LD_ASSIGN_OR_RETURN(auto families,
+                      projections::ColumnFamiliesOf(projections::DefaultProjections()));
   auto store =
       projections::Store::Open({.dir = ProjectionsDir(data_dir), .column_families = families});
-  if (store.ok()) {
-    LD_ASSIGN_OR_RETURN(auto runner, projections::ProjectionRunner::Create(log, **store, set));
-    LD_RETURN_IF_ERROR(runner->CatchUp());
-    return OpenedStore{std::move(*store), true};
-  }
-  if (store.status().code() != StatusCode::kUnavailable || !read_only_ok) return store.status();
-  LD_ASSIGN_OR_RETURN(auto read_only, projections::Store::Open({.dir = ProjectionsDir(data_dir),
-                                                                .column_families = families,
-                                                                .read_only = true}));
-  return OpenedStore{std::move(read_only), false};
+  if (store.ok() || store.status().code() != StatusCode::kUnavailable) return store;
+  return projections::Store::Open(
+      {.dir = ProjectionsDir(data_dir), .column_families = families, .read_only = true});
 }
 
-// The subject index up to the end of the log: the store's rows, plus (when the store could not be
-// brought up to date) the records past its checkpoint folded in memory, admitted by the same
-// validation the runner applies.
-Result<projections::SubjectMatch> FindInIndex(log::EventLog& log, const OpenedStore& opened,
+// Applies what the store's runner has not applied yet, so the store is at the end of the log.
+Status CatchUp(log::EventLog& log, projections::Store& store) {
+  LD_ASSIGN_OR_RETURN(auto runner, projections::ProjectionRunner::Create(
+                                       log, store, projections::DefaultProjections()));
+  return runner->CatchUp();
+}
+
+// The subject index up to the end of the log: the store's rows, plus the records past its
+// checkpoint folded in memory (not written), admitted by the same validation the runner applies,
+// with just the validator rows those records need read from the store.
+Result<projections::SubjectMatch> FindInIndex(log::EventLog& log, const projections::Store& store,
                                               const projections::SubjectQuery& query) {
-  auto reader = opened.store->Reader();
-  if (opened.caught_up) return projections::FindSubject(*reader, query);
-  LD_ASSIGN_OR_RETURN(const projections::Checkpoint checkpoint, opened.store->ReadCheckpoint());
+  auto reader = store.Reader();
+  LD_ASSIGN_OR_RETURN(const projections::Checkpoint checkpoint, store.ReadCheckpoint());
   projections::DurableValidator validator;
-  LD_RETURN_IF_ERROR(opened.store->LoadValidator(validator));
+  std::set<std::string> loaded;
   projections::LayeredRows rows(*reader);
   const projections::SubjectIndexProjection index;
   LD_ASSIGN_OR_RETURN(const log::Position end, log.End());
@@ -152,7 +146,13 @@ Result<projections::SubjectMatch> FindInIndex(log::EventLog& log, const OpenedSt
       if (record.position >= end) break;
       next = log::Position{record.position.value + 1};
       auto envelope = log::DecodeEnvelope(record.value);
-      if (!envelope.ok() || validator.Admit(*envelope) != log::Verdict::kApply) continue;
+      if (!envelope.ok()) continue;
+      for (const auto& key : projections::DurableValidator::RowKeysFor(*envelope)) {
+        if (!loaded.insert(key).second) continue;
+        LD_ASSIGN_OR_RETURN(auto row, store.GetValidatorRow(key));
+        if (row) LD_RETURN_IF_ERROR(validator.LoadRow(key, *row));
+      }
+      if (validator.Admit(*envelope) != log::Verdict::kApply) continue;
       LD_RETURN_IF_ERROR(index.Apply(record, *envelope, rows));
     }
   }
@@ -278,9 +278,9 @@ int History(const Args& args) {
   auto opened = OpenForAudit(*options, true);
   if (!opened.ok()) return Fail(name, opened.status());
   log::EventLog& log = *opened->log;
-  auto store = OpenStore(log, options->data_dir, true);
+  auto store = OpenStore(options->data_dir);
   if (!store.ok()) return Fail(name, store.status());
-  auto match = FindInIndex(log, *store, *query);
+  auto match = FindInIndex(log, **store, *query);
   if (!match.ok()) return Fail(name, match.status());
   auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
   if (!keys.ok()) return Fail(name, keys.status());
@@ -323,7 +323,7 @@ int History(const Args& args) {
   auto request = Request(cli, "history");
   request.subject_index = query->email_index;
   request.arguments = "format=" + format + (query->nip.empty() ? "" : " nip=" + query->nip);
-  store->store.reset();
+  store->reset();
   if (Status recorded = Record(name, *options, opened->writable ? &log : nullptr, request);
       !recorded.ok()) {
     return Fail(name, recorded);
@@ -403,9 +403,18 @@ int Verify(const Args& args) {
     }
   }
   if (intact) {
-    auto store = OpenStore(**log, options->data_dir, true);
+    // The live projections brought to the end of the log when nothing else holds them; beside
+    // serve, compared where its runner stands.
+    auto families = projections::ColumnFamiliesOf(projections::DefaultProjections());
+    auto store = projections::Store::Open(
+        {.dir = ProjectionsDir(options->data_dir), .column_families = *families});
+    if (store.ok()) {
+      if (Status caught_up = CatchUp(**log, **store); !caught_up.ok()) return Fail(name, caught_up);
+    } else if (store.status().code() == StatusCode::kUnavailable) {
+      store = OpenStore(options->data_dir);
+    }
     if (!store.ok()) return Fail(name, store.status());
-    auto live = projections::DigestAt(*store->store);
+    auto live = projections::DigestAt(**store);
     if (!live.ok()) return Fail(name, live.status());
     const fs::path scratch = options->data_dir / ("verify-" + std::to_string(::getpid()));
     fs::remove_all(scratch);
@@ -430,7 +439,7 @@ int Verify(const Args& args) {
             live->hex.c_str(), static_cast<unsigned long long>(live->checkpoint.next.value),
             rebuilt->records_per_second);
       } else {
-        auto difference = FirstDifference(*store->store, **other);
+        auto difference = FirstDifference(**store, **other);
         std::printf(
             "projections: NOT equal to a rebuild to log position %llu: live %s, rebuilt "
             "%s; %s\n",
@@ -613,9 +622,9 @@ int Erase(const Args& args) {
   if (!(*log)->HasExclusiveWriter()) {
     return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
   }
-  auto store = OpenStore(**log, options->data_dir, false);
+  auto store = OpenStore(options->data_dir);
   if (!store.ok()) return Fail(name, store.status());
-  auto match = FindInIndex(**log, *store, *query);
+  auto match = FindInIndex(**log, **store, *query);
   if (!match.ok()) return Fail(name, match.status());
   if (match->accounts.empty()) {
     return Fail(name, NotFound("no account has this e-mail address"));
@@ -719,13 +728,8 @@ int Erase(const Args& args) {
     std::error_code error;
     if (fs::remove(mail_dir / (mail + ".eml"), error)) ++mails_deleted;
   }
-  {
-    auto runner = projections::ProjectionRunner::Create(**log, *store->store,
-                                                        projections::DefaultProjections());
-    if (!runner.ok()) return Fail(name, runner.status());
-    if (Status caught_up = (*runner)->CatchUp(); !caught_up.ok()) return Fail(name, caught_up);
-  }
-  if (Status compacted = store->store->CompactAll(); !compacted.ok()) return Fail(name, compacted);
+  if (Status caught_up = CatchUp(**log, **store); !caught_up.ok()) return Fail(name, caught_up);
+  if (Status compacted = (*store)->CompactAll(); !compacted.ok()) return Fail(name, compacted);
   std::printf(
       "erased %zu account(s): keys destroyed, %zu attachment(s) and %zu mail file(s) deleted, "
       "projections compacted (erasure recorded at log position %llu)\n",

@@ -34,9 +34,41 @@ inline uint32_t LoadLittleEndian32(const unsigned char* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 
-}  // namespace
+#if defined(__x86_64__)
+// The same CRC with the SSE 4.2 crc32 instruction (Castagnoli is its polynomial): several times
+// faster than the tables, which matters when a whole log is checked (opening it, audit verify).
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(uint32_t crc, std::string_view data) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  uint64_t c = ~crc;
+  while (n > 0 && (reinterpret_cast<uintptr_t>(p) & 7u) != 0) {
+    c = __builtin_ia32_crc32qi(static_cast<uint32_t>(c), *p++);
+    --n;
+  }
+  while (n >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+    p += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    c = __builtin_ia32_crc32qi(static_cast<uint32_t>(c), *p++);
+    --n;
+  }
+  return ~static_cast<uint32_t>(c);
+}
 
-uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
+bool HaveHardwareCrc() {
+  static const bool have = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") != 0;
+  }();
+  return have;
+}
+#endif
+
+uint32_t Crc32cTables(uint32_t crc, std::string_view data) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t n = data.size();
   uint32_t c = ~crc;
@@ -59,6 +91,15 @@ uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
     --n;
   }
   return ~c;
+}
+
+}  // namespace
+
+uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
+#if defined(__x86_64__)
+  if (HaveHardwareCrc()) return Crc32cHardware(crc, data);
+#endif
+  return Crc32cTables(crc, data);
 }
 
 }  // namespace ledgerdesk::log

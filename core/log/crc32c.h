@@ -1,6 +1,7 @@
 #pragma once
 
-// CRC-32C (Castagnoli, the polynomial iSCSI, ext4 and LevelDB use), table-driven (slicing by 8),
+// CRC-32C (Castagnoli, the polynomial iSCSI, ext4 and LevelDB use): the SSE 4.2 crc32 instruction
+// where the CPU has it, else table-driven (slicing by 8),
 // for the embedded log's record checksums. Pure functions; thread-safe.
 
 #include <cstdint>
