@@ -108,13 +108,19 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
 }
 
 // The projection store as it stands (it is not advanced here: serve's runner, `projections
-// rebuild` or `audit erase` do that), opened read-only when serve holds it.
-Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir) {
+// rebuild` or `audit erase` do that). For reading only, it is opened read-only (beside serve too,
+// and without RocksDB's write-side start-up), and created only when there is none yet.
+Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir, bool writable) {
   LD_ASSIGN_OR_RETURN(auto families,
                       projections::ColumnFamiliesOf(projections::DefaultProjections()));
+  if (!writable) {
+    auto store = projections::Store::Open(
+        {.dir = ProjectionsDir(data_dir), .column_families = families, .read_only = true});
+    if (store.ok() || store.status().code() != StatusCode::kFailedPrecondition) return store;
+  }
   auto store =
       projections::Store::Open({.dir = ProjectionsDir(data_dir), .column_families = families});
-  if (store.ok() || store.status().code() != StatusCode::kUnavailable) return store;
+  if (store.ok() || writable || store.status().code() != StatusCode::kUnavailable) return store;
   return projections::Store::Open(
       {.dir = ProjectionsDir(data_dir), .column_families = families, .read_only = true});
 }
@@ -278,7 +284,7 @@ int History(const Args& args) {
   auto opened = OpenForAudit(*options, true);
   if (!opened.ok()) return Fail(name, opened.status());
   log::EventLog& log = *opened->log;
-  auto store = OpenStore(options->data_dir);
+  auto store = OpenStore(options->data_dir, false);
   if (!store.ok()) return Fail(name, store.status());
   auto match = FindInIndex(log, **store, *query);
   if (!match.ok()) return Fail(name, match.status());
@@ -411,7 +417,7 @@ int Verify(const Args& args) {
     if (store.ok()) {
       if (Status caught_up = CatchUp(**log, **store); !caught_up.ok()) return Fail(name, caught_up);
     } else if (store.status().code() == StatusCode::kUnavailable) {
-      store = OpenStore(options->data_dir);
+      store = OpenStore(options->data_dir, false);
     }
     if (!store.ok()) return Fail(name, store.status());
     auto live = projections::DigestAt(**store);
@@ -622,7 +628,7 @@ int Erase(const Args& args) {
   if (!(*log)->HasExclusiveWriter()) {
     return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
   }
-  auto store = OpenStore(options->data_dir);
+  auto store = OpenStore(options->data_dir, true);
   if (!store.ok()) return Fail(name, store.status());
   auto match = FindInIndex(**log, **store, *query);
   if (!match.ok()) return Fail(name, match.status());
