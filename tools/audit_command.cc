@@ -109,20 +109,32 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
 
 // The projection store as it stands (it is not advanced here: serve's runner, `projections
 // rebuild` or `audit erase` do that). For reading only, it is opened read-only (beside serve too,
-// and without RocksDB's write-side start-up), and created only when there is none yet.
+// and without RocksDB's write-side start-up); it is created only when there is none yet. A store
+// made before the subject index existed is refused: its index would miss the earlier events.
 Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir, bool writable) {
   LD_ASSIGN_OR_RETURN(auto families,
                       projections::ColumnFamiliesOf(projections::DefaultProjections()));
-  if (!writable) {
-    auto store = projections::Store::Open(
-        {.dir = ProjectionsDir(data_dir), .column_families = families, .read_only = true});
+  const fs::path dir = ProjectionsDir(data_dir);
+  const bool exists = fs::exists(dir / "CURRENT");
+  if (!writable && exists) {
+    auto store =
+        projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
     if (store.ok() || store.status().code() != StatusCode::kFailedPrecondition) return store;
   }
-  auto store =
-      projections::Store::Open({.dir = ProjectionsDir(data_dir), .column_families = families});
-  if (store.ok() || writable || store.status().code() != StatusCode::kUnavailable) return store;
-  return projections::Store::Open(
-      {.dir = ProjectionsDir(data_dir), .column_families = families, .read_only = true});
+  auto store = projections::Store::Open({.dir = dir, .column_families = families});
+  if (!store.ok()) {
+    if (writable || store.status().code() != StatusCode::kUnavailable) return store;
+    return projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
+  }
+  if (!(*store)->created_column_families().empty()) {
+    LD_ASSIGN_OR_RETURN(const projections::Checkpoint checkpoint, (*store)->ReadCheckpoint());
+    if (checkpoint.next.value > 0) {
+      return FailedPrecondition("the projections in " + dir.string() +
+                                " were built without the subject index: run `ledgerdesk "
+                                "projections rebuild` (with serve stopped) first");
+    }
+  }
+  return store;
 }
 
 // Applies what the store's runner has not applied yet, so the store is at the end of the log.
@@ -408,6 +420,7 @@ int Verify(const Args& args) {
       intact = false;
     }
   }
+  const bool log_intact = intact;
   if (intact) {
     // The live projections brought to the end of the log when nothing else holds them; beside
     // serve, compared where its runner stands.
@@ -464,7 +477,7 @@ int Verify(const Args& args) {
   // A log that failed verification is not opened for writing (that would repair its tail): the
   // record is spooled.
   std::unique_ptr<log::EventLog> writable;
-  if (intact) {
+  if (log_intact) {
     auto opened = OpenForAudit(*options, true);
     if (opened.ok() && opened->writable) writable = std::move(opened->log);
   }

@@ -218,6 +218,30 @@ TEST_F(AuditTest, VerifyPassesOnAnIntactLogAndNamesTheTamperedPosition) {
   EXPECT_FALSE(fs::is_empty(fs::path(data_) / "audit-spool"));
 }
 
+TEST_F(AuditTest, VerifyNamesTheFirstRowWhereLiveProjectionsDifferFromARebuild) {
+  // Another data dir whose log is as long but says something else; its projections are put in
+  // place of ours.
+  const std::string other = (dir_.path() / "other").string();
+  ASSERT_EQ(Ledgerdesk({"contracts", "add", "--data-dir", other, "--nip", "7251801126", "--number",
+                        "K654321", "--package", "SOS", "--window", "8x5", "--starts", "2026-01-01",
+                        "--ends", "2030-12-31", "--item", "FG900"})
+                .exit_code,
+            0);
+  for (const std::string& dir : {data_, other}) {
+    ASSERT_EQ(Ledgerdesk({"projections", "digest", "--data-dir", dir}).exit_code, 0);
+  }
+  fs::remove_all(fs::path(data_) / "projections");
+  fs::copy(fs::path(other) / "projections", fs::path(data_) / "projections",
+           fs::copy_options::recursive);
+  auto verified = Ledgerdesk({"audit", "verify", "--data-dir", data_});
+  EXPECT_EQ(verified.exit_code, 1);
+  EXPECT_NE(verified.out.find("hash chain intact"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("projections: NOT equal to a rebuild to log position 2"),
+            std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("is missing in the rebuild"), std::string::npos) << verified.out;
+}
+
 TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   StartServe();
   const std::string alice = Customer("alice@example.pl", "Alicja Zielińska", "600100200");
