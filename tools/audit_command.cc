@@ -627,6 +627,10 @@ int Erase(const Args& args) {
   if (!query.ok()) return cli.UsageError(query.status().message());
   const fs::path mail_dir = cli.Get("mail-dir", (options->data_dir / "mail").string());
 
+  if (options->backend != log::Backend::kEmbedded) {
+    // Never a producer beside serve's: a second transactional producer would fence it.
+    return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
+  }
   options->read_only = false;
   auto log = log::OpenLog(*options);
   if (!log.ok()) {
@@ -637,9 +641,6 @@ int Erase(const Args& args) {
                                          "log and the keys to itself)");
     }
     return Fail(name, status);
-  }
-  if (!(*log)->HasExclusiveWriter()) {
-    return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
   }
   auto store = OpenStore(options->data_dir, true);
   if (!store.ok()) return Fail(name, store.status());

@@ -397,3 +397,45 @@ TEST_F(AuditTest, BadArgumentsAreUsageErrors) {
 
 }  // namespace
 }  // namespace ledgerdesk
+
+namespace ledgerdesk {
+namespace {
+
+TEST(AuditKafkaTest, HistoryVerifyAndReplayReadKafkaAndEraseRefusesIt) {
+  testing::ChildProcess kafka({LD_PROGRAM, "kafka-dev"});
+  const std::string line = kafka.WaitForLine("bootstrap", std::chrono::seconds(20));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")))
+      << line;
+  const std::string brokers = match[1];
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  const std::vector<std::string> on_kafka = {"--data-dir", data,        "--log",
+                                             "kafka",      "--brokers", brokers};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), on_kafka.begin(), on_kafka.end());
+    return Ledgerdesk(args);
+  };
+  ASSERT_EQ(
+      with({"contracts", "add", "--nip", "5260250274", "--number", "K100004", "--package", "SOS",
+            "--window", "24x7", "--starts", "2026-01-01", "--ends", "2030-12-31", "--item", "FG4"})
+          .exit_code,
+      0);
+  auto history = with({"audit", "history", "--subject", "5260250274"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("ContractRegistered"), std::string::npos) << history.out;
+  EXPECT_NE(history.err.find("audit-spool"), std::string::npos) << history.err;  // never produces
+  auto verified = with({"audit", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const std::string replay = (dir.path() / "replay").string();
+  auto replayed = with({"audit", "replay", "--until", "2100-01-01T00:00:00Z", "--out", replay});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  auto tail = Ledgerdesk({"events", "tail", "--data-dir", replay});
+  EXPECT_NE(tail.out.find("ContractRegistered"), std::string::npos) << tail.out;
+  auto erase = with({"audit", "erase", "--subject", "a@example.pl", "--reason", "r"});
+  EXPECT_EQ(erase.exit_code, 1);
+  EXPECT_NE(erase.err.find("embedded log only"), std::string::npos) << erase.err;
+}
+
+}  // namespace
+}  // namespace ledgerdesk
