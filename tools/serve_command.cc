@@ -1,10 +1,11 @@
-// `ledgerdesk serve`: opens the log, starts the writer, the projections, the mail sender and the
-// HTTP server (tools/http/http_server.h: workers sized by --threads, idle connections kept out of
-// them, timeouts) answering the portal API.
+// `ledgerdesk serve`: opens the log, starts the write service (or, read-only, follows the log),
+// the projections, the mail sender and the HTTP server (tools/http/http_server.h: workers sized
+// by --threads, idle connections kept out of them, timeouts) answering the portal API.
 
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/app/account_service.h"
@@ -69,11 +70,14 @@ class MailLoop {
 
 int ServeCommand(const Args& args) {
   CommandLine cli(
-      "serve", "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] [LOG OPTIONS]",
-      "Runs the write service on the log, the projections following it, the mail "
-      "sender (the outbox: .eml files in "
-      "the mail dir, or SMTP) and the portal API (spec/http-api.md; built so far: /healthz, "
-      "registration, sessions, the account).");
+      "serve",
+      "[--listen 127.0.0.1:8080] [--mail-dir DIR | --smtp HOST:PORT] "
+      "[--read-only --writer URL] [--keys-dir DIR] [--blobs-dir DIR] [LOG OPTIONS]",
+      "Runs the portal API (spec/http-api.md) on the log: the write service appends commands' "
+      "events, the projections follow the log into DATA_DIR/projections and answer reads, and "
+      "the mail sender delivers the outbox (.eml files in the mail dir, or SMTP). With "
+      "--read-only it is a replica: it follows the log (another process writes it), answers "
+      "reads from its own projections and answers every write with 503 naming --writer.");
   cli.LogOptions()
       .Option("listen", "HOST:PORT", "where the HTTP server listens (127.0.0.1:8080)")
       .Option("mail-dir", "DIR", "where mails are written as .eml files (default DATA_DIR/mail)")
@@ -84,7 +88,13 @@ int ServeCommand(const Args& args) {
               "connections wait outside them)")
       .Option("request-timeout", "SECONDS",
               "a request's headers must arrive within this, and every read and write of an "
-              "answer (default 10)");
+              "answer (default 10)")
+      .Flag("read-only", "a replica: follow the log, answer reads, refuse writes (no mail)")
+      .Option("writer", "URL", "read-only: where writes go, named in the 503 answer")
+      .Option("keys-dir", "DIR",
+              "the subject keys (default DATA_DIR/keys); a replica names the writer's")
+      .Option("blobs-dir", "DIR",
+              "the attachments' bytes (default DATA_DIR/blobs); a replica names the writer's");
   if (auto exit = cli.Parse(args)) return *exit;
   auto threads = cli.GetUint("threads", 128);
   if (!threads.ok()) return cli.UsageError(threads.status().message());
@@ -100,13 +110,30 @@ int ServeCommand(const Args& args) {
     return cli.UsageError("--mail-dir and --smtp exclude each other");
   }
 
+  const bool read_only = cli.Has("read-only");
+  if (read_only && !cli.Has("writer")) {
+    return cli.UsageError("--read-only needs --writer URL (where clients send their writes)");
+  }
+  if (!read_only && cli.Has("writer")) return cli.UsageError("--writer goes with --read-only");
+  log_options->read_only = read_only;
+  const std::filesystem::path keys_dir =
+      cli.Get("keys-dir", (log_options->data_dir / "keys").string());
+  const std::filesystem::path blobs_dir =
+      cli.Get("blobs-dir", (log_options->data_dir / "blobs").string());
+
   BlockTerminationSignals();
   auto log = log::OpenLog(*log_options);
   if (!log.ok()) return Fail("serve", log.status());
-  auto keys = crypto::OpenFileSubjectKeyStore(log_options->data_dir / "keys");
+  auto keys = crypto::OpenFileSubjectKeyStore(keys_dir);
   if (!keys.ok()) return Fail("serve", keys.status());
   app::PersonalData personal(**keys);
-  auto service = app::WriteService::Start(**log);
+  // A replica's model follows the writer's appends (sessions, accounts) as its projections do; a
+  // writer on Kafka follows other writers' appends the same way.
+  app::WriteServiceOptions service_options;
+  if (read_only || log_options->backend == log::Backend::kKafka) {
+    service_options.follow_every = std::chrono::milliseconds(20);
+  }
+  auto service = app::WriteService::Start(**log, service_options);
   if (!service.ok()) return Fail("serve", service.status().WithContext("reading the log"));
 
   // The read side follows the log in a thread of its own, from its checkpoint.
@@ -115,7 +142,10 @@ int ServeCommand(const Args& args) {
   if (!families.ok()) return Fail("serve", families.status());
   auto store = projections::Store::Open(
       {.dir = log_options->data_dir / "projections", .column_families = std::move(*families)});
-  if (!store.ok()) return Fail("serve", store.status());
+  if (!store.ok()) {
+    return Fail("serve", store.status().WithContext(
+                             "the projections (every serve needs a --data-dir of its own)"));
+  }
   auto runner = projections::ProjectionRunner::Create(**log, **store, views);
   if (!runner.ok()) {
     return Fail("serve", runner.status().WithContext("the projections (ledgerdesk projections "
@@ -128,12 +158,19 @@ int ServeCommand(const Args& args) {
       cli.Has("smtp") ? NewSmtpTransport(cli.Get("smtp"), from)
                       : mail::NewMaildirTransport(
                             cli.Get("mail-dir", (log_options->data_dir / "mail").string()), from);
-  MailLoop mail_loop(**service, personal, *transport);
+  // Only the writer delivers the outbox: replicas would deliver every mail again.
+  std::optional<MailLoop> mail_loop;
+  if (!read_only) mail_loop.emplace(**service, personal, *transport);
 
-  auto index_key = app::LoadOrCreateIndexKey(log_options->data_dir / "keys" / "email-index.key");
-  if (!index_key.ok()) return Fail("serve", index_key.status());
-  app::AccountService accounts(**service, personal, *index_key);
-  auto blob_store = blobs::BlobStore::Open(log_options->data_dir / "blobs");
+  // A replica takes no logins or registrations: it needs no e-mail index key.
+  std::string index_key;
+  if (!read_only) {
+    auto loaded = app::LoadOrCreateIndexKey(keys_dir / "email-index.key");
+    if (!loaded.ok()) return Fail("serve", loaded.status());
+    index_key = *loaded;
+  }
+  app::AccountService accounts(**service, personal, index_key);
+  auto blob_store = blobs::BlobStore::Open(blobs_dir);
   if (!blob_store.ok()) return Fail("serve", blob_store.status());
 
   http::HttpServerOptions server_options{.listen = cli.Get("listen", "127.0.0.1:8080"),
@@ -141,18 +178,20 @@ int ServeCommand(const Args& args) {
                                          .header_timeout = std::chrono::seconds(*request_timeout),
                                          .io_timeout = std::chrono::seconds(*request_timeout)};
   const uint64_t open_files = http::RaiseOpenFileLimit();
-  auto server = http::StartHttpServer(server_options, new http::PortalApi({.writes = **service,
-                                                                           .accounts = accounts,
-                                                                           .personal = personal,
-                                                                           .projections = **runner,
-                                                                           .views = **store,
-                                                                           .blobs = **blob_store}));
+  auto server = http::StartHttpServer(
+      server_options, new http::PortalApi({.writes = **service,
+                                           .accounts = accounts,
+                                           .personal = personal,
+                                           .projections = **runner,
+                                           .views = **store,
+                                           .blobs = **blob_store,
+                                           .writer_address = read_only ? cli.Get("writer") : ""}));
   if (!server.ok()) return Fail("serve", server.status());
-  std::cout << "ledgerdesk serve: writer on " << (*log)->Describe() << " at position "
-            << (*service)->end().value << "; mail via " << transport->name() << "; "
-            << server_options.threads << " HTTP workers, up to " << open_files
-            << " open files; listening on http://" << (*server)->address()
-            << " (the portal API: registration, sessions and the account so far)" << std::endl;
+  std::cout << "ledgerdesk serve: " << (read_only ? "read-only replica of " : "writer on ")
+            << (*log)->Describe() << " at position " << (*service)->end().value;
+  if (!read_only) std::cout << "; mail via " << transport->name();
+  std::cout << "; " << server_options.threads << " HTTP workers, up to " << open_files
+            << " open files; listening on http://" << (*server)->address() << std::endl;
   const std::string signal = WaitForTerminationSignal();
   std::cout << "ledgerdesk serve: " << signal << ", stopping" << std::endl;
   (*server)->Stop();

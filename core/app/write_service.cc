@@ -1,6 +1,7 @@
 #include "core/app/write_service.h"
 
 #include <mutex>
+#include <thread>
 
 #include "core/log/envelope_codec.h"
 
@@ -13,8 +14,18 @@ Result<std::unique_ptr<WriteService>> WriteService::Start(log::EventLog& log,
   writer_options.on_apply = [s = service.get()](const v1::Envelope& event, log::Position at) {
     s->Apply(event, at);
   };
+  writer_options.follow_every = service->options_.follow_every;
   LD_ASSIGN_OR_RETURN(service->writer_, log::Writer::Start(log, std::move(writer_options)));
   return service;
+}
+
+bool WriteService::WaitFor(log::Position position, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (writer_->end() < position) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 void WriteService::Apply(const v1::Envelope& event, log::Position position) {

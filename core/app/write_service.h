@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,8 @@ namespace ledgerdesk::app {
 struct WriteServiceOptions {
   int max_attempts =
       8;  // decisions retried on version conflicts before kAborted reaches the caller
+  // Reads other processes' appends while idle this often (log::WriterOptions::follow_every).
+  std::optional<std::chrono::milliseconds> follow_every;
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();
   };
@@ -71,6 +74,10 @@ class WriteService {
   void Read(const std::function<void(const domain::Model&)>& read) const;
 
   log::Position end() const { return writer_->end(); }
+  // Waits until the model has folded the log up to `position` (a replica following the writer);
+  // false after `timeout`.
+  bool WaitFor(log::Position position, std::chrono::milliseconds timeout) const;
+  Status follow_status() const { return writer_->follow_status(); }
 
  private:
   explicit WriteService(WriteServiceOptions options) : options_(std::move(options)) {}

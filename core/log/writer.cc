@@ -107,7 +107,16 @@ void Writer::Run() {
     bool more_waiting = false;
     {
       std::unique_lock lock(queue_mutex_);
-      if (in_flight_.empty()) queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      const auto has_work = [&] { return stopping_ || !queue_.empty(); };
+      if (in_flight_.empty() && options_.follow_every) {
+        if (!queue_cv_.wait_for(lock, *options_.follow_every, has_work)) {
+          lock.unlock();
+          Follow();
+          continue;
+        }
+      } else if (in_flight_.empty()) {
+        queue_cv_.wait(lock, has_work);
+      }
       if (stopping_) break;
       if (in_flight_.size() < kMaxInFlight) {
         size_t events = 0;
@@ -133,6 +142,17 @@ void Writer::Run() {
     }
   }
   in_flight_.clear();
+}
+
+void Writer::Follow() {
+  Status status = CatchUp(std::nullopt, nullptr);
+  std::lock_guard lock(state_mutex_);
+  follow_status_ = std::move(status);
+}
+
+Status Writer::follow_status() const {
+  std::lock_guard lock(state_mutex_);
+  return follow_status_;
 }
 
 uint64_t Writer::AssumedVersion(const std::string& stream) const {

@@ -32,6 +32,9 @@ struct WriterOptions {
   // Called for every event the log's validation applies, in log order, on the writer's thread and
   // before the command that appended it is answered: the write side folds its state here.
   std::function<void(const v1::Envelope&, Position)> on_apply;
+  // When set, an idle writer reads what other processes appended this often (a log shared by
+  // several writers, or a read-only replica that must see sessions and accounts as they change).
+  std::optional<std::chrono::milliseconds> follow_every;
   // The recorded_at clock (tests inject a fixed one).
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();
@@ -66,6 +69,8 @@ class Writer {
   // Past the last record this writer has seen.
   Position end() const;
   ValidationCounts counts() const;
+  // Why the last read of other processes' appends failed (follow_every), or OK.
+  Status follow_status() const;
 
  private:
   struct Pending {
@@ -93,6 +98,8 @@ class Writer {
   // that is in `watch` (may be null).
   Status CatchUp(std::optional<Position> through, Watch* watch);
   void Run();
+  // Reads what others appended while idle (follow_every).
+  void Follow();
   void AppendGroup(std::vector<Pending> group);
   // Answers every command of `accepted` (its events are batch[first...]) from the verdicts.
   void AnswerFromVerdicts(std::vector<Pending*>& accepted, const std::vector<v1::Envelope>& batch,
@@ -115,6 +122,7 @@ class Writer {
   std::unordered_map<std::string, Position> positions_by_id_;
   std::string last_hash_;
   Position end_;
+  Status follow_status_;
 
   // Owned by the writer's thread: groups awaiting their read-back, and what they will change.
   std::deque<InFlight> in_flight_;

@@ -9,7 +9,20 @@
 namespace ledgerdesk::tools::http {
 namespace {
 
-constexpr std::string_view kPayloadTooLargeCode = "payload_too_large";
+// Errors the core has no code of its own for travel as "code: sentence" in a status of the
+// nearest kind; these are their HTTP statuses.
+struct PrefixedCode {
+  std::string_view code;
+  int status;
+};
+constexpr PrefixedCode kPayloadTooLarge{"payload_too_large", 413};
+constexpr PrefixedCode kTimeout{"timeout", 504};
+constexpr PrefixedCode kReadOnlyReplica{"read_only_replica", 503};
+constexpr PrefixedCode kPrefixedCodes[] = {kPayloadTooLarge, kTimeout, kReadOnlyReplica};
+
+Status Prefixed(StatusCode kind, const PrefixedCode& code, const std::string& sentence) {
+  return Status(kind, std::string(code.code) + ": " + sentence);
+}
 
 // "code: sentence" -> the sentence.
 std::string WithoutCode(const std::string& message, std::string_view code) {
@@ -22,8 +35,19 @@ std::string WithoutCode(const std::string& message, std::string_view code) {
 }  // namespace
 
 Status PayloadTooLarge(size_t limit_bytes) {
-  return InvalidArgument(std::string(kPayloadTooLargeCode) + ": the request body is larger than " +
-                         std::to_string(limit_bytes) + " bytes");
+  return Prefixed(StatusCode::kInvalidArgument, kPayloadTooLarge,
+                  "the request body is larger than " + std::to_string(limit_bytes) + " bytes");
+}
+
+Status NotCaughtUp(uint64_t position) {
+  return Prefixed(
+      StatusCode::kUnavailable, kTimeout,
+      "the data up to position " + std::to_string(position) + " is not there yet: try again");
+}
+
+Status ReadOnlyReplica(const std::string& writer) {
+  return Prefixed(StatusCode::kUnavailable, kReadOnlyReplica,
+                  "this server is a read-only replica: send writes to " + writer);
 }
 
 HttpError ToHttpError(const Status& status) {
@@ -38,9 +62,10 @@ HttpError ToHttpError(const Status& status) {
     return {status.code() == StatusCode::kUnauthenticated ? 401 : 400, std::string(refusal),
             WithoutCode(status.message(), refusal)};
   }
-  if (status.message().rfind(kPayloadTooLargeCode, 0) == 0) {
-    return {413, std::string(kPayloadTooLargeCode),
-            WithoutCode(status.message(), kPayloadTooLargeCode)};
+  for (const PrefixedCode& code : kPrefixedCodes) {
+    if (status.message().rfind(std::string(code.code) + ":", 0) == 0) {
+      return {code.status, std::string(code.code), WithoutCode(status.message(), code.code)};
+    }
   }
   switch (status.code()) {
     case StatusCode::kInvalidArgument:

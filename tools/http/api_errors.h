@@ -22,5 +22,9 @@ std::string ErrorJson(const HttpError& error);
 
 // A request body over the limit (413).
 Status PayloadTooLarge(size_t limit_bytes);
+// ?min_position=N not reached in time (504).
+Status NotCaughtUp(uint64_t position);
+// A write sent to a read-only replica (503, naming the writer).
+Status ReadOnlyReplica(const std::string& writer);
 
 }  // namespace ledgerdesk::tools::http

@@ -1,42 +1,30 @@
 #pragma once
 
-// The portal API (spec/http-api.md) over Poco::Net: requests become commands of the services and
-// queries of the projections; every error goes through api_errors.h. Built so far: /healthz,
-// registration and its confirmation, sessions, the caller's account, verification, two-factor
-// set-up, password change and reset, the organization's contracts, and tickets: open, list,
-// detail with the dialog newest first, message, close, reopen, attachments up and down (reads
-// take ?min_position=N).
+// The portal API (spec/http-api.md) over Poco::Net: each request is matched against the route
+// table (route.h), answered by its handler (*_routes.cc), timed and counted for /metrics. Errors
+// go through api_errors.h; a body is always read to its end before answering (keep-alive).
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
-#include "core/app/account_service.h"
-#include "core/app/personal_data.h"
-#include "core/app/write_service.h"
-#include "core/blobs/blob_store.h"
-#include "projections/runner.h"
-#include "projections/store.h"
+#include <memory>
+
 #include "tools/http/answer_cache.h"
+#include "tools/http/api_context.h"
+#include "tools/http/metrics.h"
 
 namespace ledgerdesk::tools::http {
 
-struct ApiServices {
-  app::WriteService& writes;
-  app::AccountService& accounts;
-  app::PersonalData& personal;  // opens what answers show, seals what commands carry
-  const projections::ProjectionRunner& projections;
-  const projections::Store& views;
-  blobs::BlobStore& blobs;
-};
-
 class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit PortalApi(ApiServices services) : services_(services) {}
+  // `services.writer_address` set: a read-only replica, whose writes answer 503 naming it.
+  explicit PortalApi(ApiServices services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override;
 
  private:
-  ApiServices services_;
+  std::unique_ptr<Metrics> metrics_;
   AnswerCache answers_;  // rendered ticket answers, valid while the projections stand still
+  ApiServices services_;
 };
 
 }  // namespace ledgerdesk::tools::http

@@ -1,0 +1,265 @@
+// Registration and access (spec/http-api.md "Registration and access"): thin over the account
+// service, which holds the rules, the hashing and the tokens.
+
+#include "core/domain/account/account.h"
+#include "tools/http/api_context.h"
+#include "tools/http/api_errors.h"
+#include "tools/http/json_request.h"
+#include "tools/http/json_views.h"
+
+namespace ledgerdesk::tools::http {
+namespace {
+
+Answer Register(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(auto fields,
+                      api.RequiredFields(request, {"email", "password", "name", "phone", "nip"}));
+  app::RegistrationInput input{.email = fields["email"],
+                               .password = fields["password"],
+                               .name = fields["name"],
+                               .phone = fields["phone"],
+                               .nip = fields["nip"]};
+  LD_ASSIGN_OR_RETURN(auto registered, api.services.accounts.Register(
+                                           input, request.http.get("Idempotency-Key", "")));
+  Poco::JSON::Object out;
+  out.set("account_id", registered.account_id);
+  out.set("position", registered.position.value);
+  return Json(201, out);
+}
+
+Answer Confirm(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"token"}));
+  return api.Written(api.services.accounts.ConfirmEmail(fields["token"]), 200);
+}
+
+Answer LogIn(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(Poco::JSON::Object::Ptr body, api.Body(request));
+  LD_ASSIGN_OR_RETURN(std::string email, StringField(*body, "email"));
+  LD_ASSIGN_OR_RETURN(std::string password, StringField(*body, "password"));
+  LD_ASSIGN_OR_RETURN(std::optional<std::string> totp, OptionalStringField(*body, "totp_code"));
+  std::optional<std::string_view> code;
+  if (totp.has_value()) code = *totp;
+  LD_ASSIGN_OR_RETURN(auto session, api.services.accounts.Login(email, password, code));
+  Poco::JSON::Object out;
+  out.set("token", session.token);
+  out.set("expires_at", Rfc3339(session.expires_at));
+  out.set("position", session.position.value);
+  return Json(201, out);
+}
+
+Answer LogOut(ApiContext& api, ApiRequest& request) {
+  const std::string header = request.http.get("Authorization", "");
+  const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
+  LD_RETURN_IF_ERROR(api.services.accounts.Logout(token).status());
+  return NoContent();
+}
+
+Answer Account(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  Poco::JSON::Object out;
+  Status missing = NotFound("no such account");
+  api.services.writes.Read([&](const domain::Model& model) {
+    const domain::AccountState* account = model.FindAccount(caller.account_id);
+    if (account == nullptr) return;
+    missing = OkStatus();
+    out.set("account_id", account->account_id);
+    out.set("email", api.Open(account->email));
+    out.set("name", api.Open(account->name));
+    out.set("phone", api.Open(account->phone));
+    out.set("nip", account->nip);
+    out.set("verified", account->verified());
+    out.set("totp_enabled", account->totp_enabled());
+    out.set("role", std::string(RoleName(account->role)));
+  });
+  LD_RETURN_IF_ERROR(missing);
+  return Json(200, out);
+}
+
+Answer Verify(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"contract_number", "serial"}));
+  LD_ASSIGN_OR_RETURN(
+      auto verified,
+      api.services.accounts.Verify(caller.account_id, fields["contract_number"], fields["serial"]));
+  LD_ASSIGN_OR_RETURN(domain::Caller now_verified, api.Caller(request));
+  // The answer lists the contracts once the projections have applied the verification.
+  if (!api.services.projections.WaitFor(verified.position, std::chrono::seconds(5))) {
+    return NotCaughtUp(verified.position.value);
+  }
+  LD_ASSIGN_OR_RETURN(Poco::JSON::Array contracts, ContractsJson(api, now_verified));
+  Poco::JSON::Object out;
+  out.set("organization_nip", now_verified.organization_id);
+  out.set("contracts", contracts);
+  out.set("position", verified.position.value);
+  return Json(200, out);
+}
+
+Answer StartTotp(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto setup, api.services.accounts.StartTotp(caller.account_id));
+  Poco::JSON::Object out;
+  out.set("secret", setup.secret_base32);
+  out.set("otpauth_uri", setup.otpauth_uri);
+  out.set("position", setup.position.value);
+  return Json(201, out);
+}
+
+Answer ConfirmTotp(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"code"}));
+  return api.Written(api.services.accounts.ConfirmTotp(caller.account_id, fields["code"]), 200);
+}
+
+Answer ChangePassword(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto fields,
+                      api.RequiredFields(request, {"current_password", "new_password"}));
+  LD_RETURN_IF_ERROR(
+      api.services.accounts
+          .ChangePassword(caller.account_id, fields["current_password"], fields["new_password"])
+          .status());
+  return NoContent();
+}
+
+Answer ChangeEmail(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"current_password", "new_email"}));
+  return api.Written(api.services.accounts.RequestEmailChange(
+                         caller.account_id, fields["current_password"], fields["new_email"]),
+                     202);
+}
+
+Answer ConfirmEmailChange(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"token"}));
+  return api.Written(api.services.accounts.ConfirmEmailChange(fields["token"]), 200);
+}
+
+Answer RequestReset(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"email"}));
+  // 202 always for a well-formed address: the answer tells nobody whether it has an account.
+  auto requested = api.services.accounts.RequestPasswordReset(fields["email"]);
+  if (!requested.ok() && requested.status().code() == StatusCode::kInvalidArgument) {
+    return requested.status();
+  }
+  return Json(202, Poco::JSON::Object());
+}
+
+Answer CompleteReset(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"token", "new_password"}));
+  LD_RETURN_IF_ERROR(
+      api.services.accounts.CompletePasswordReset(fields["token"], fields["new_password"])
+          .status());
+  return NoContent();
+}
+
+Answer InviteColleague(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"email", "name", "phone"}));
+  LD_ASSIGN_OR_RETURN(auto invited, api.services.accounts.InviteColleague(
+                                        caller, fields["email"], fields["name"], fields["phone"]));
+  Poco::JSON::Object out;
+  out.set("account_id", invited.account_id);
+  out.set("position", invited.position.value);
+  return Json(201, out);
+}
+
+}  // namespace
+
+std::vector<Route> AccountRoutes() {
+  using enum Access;
+  return {
+      {"POST",
+       "/api/v1/registrations",
+       "register an account (e-mails a confirmation link)",
+       201,
+       kPublic,
+       {"email", "password", "name", "phone", "nip"},
+       Register},
+      {"POST",
+       "/api/v1/registrations/confirm",
+       "confirm the e-mail address with its token",
+       200,
+       kPublic,
+       {"token"},
+       Confirm},
+      {"POST",
+       "/api/v1/sessions",
+       "log in (with a TOTP code when two-factor is on)",
+       201,
+       kPublic,
+       {"email", "password", "totp_code?"},
+       LogIn},
+      {"DELETE",
+       "/api/v1/sessions/current",
+       "log out: the token stops working",
+       204,
+       kSession,
+       {},
+       LogOut},
+      {"GET", "/api/v1/account", "the caller's account", 200, kSession, {}, Account},
+      {"POST",
+       "/api/v1/account/verification",
+       "prove membership of the organization with a contract number and a serial on it",
+       200,
+       kSession,
+       {"contract_number", "serial"},
+       Verify},
+      {"POST",
+       "/api/v1/account/totp",
+       "start two-factor set-up (RFC 6238)",
+       201,
+       kSession,
+       {},
+       StartTotp},
+      {"POST",
+       "/api/v1/account/totp/confirm",
+       "turn two-factor on with a first code",
+       200,
+       kSession,
+       {"code"},
+       ConfirmTotp},
+      {"PUT",
+       "/api/v1/account/password",
+       "change the password (ends other sessions)",
+       204,
+       kSession,
+       {"current_password", "new_password"},
+       ChangePassword},
+      {"PUT",
+       "/api/v1/account/email",
+       "change the e-mail address once the new one confirms",
+       202,
+       kSession,
+       {"current_password", "new_email"},
+       ChangeEmail},
+      {"POST",
+       "/api/v1/account/email/confirm",
+       "confirm a new e-mail address with its token",
+       200,
+       kPublic,
+       {"token"},
+       ConfirmEmailChange},
+      {"POST",
+       "/api/v1/password-resets",
+       "e-mail a one-time reset token (202 always)",
+       202,
+       kPublic,
+       {"email"},
+       RequestReset},
+      {"POST",
+       "/api/v1/password-resets/confirm",
+       "set a new password with a reset, set-password or invitation token (also unlocks)",
+       204,
+       kPublic,
+       {"token", "new_password"},
+       CompleteReset},
+      {"POST",
+       "/api/v1/organization/users",
+       "the organization's administrator invites a colleague (e-mailed a set-password link)",
+       201,
+       kAdministrator,
+       {"email", "name", "phone"},
+       InviteColleague},
+  };
+}
+
+}  // namespace ledgerdesk::tools::http

@@ -1,0 +1,98 @@
+#include "tools/http/api_context.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include <charconv>
+
+#include "tools/http/api_errors.h"
+#include "tools/http/json_request.h"
+
+namespace ledgerdesk::tools::http {
+namespace {
+
+constexpr auto kCatchUpTimeout = std::chrono::seconds(5);
+
+// ?min_position=N, or 0 when absent.
+Result<uint64_t> MinPosition(const ApiRequest& request) {
+  const std::string text = request.Query("min_position");
+  if (text.empty()) return uint64_t{0};
+  uint64_t position = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return InvalidArgument("min_position must be a whole number");
+  }
+  return position;
+}
+
+// The session token of "Authorization: Bearer <token>", or "".
+std::string BearerToken(const Poco::Net::HTTPServerRequest& request) {
+  const std::string header = request.get("Authorization", "");
+  const std::string prefix = "Bearer ";
+  return header.rfind(prefix, 0) == 0 ? header.substr(prefix.size()) : "";
+}
+
+}  // namespace
+
+Result<domain::Caller> ApiContext::Caller(const ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(uint64_t position, MinPosition(request));
+  if (position > 0 && !services.writes.WaitFor(log::Position{position}, kCatchUpTimeout)) {
+    return NotCaughtUp(position);
+  }
+  return services.accounts.Authenticate(BearerToken(request.http));
+}
+
+Result<domain::Caller> ApiContext::Engineer(const ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, Caller(request));
+  if (caller.role != v1::ROLE_ENGINEER) return PermissionDenied("only engineers may do this");
+  return caller;
+}
+
+Result<Poco::JSON::Object::Ptr> ApiContext::Body(ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(std::string body, ReadBody(request.http, kMaxJsonBody));
+  return ParseObject(body);
+}
+
+Result<std::map<std::string, std::string>> ApiContext::RequiredFields(
+    ApiRequest& request, std::initializer_list<const char*> names) {
+  LD_ASSIGN_OR_RETURN(Poco::JSON::Object::Ptr body, Body(request));
+  std::map<std::string, std::string> fields;
+  for (const char* name : names) {
+    LD_ASSIGN_OR_RETURN(fields[name], StringField(*body, name));
+  }
+  return fields;
+}
+
+Status ApiContext::CaughtUp(const ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(uint64_t position, MinPosition(request));
+  if (position == 0) return OkStatus();
+  if (!services.projections.WaitFor(log::Position{position}, kCatchUpTimeout)) {
+    return NotCaughtUp(position);
+  }
+  return OkStatus();
+}
+
+Result<app::Outcome> ApiContext::Execute(const ApiRequest& request, const domain::Caller& caller,
+                                         const app::Decision& decide) {
+  return services.writes.Execute(ActorOf(caller), decide, request.http.get("Idempotency-Key", ""));
+}
+
+Answer ApiContext::Written(const Result<app::Outcome>& outcome, int status) {
+  if (!outcome.ok()) return outcome.status();
+  Poco::JSON::Object out;
+  out.set("position", outcome->position.value);
+  return Json(status, out);
+}
+
+std::string ApiContext::Open(const v1::Sealed& sealed) const {
+  auto text = services.personal.Open(sealed);
+  return text.ok() ? *text : std::string(app::kErased);
+}
+
+v1::Actor ApiContext::ActorOf(const domain::Caller& caller) {
+  v1::Actor actor;
+  actor.set_role(caller.role);
+  actor.set_account_id(caller.account_id);
+  return actor;
+}
+
+}  // namespace ledgerdesk::tools::http

@@ -1,0 +1,76 @@
+#pragma once
+
+// What every handler of the portal API shares: the services behind it and the few steps each
+// request repeats (who is calling, the JSON body, read-your-writes, running a command, opening
+// sealed fields).
+
+#include <Poco/JSON/Object.h>
+
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/app/account_service.h"
+#include "core/app/personal_data.h"
+#include "core/app/write_service.h"
+#include "core/blobs/blob_store.h"
+#include "core/domain/ticket/ticket.h"
+#include "projections/row_reader.h"
+#include "projections/runner.h"
+#include "projections/store.h"
+#include "tools/http/answer.h"
+#include "tools/http/route.h"
+
+namespace ledgerdesk::tools::http {
+
+class AnswerCache;
+class Metrics;
+
+struct ApiServices {
+  app::WriteService& writes;
+  app::AccountService& accounts;
+  app::PersonalData& personal;  // opens what answers show, seals what commands carry
+  const projections::ProjectionRunner& projections;
+  const projections::Store& views;
+  blobs::BlobStore& blobs;
+  Metrics* metrics = nullptr;      // set by PortalApi
+  AnswerCache* answers = nullptr;  // set by PortalApi
+  // Set on a read-only replica: where writes go (they answer 503 naming it).
+  std::string writer_address;
+};
+
+class ApiContext {
+ public:
+  explicit ApiContext(const ApiServices& services) : services(services) {}
+
+  const ApiServices& services;
+
+  // The caller of the session in "Authorization: Bearer <token>" (with ?min_position=N, once the
+  // state has folded that far: a session started at the writer is known to a replica).
+  Result<domain::Caller> Caller(const ApiRequest& request);
+  Result<domain::Caller> Engineer(const ApiRequest& request);  // kPermissionDenied for others
+
+  // The body as one JSON object (read to its end, at most 64 KiB).
+  Result<Poco::JSON::Object::Ptr> Body(ApiRequest& request);
+  // The body's required string fields by name; the first missing or mistyped one is the error.
+  Result<std::map<std::string, std::string>> RequiredFields(
+      ApiRequest& request, std::initializer_list<const char*> names);
+
+  // Waits for ?min_position=N in the projections (read-your-writes); the timeout answers 504.
+  Status CaughtUp(const ApiRequest& request);
+  std::unique_ptr<projections::RowReader> Views() const { return services.views.Reader(); }
+
+  // Runs a command as `caller` with the request's Idempotency-Key.
+  Result<app::Outcome> Execute(const ApiRequest& request, const domain::Caller& caller,
+                               const app::Decision& decide);
+  // The answer of a write: `status` with {"position": N}, or the error.
+  static Answer Written(const Result<app::Outcome>& outcome, int status);
+
+  // A sealed field's text, or "[erased]" when it no longer opens.
+  std::string Open(const v1::Sealed& sealed) const;
+
+  static v1::Actor ActorOf(const domain::Caller& caller);
+};
+
+}  // namespace ledgerdesk::tools::http
