@@ -49,6 +49,7 @@ TicketSummary SummaryOf(const rows::TicketRow& row) {
   view.ticket_id = row.ticket_id();
   view.number = row.number();
   view.title = row.title();
+  view.description = row.description();
   view.status = row.status();
   view.contract_number = row.contract_number();
   view.serial = row.serial();

@@ -56,6 +56,7 @@ struct TicketSummary {
   std::string ticket_id;
   std::string number;
   v1::Sealed title;
+  v1::Sealed description;  // what the opener wrote (empty for an imported ticket)
   v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;
   std::string contract_number;
   std::string serial;

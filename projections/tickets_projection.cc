@@ -46,6 +46,7 @@ Status ApplyOpened(const v1::Envelope& envelope, RowSink& sink) {
   row.set_contract_number(event.contract_number());
   row.set_serial(event.serial());
   *row.mutable_title() = event.title();
+  *row.mutable_description() = event.description();
   row.set_status(v1::TICKET_STATUS_OPEN);
   row.set_priority(event.priority() == v1::TICKET_PRIORITY_UNSPECIFIED ? v1::TICKET_PRIORITY_NORMAL
                                                                        : event.priority());

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -226,7 +227,14 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
     LD_RETURN_IF_ERROR(ValidateKeyId(key_id));
     std::lock_guard lock(mutex_);
     if (const StoredKey* stored = table_.FindByKeyId(key_id)) return stored->key;
-    return NotFoundKey(key_id);
+    // Another process may have created it since (a replica reading the writer's keys).
+    std::optional<StoredKey> fetched = Fetch(key_id);
+    if (!fetched || table_.FindBySubject(fetched->subject_id) != nullptr) {
+      return NotFoundKey(key_id);
+    }
+    SubjectKey key = fetched->key;
+    table_.Insert(std::move(*fetched));
+    return key;
   }
 
   Status Destroy(std::string_view subject_id) override {
@@ -246,9 +254,11 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
   virtual bool KeyIdTaken(std::string_view /*key_id*/) const { return false; }
   virtual Status Persist(const StoredKey& /*stored*/) { return OkStatus(); }
   virtual Status Forget(const SubjectKey& /*key*/) { return OkStatus(); }
+  // A key the cache does not hold, from where the keys live (none: in memory only).
+  virtual std::optional<StoredKey> Fetch(std::string_view /*key_id*/) const { return std::nullopt; }
 
   mutable std::mutex mutex_;
-  KeyTable table_;
+  mutable KeyTable table_;  // a cache: Get may fill it
 };
 
 // Keys in memory only (tests): nothing to persist.
@@ -296,6 +306,15 @@ class FileSubjectKeyStore final : public CachedSubjectKeyStore {
   }
 
   Status Persist(const StoredKey& stored) override { return WriteKeyFile(stored); }
+
+  std::optional<StoredKey> Fetch(std::string_view key_id) const override {
+    if (!IsKeyId(key_id)) return std::nullopt;
+    const std::filesystem::path path = KeyPath(key_id);
+    if (!std::filesystem::exists(path)) return std::nullopt;
+    auto stored = ReadKeyFile(path, std::string(key_id));
+    if (!stored.ok()) return std::nullopt;
+    return std::move(*stored);
+  }
 
   // Overwrites the key file, then unlinks it and makes the removal durable.
   Status Forget(const SubjectKey& key) override {

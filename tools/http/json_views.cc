@@ -79,6 +79,7 @@ Poco::JSON::Object TicketSummaryJson(const ApiContext& api, const projections::T
 Poco::JSON::Object TicketDetailJson(const ApiContext& api,
                                     const projections::TicketDetail& detail) {
   Poco::JSON::Object out = TicketSummaryJson(api, detail.ticket);
+  out.set("description", api.Open(detail.ticket.description));
   Poco::JSON::Array cc;
   for (const auto& sealed : detail.cc) cc.add(api.Open(sealed));
   out.set("cc", cc);
