@@ -1,5 +1,6 @@
 #include "projections/default_projections.h"
 
+#include "projections/accounts_projection.h"
 #include "projections/contracts_projection.h"
 #include "projections/event_counts_projection.h"
 #include "projections/notifications_projection.h"
@@ -14,6 +15,7 @@ const ProjectionSet& DefaultProjections() {
       std::make_shared<EventCountsProjection>(),   std::make_shared<ContractsProjection>(),
       std::make_shared<TicketsProjection>(),       std::make_shared<QueueProjection>(),
       std::make_shared<NotificationsProjection>(), std::make_shared<SubjectIndexProjection>(),
+      std::make_shared<AccountsProjection>(),
   };
   return projections;
 }

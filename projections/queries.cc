@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/domain/dates.h"
+#include "projections/accounts_projection.h"
 #include "projections/contracts_projection.h"
 #include "projections/notifications_projection.h"
 #include "projections/projection_rows.pb.h"
@@ -17,6 +18,20 @@ constexpr std::string_view kContracts = ContractsProjection::kColumnFamily;
 constexpr std::string_view kTickets = TicketsProjection::kColumnFamily;
 constexpr std::string_view kQueue = QueueProjection::kColumnFamily;
 constexpr std::string_view kNotifications = NotificationsProjection::kColumnFamily;
+constexpr std::string_view kAccounts = AccountsProjection::kColumnFamily;
+
+AccountView AccountOf(const rows::AccountRow& row) {
+  return {.account_id = row.account_id(),
+          .role = row.role(),
+          .email = row.email(),
+          .name = row.name(),
+          .phone = row.phone(),
+          .nip = row.nip(),
+          .organization_id = row.organization_id(),
+          .organization_admin = row.organization_admin(),
+          .totp_enabled = row.totp_enabled(),
+          .locked = row.locked()};
+}
 
 std::optional<TimePoint> OptionalTime(int64_t micros) {
   if (micros == 0) return std::nullopt;
@@ -302,6 +317,35 @@ Result<std::vector<NotificationView>> ListNotifications(const RowReader& reader,
         return limit == 0 || notifications.size() < limit;
       }));
   return notifications;
+}
+
+Result<AccountView> GetAccount(const RowReader& reader, const domain::Caller& caller,
+                               std::string_view account_id) {
+  if (caller.account_id != account_id && caller.role != v1::ROLE_ENGINEER) {
+    return NotFound("no such account");
+  }
+  LD_ASSIGN_OR_RETURN(auto row, rows::ReadRow<rows::AccountRow>(
+                                    reader, kAccounts, AccountsProjection::AccountKey(account_id)));
+  if (!row) return NotFound("no such account");
+  return AccountOf(*row);
+}
+
+Result<std::vector<AccountView>> ListMembers(const RowReader& reader,
+                                             const domain::Caller& caller) {
+  std::vector<AccountView> members;
+  if (caller.organization_id.empty()) return members;
+  std::vector<std::string> ids;
+  const std::string prefix = AccountsProjection::MembersPrefix(caller.organization_id);
+  LD_RETURN_IF_ERROR(reader.ScanPrefix(kAccounts, prefix, [&](std::string_view key, auto) {
+    ids.emplace_back(key.substr(prefix.size()));
+    return true;
+  }));
+  for (const std::string& id : ids) {
+    LD_ASSIGN_OR_RETURN(auto row,
+                        rows::ReadRow<rows::AccountRow>(reader, kAccounts, "account/" + id));
+    if (row) members.push_back(AccountOf(*row));
+  }
+  return members;
 }
 
 }  // namespace ledgerdesk::projections

@@ -168,4 +168,26 @@ Result<std::vector<NotificationView>> ListNotifications(const RowReader& reader,
                                                         const domain::Caller& caller,
                                                         size_t limit = 0);
 
+// ---- accounts ----
+
+struct AccountView {
+  std::string account_id;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  v1::Sealed email;
+  v1::Sealed name;
+  v1::Sealed phone;
+  std::string nip;
+  std::string organization_id;  // empty until verified
+  bool organization_admin = false;
+  bool totp_enabled = false;
+  bool locked = false;
+};
+
+// One account: the caller's own, or any for an engineer; kNotFound otherwise.
+Result<AccountView> GetAccount(const RowReader& reader, const domain::Caller& caller,
+                               std::string_view account_id);
+// The verified members of the caller's organization, by account id; empty for a caller without
+// one.
+Result<std::vector<AccountView>> ListMembers(const RowReader& reader, const domain::Caller& caller);
+
 }  // namespace ledgerdesk::projections

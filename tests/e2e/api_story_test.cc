@@ -225,6 +225,11 @@ TEST_F(ApiStoryTest, TheAdministratorInvitesAColleagueWhoSetsAPasswordFromTheMai
   const std::string colleague = session.json()->getValue<std::string>("token");
   const Reply contracts = Call("GET", "/api/v1/contracts", "", colleague);
   EXPECT_NE(contracts.body.find("K123456"), std::string::npos) << contracts.body;
+  const Reply members = Call("GET", "/api/v1/organization/users", "", colleague);
+  ASSERT_EQ(members.status, 200) << members.body;
+  EXPECT_NE(members.body.find("alice@example.pl"), std::string::npos) << members.body;
+  EXPECT_NE(members.body.find("kolega@example.pl"), std::string::npos) << members.body;
+  EXPECT_NE(members.body.find("\"organization_admin\":true"), std::string::npos);
   // Only the administrator invites.
   EXPECT_EQ(Call("POST", "/api/v1/organization/users",
                  R"({"email":"trzeci@example.pl","name":"Trzeci","phone":"600100202"})", colleague)

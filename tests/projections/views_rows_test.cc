@@ -4,6 +4,7 @@
 
 #include "core/domain/dates.h"
 #include "core/domain/event_builder.h"
+#include "projections/accounts_projection.h"
 #include "projections/contracts_projection.h"
 #include "projections/memory_rows.h"
 #include "projections/notifications_projection.h"
@@ -33,11 +34,12 @@ class Events {
     const TicketsProjection tickets;
     const QueueProjection queue;
     const NotificationsProjection notifications;
+    const AccountsProjection accounts;
     uint64_t position = 0;
     for (const auto& event : events_) {
       log::LogRecord record{log::Position{position++}, event.stream(), event.SerializeAsString()};
-      for (const Projection* projection :
-           std::initializer_list<const Projection*>{&contracts, &tickets, &queue, &notifications}) {
+      for (const Projection* projection : std::initializer_list<const Projection*>{
+               &contracts, &tickets, &queue, &notifications, &accounts}) {
         Status status = projection->Apply(record, event, rows);
         ASSERT_TRUE(status.ok()) << status.ToString();
       }
@@ -230,6 +232,54 @@ TEST(Queries, ACorruptRowIsDataLossNotAGuess) {
   MemoryRowsReader reader(rows);
   EXPECT_EQ(GetTicket(reader, {.role = v1::ROLE_ENGINEER}, "t").status().code(),
             StatusCode::kDataLoss);
+}
+
+TEST(AccountsView, ShowsTheAccountToItselfAndEngineersAndListsVerifiedMembers) {
+  Events events;
+  for (const char* id : {"a1", "a2", "b1"}) {
+    auto* registered = events.Add(std::string("account-") + id, "2026-11-02T08:00:00Z")
+                           .mutable_account_registered();
+    registered->set_account_id(id);
+    *registered->mutable_email() = Sealed(std::string(id) + "@example.pl");
+    registered->set_nip("5260250274");
+  }
+  auto verify = [&](const char* id, const char* org, bool admin) {
+    auto* verified =
+        events.Add(std::string("account-") + id, "2026-11-02T09:00:00Z").mutable_account_verified();
+    verified->set_account_id(id);
+    verified->set_organization_id(org);
+    verified->set_organization_admin(admin);
+  };
+  verify("a1", "org-a", true);
+  verify("a2", "org-a", false);
+  verify("b1", "org-b", true);
+  events.Add("account-a2", "2026-11-02T10:00:00Z").mutable_totp_enabled()->set_account_id("a2");
+  events.Add("account-a2", "2026-11-02T10:01:00Z").mutable_account_locked()->set_account_id("a2");
+  MemoryRows rows;
+  events.ApplyTo(rows);
+  MemoryRowsReader reader(rows);
+
+  const domain::Caller a2{
+      .account_id = "a2", .role = v1::ROLE_CUSTOMER, .organization_id = "org-a"};
+  auto own = GetAccount(reader, a2, "a2");
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->organization_id, "org-a");
+  EXPECT_FALSE(own->organization_admin);
+  EXPECT_TRUE(own->totp_enabled);
+  EXPECT_TRUE(own->locked);
+  EXPECT_EQ(own->email.ciphertext(), "sealed:a2@example.pl");  // sealed as in the event
+  EXPECT_EQ(GetAccount(reader, a2, "a1").status().code(), StatusCode::kNotFound);
+  const domain::Caller engineer{.account_id = "e", .role = v1::ROLE_ENGINEER};
+  EXPECT_TRUE(GetAccount(reader, engineer, "b1").ok());
+
+  auto members = ListMembers(reader, a2);
+  ASSERT_TRUE(members.ok());
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ((*members)[0].account_id, "a1");
+  EXPECT_TRUE((*members)[0].organization_admin);
+  EXPECT_EQ((*members)[1].account_id, "a2");
+  const domain::Caller unverified{.account_id = "x", .role = v1::ROLE_CUSTOMER};
+  EXPECT_TRUE(ListMembers(reader, unverified)->empty());
 }
 
 }  // namespace

@@ -53,24 +53,45 @@ Answer LogOut(ApiContext& api, ApiRequest& request) {
   return NoContent();
 }
 
+// Reads of the caller's own account wait until the projections have what the session's writer
+// has (a session sees its own changes without passing min_position).
+Status CaughtUpWithOwnWrites(ApiContext& api, const ApiRequest& request) {
+  if (!request.Query("min_position").empty()) return api.CaughtUp(request);
+  api.services.projections.WaitFor(api.services.writes.end(), std::chrono::seconds(5));
+  return OkStatus();
+}
+
+Poco::JSON::Object AccountJson(const ApiContext& api, const projections::AccountView& account) {
+  Poco::JSON::Object out;
+  out.set("account_id", account.account_id);
+  out.set("email", api.Open(account.email));
+  out.set("name", api.Open(account.name));
+  out.set("phone", api.Open(account.phone));
+  out.set("nip", account.nip);
+  out.set("verified", !account.organization_id.empty());
+  out.set("totp_enabled", account.totp_enabled);
+  out.set("role", std::string(RoleName(account.role)));
+  return out;
+}
+
 Answer Account(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
-  Poco::JSON::Object out;
-  Status missing = NotFound("no such account");
-  api.services.writes.Read([&](const domain::Model& model) {
-    const domain::AccountState* account = model.FindAccount(caller.account_id);
-    if (account == nullptr) return;
-    missing = OkStatus();
-    out.set("account_id", account->account_id);
-    out.set("email", api.Open(account->email));
-    out.set("name", api.Open(account->name));
-    out.set("phone", api.Open(account->phone));
-    out.set("nip", account->nip);
-    out.set("verified", account->verified());
-    out.set("totp_enabled", account->totp_enabled());
-    out.set("role", std::string(RoleName(account->role)));
-  });
-  LD_RETURN_IF_ERROR(missing);
+  LD_RETURN_IF_ERROR(CaughtUpWithOwnWrites(api, request));
+  LD_ASSIGN_OR_RETURN(auto account,
+                      projections::GetAccount(*api.Views(), caller, caller.account_id));
+  return Json(200, AccountJson(api, account));
+}
+
+Answer ListColleagues(ApiContext& api, ApiRequest& request) {
+  LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
+  LD_RETURN_IF_ERROR(CaughtUpWithOwnWrites(api, request));
+  LD_ASSIGN_OR_RETURN(auto members, projections::ListMembers(*api.Views(), caller));
+  Poco::JSON::Array out;
+  for (const auto& member : members) {
+    Poco::JSON::Object one = AccountJson(api, member);
+    one.set("organization_admin", member.organization_admin);
+    out.add(one);
+  }
   return Json(200, out);
 }
 
@@ -259,6 +280,13 @@ std::vector<Route> AccountRoutes() {
        kAdministrator,
        {"email", "name", "phone"},
        InviteColleague},
+      {"GET",
+       "/api/v1/organization/users",
+       "the verified members of the caller's organization",
+       200,
+       kSession,
+       {},
+       ListColleagues},
   };
 }
 
