@@ -208,6 +208,52 @@ class PocoLegacySource final : public LegacySource {
     return PagedCc(ticket_id, visit);
   }
 
+  Status ForEachMessageInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                     const RowVisitor<LegacyMessage>& visit) override {
+    return Query<LegacyMessage>("ticket_messages",
+                                "SELECT " + std::string(kMessageColumns) +
+                                    " FROM ticket_messages WHERE " +
+                                    TicketRange("ticket_id", first_ticket_id, last_ticket_id) +
+                                    " ORDER BY ticket_id, id",
+                                ReadMessage, visit);
+  }
+  Status ForEachAttachmentInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                        const RowVisitor<LegacyAttachment>& visit) override {
+    return Query<LegacyAttachment>(
+        "ticket_attachments",
+        "SELECT a.id, a.message_id, a.filename, a.content_type, m.ticket_id FROM "
+        "ticket_attachments a JOIN ticket_messages m ON m.id = a.message_id WHERE " +
+            TicketRange("m.ticket_id", first_ticket_id, last_ticket_id) +
+            " ORDER BY m.ticket_id, a.message_id, a.id",
+        [](const Row& r) {
+          LegacyAttachment a = ReadAttachmentMeta(r);
+          a.ticket_id = r.Int(4);
+          return a;
+        },
+        visit);
+  }
+  Status ForEachCcInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                const RowVisitor<LegacyCc>& visit) override {
+    return Query<LegacyCc>("ticket_cc",
+                           "SELECT ticket_id, email FROM ticket_cc WHERE " +
+                               TicketRange("ticket_id", first_ticket_id, last_ticket_id) +
+                               " ORDER BY ticket_id, email",
+                           ReadCc, visit);
+  }
+  Result<std::string> AttachmentContent(int64_t attachment_id) override {
+    std::optional<std::string> content;
+    LD_RETURN_IF_ERROR(Query<std::string>(
+        "ticket_attachments",
+        "SELECT content FROM ticket_attachments WHERE id = " + std::to_string(attachment_id),
+        [](const Row& r) { return r.Text(0); },
+        [&](const std::string& bytes) {
+          content = bytes;
+          return OkStatus();
+        }));
+    if (!content) return NotFound("no attachment " + std::to_string(attachment_id));
+    return std::move(*content);
+  }
+
   Result<int64_t> CountRows(std::string_view table) override {
     if (std::find(std::begin(kLegacyTables), std::end(kLegacyTables), table) ==
         std::end(kLegacyTables)) {
@@ -260,6 +306,30 @@ class PocoLegacySource final : public LegacySource {
       }
       if (static_cast<int>(page.size()) < limit) return OkStatus();
     }
+  }
+
+  static std::string TicketRange(std::string_view column, int64_t first, int64_t last) {
+    return std::string(column) + " > " + std::to_string(first) + " AND " + std::string(column) +
+           " <= " + std::to_string(last);
+  }
+
+  // One query, every row in memory at once (the caller bounds it, see the range streams).
+  template <typename T, typename Reader>
+  Status Query(std::string_view table, const std::string& sql, Reader read,
+               const RowVisitor<T>& visit) {
+    std::vector<T> rows;
+    try {
+      RecordSet set(*session_, sql);
+      const size_t n = set.rowCount();
+      rows.reserve(n);
+      for (size_t i = 0; i < n; ++i) rows.push_back(read(Row(set, i, table)));
+    } catch (const Poco::Exception& e) {
+      return RowError(table, true, 0, ExceptionText(e));
+    } catch (const std::exception& e) {
+      return RowError(table, true, 0, e.what());
+    }
+    for (const T& row : rows) LD_RETURN_IF_ERROR(visit(row));
+    return OkStatus();
   }
 
   // ticket_cc has no id: pages hold every row of up to page_size tickets, found by a first query

@@ -84,6 +84,7 @@ struct LegacyAttachment {
   std::string filename;  // as uploaded: maybe with path parts
   std::optional<std::string> content_type;
   std::string content;  // the bytes; empty in the metadata-only streams (see below)
+  int64_t ticket_id = 0;  // the message's ticket: set by ForEachAttachmentInTicketRange only
 };
 
 // ticket_cc has no id column: rows are ordered by (ticket_id, email).
@@ -140,6 +141,20 @@ class LegacySource {
   virtual Status ForEachAttachmentOf(int64_t message_id,
                                      const RowVisitor<LegacyAttachment>& visit) = 0;
   virtual Status ForEachCcOf(int64_t ticket_id, const RowVisitor<LegacyCc>& visit) = 0;
+
+  // The dialog rows of the tickets with first_ticket_id < ticket_id <= last_ticket_id, for the
+  // load stage, which reads tickets in windows of a few thousand: one query per window and table
+  // (a scan where the old database has no index on ticket_id), so memory is one window's rows.
+  // Messages ordered by (ticket_id, id); attachments (without content, `ticket_id` set, joined
+  // through their message) by (ticket_id, message_id, id); CC rows by (ticket_id, email).
+  virtual Status ForEachMessageInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                             const RowVisitor<LegacyMessage>& visit) = 0;
+  virtual Status ForEachAttachmentInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                                const RowVisitor<LegacyAttachment>& visit) = 0;
+  virtual Status ForEachCcInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
+                                        const RowVisitor<LegacyCc>& visit) = 0;
+  // One attachment's bytes (a primary-key lookup). kNotFound when there is no such row.
+  virtual Result<std::string> AttachmentContent(int64_t attachment_id) = 0;
 
   // Number of rows in a legacy table (one of the schema's table names, users included), for
   // progress and the report. Errors: kInvalidArgument for another name, else as above.

@@ -269,6 +269,30 @@ TEST_P(LogConformanceTest, WriterAnswersARetryWithTheFirstPositions) {
   EXPECT_EQ(ReadAll().size(), 1u);
 }
 
+// What makes a migration resumed after a crash safe: a writer started afresh on the log (a new
+// process) answers events it finds there, by id, with their first positions and appends nothing.
+TEST_P(LogConformanceTest, WriterRestartedAnswersARetryWithTheFirstPositions) {
+  std::vector<v1::Envelope> command = {MakeEvent("resumed", 1), MakeEvent("resumed", 2)};
+  Result<std::vector<Position>> first = Internal("not appended");
+  {
+    auto writer = Writer::Start(*log_);
+    ASSERT_TRUE(writer.ok());
+    first = (*writer)->Append(command);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+  }
+  Reopen();
+  auto writer = Writer::Start(*log_);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto retry = (*writer)->Append(command);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(*retry, *first);
+  EXPECT_EQ(ReadAll().size(), 2u);
+  // Half of it again (with one new event) is a conflict, not a partial append.
+  auto mixed = (*writer)->Append({command[1], MakeEvent("resumed", 3)});
+  EXPECT_EQ(mixed.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(ReadAll().size(), 2u);
+}
+
 TEST_P(LogConformanceTest, WriterRestartedOnTheLogKnowsEveryStream) {
   {
     auto writer = Writer::Start(*log_);

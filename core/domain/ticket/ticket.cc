@@ -1,5 +1,7 @@
 #include "core/domain/ticket/ticket.h"
 
+#include <set>
+
 #include "core/domain/dates.h"
 #include "core/domain/model.h"
 #include "core/log/envelope_codec.h"
@@ -216,6 +218,92 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   }
   *opened->mutable_response_due_at() =
       ToTimestamp(response_due(context.now, contract->terms.support_window()));
+  return events.Take();
+}
+
+Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
+                         const CommandContext& context, Sealer& sealer) {
+  if (command.ticket_id.empty()) return Internal("an imported ticket needs its id");
+  std::vector<const ImportedFile*> files = {&command.transcript};
+  for (const auto& file : command.attachments) files.push_back(&file);
+  auto add_file = [&](EventBuilder& events, const ImportedFile& file,
+                      const std::string& organization_id) {
+    auto* added = events.Add(TicketStream(command.ticket_id)).mutable_attachment_added();
+    added->set_ticket_id(command.ticket_id);
+    added->set_attachment_id(file.attachment_id);
+    added->set_sha256(file.sha256);
+    added->set_size(file.size);
+    added->set_file_name(SafeFileName(file.file_name));
+    added->set_content_type(file.content_type.empty() ? "application/octet-stream"
+                                                      : file.content_type);
+    added->set_subject_id(organization_id);
+  };
+  if (const TicketState* existing = model.FindTicket(command.ticket_id); existing != nullptr) {
+    if (existing->legacy_ticket_id != command.legacy_ticket_id) {
+      return AlreadyExists("ticket id " + command.ticket_id + " belongs to another ticket");
+    }
+    // Imported before. Should a crash have cut the import's events short, only the files it
+    // lacks are added; ids are drawn for every event in the same order as the first time, so
+    // each event keeps the id it would have had.
+    EventBuilder events = Builder(model, context);
+    NewId(context);  // TicketImported's
+    for (const ImportedFile* file : files) {
+      if (existing->attachment_ids.contains(file->attachment_id)) {
+        NewId(context);
+      } else {
+        add_file(events, *file, existing->organization_id);
+      }
+    }
+    return events.Take();
+  }
+  const std::string& number = command.contract_number.value();
+  const ContractState* contract = model.FindContract(number);
+  if (contract == nullptr) return NotFound("no contract " + number);
+  if (command.serial.has_value()) {
+    bool on_contract = false;
+    for (const auto& item : contract->terms.items())
+      on_contract |= item.serial() == command.serial->value();
+    if (!on_contract) {
+      return InvalidArgument("serial " + command.serial->value() + " is not on contract " + number);
+    }
+  }
+  LD_RETURN_IF_ERROR(CheckText(command.title, "title", kMaxBodyLength));
+  if (command.status != v1::TICKET_STATUS_OPEN &&
+      command.status != v1::TICKET_STATUS_WAITING_FOR_CUSTOMER) {
+    return InvalidArgument("an imported ticket is open or waiting for the customer");
+  }
+  if (command.cc.size() > kMaxCcAddresses) {
+    return InvalidArgument("cc takes at most " + std::to_string(kMaxCcAddresses) + " addresses");
+  }
+  std::set<std::string> file_ids;
+  for (const ImportedFile* file : files) {
+    if (file->sha256.size() != 32) return InvalidArgument("an attachment needs its SHA-256 digest");
+    if (file->attachment_id.empty() || !file_ids.insert(file->attachment_id).second) {
+      return InvalidArgument("attachment ids must be given and distinct");
+    }
+  }
+
+  const std::string& organization_id = contract->terms.organization_id();
+  EventBuilder events = Builder(model, context);
+  const std::string stream = TicketStream(command.ticket_id);
+  auto* imported = events.Add(stream).mutable_ticket_imported();
+  imported->set_ticket_id(command.ticket_id);
+  imported->set_number(command.number);
+  imported->set_legacy_ticket_id(command.legacy_ticket_id);
+  imported->set_organization_id(organization_id);
+  imported->set_contract_number(number);
+  if (command.serial.has_value()) imported->set_serial(command.serial->value());
+  LD_ASSIGN_OR_RETURN(*imported->mutable_title(),
+                      sealer.Seal(organization_id, Trim(command.title)));
+  imported->set_status(command.status);
+  imported->set_priority(command.priority);
+  imported->set_partner_access(command.partner_access);
+  *imported->mutable_opened_at() = ToTimestamp(command.opened_at);
+  for (const auto& cc : command.cc) {
+    LD_ASSIGN_OR_RETURN(*imported->add_cc(), sealer.Seal(organization_id, cc.value()));
+  }
+  imported->set_transcript_attachment_id(command.transcript.attachment_id);
+  for (const ImportedFile* file : files) add_file(events, *file, organization_id);
   return events.Take();
 }
 

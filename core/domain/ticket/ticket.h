@@ -136,6 +136,37 @@ struct EscalateTicket {
   std::string reason;
 };
 
+// A file already in the blob store that an imported ticket carries (its dialog's transcript or
+// one of the dialog's attachments).
+struct ImportedFile {
+  std::string attachment_id;
+  std::string sha256;  // 32 bytes
+  uint64_t size = 0;
+  std::string file_name;  // made safe here
+  std::string content_type;
+};
+
+// Moves one ticket of the legacy helpdesk (the migrator's load stage): a TicketImported event,
+// then an AttachmentAdded for the transcript and for each attachment, all in the ticket's stream
+// and appended together. Personal text (title, CC addresses) is sealed with the organization's key
+// (an imported ticket has no opener). Imports keep the legacy title as it was (no length limit
+// beyond the body's) and carry no response due time: they were answered in the old system.
+struct ImportTicket {
+  std::string ticket_id;
+  std::string number;  // human-facing ("LD-L000123": L for legacy, the legacy id)
+  int64_t legacy_ticket_id = 0;
+  values::ContractNumber contract_number;
+  std::optional<values::Serial> serial;  // none: no device of that contract
+  std::string title;
+  v1::TicketStatus status = v1::TICKET_STATUS_OPEN;  // open or waiting_for_customer
+  v1::TicketPriority priority = v1::TICKET_PRIORITY_NORMAL;
+  bool partner_access = false;
+  std::chrono::system_clock::time_point opened_at;
+  std::vector<values::Email> cc;
+  ImportedFile transcript;
+  std::vector<ImportedFile> attachments;
+};
+
 // The ticket rules. Errors: kNotFound for a ticket (or contract) the caller may not see — never
 // "forbidden", so nothing leaks; kPermissionDenied for a caller whose role may not do this;
 // kInvalidArgument naming the bad field; kFailedPrecondition when the ticket's state says no
@@ -147,6 +178,15 @@ using ResponseDueFn = std::chrono::system_clock::time_point (*)(
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const OpenTicket& command,
                                          const CommandContext& context, Sealer& sealer,
                                          ResponseDueFn response_due);
+// Importing: kNotFound for a contract that is not in the model; kInvalidArgument for a serial not
+// on it, an empty title, a status other than open / waiting_for_customer, too many CC addresses,
+// a file without its digest or ids used twice; kAlreadyExists when the ticket id belongs to another
+// ticket. A ticket already imported from the same legacy row decides nothing (no events), so a
+// re-run of the migrator changes nothing; if it lacks some of the command's files (an import cut
+// short), only those are added, each with the event id the first attempt gave it (ids are drawn
+// from context.new_id in the same order either way).
+Result<std::vector<v1::Envelope>> Decide(const Model& model, const ImportTicket& command,
+                                         const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const PostMessage& command,
                                          const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const AddAttachment& command,
