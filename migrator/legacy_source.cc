@@ -210,12 +210,11 @@ class PocoLegacySource final : public LegacySource {
 
   Status ForEachMessageInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
                                      const RowVisitor<LegacyMessage>& visit) override {
-    return Query<LegacyMessage>("ticket_messages",
-                                "SELECT " + std::string(kMessageColumns) +
-                                    " FROM ticket_messages WHERE " +
-                                    TicketRange("ticket_id", first_ticket_id, last_ticket_id) +
-                                    " ORDER BY ticket_id, id",
-                                ReadMessage, visit);
+    return Query<LegacyMessage>(
+        "ticket_messages",
+        "SELECT " + std::string(kMessageColumns) + " FROM ticket_messages WHERE " +
+            TicketRange("ticket_id", first_ticket_id, last_ticket_id) + " ORDER BY ticket_id, id",
+        ReadMessage, visit);
   }
   Status ForEachAttachmentInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
                                         const RowVisitor<LegacyAttachment>& visit) override {

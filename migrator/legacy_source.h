@@ -83,7 +83,7 @@ struct LegacyAttachment {
   int64_t message_id = 0;
   std::string filename;  // as uploaded: maybe with path parts
   std::optional<std::string> content_type;
-  std::string content;  // the bytes; empty in the metadata-only streams (see below)
+  std::string content;    // the bytes; empty in the metadata-only streams (see below)
   int64_t ticket_id = 0;  // the message's ticket: set by ForEachAttachmentInTicketRange only
 };
 

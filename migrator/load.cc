@@ -329,10 +329,10 @@ class Loader {
     std::unordered_map<int64_t, TicketRun*> moved;
     for (const LegacyTicket& row : rows) {
       auto fate = fates_.find(row.contract_id);
-      runs.push_back({.row = row,
-                      .outcome = TransformTicket(
-                          row, fate == fates_.end() ? kUnknownContract : fate->second,
-                          options_.encoding)});
+      runs.push_back(
+          {.row = row,
+           .outcome = TransformTicket(row, fate == fates_.end() ? kUnknownContract : fate->second,
+                                      options_.encoding)});
     }
     for (TicketRun& run : runs) {
       if (run.outcome.moved()) moved[run.row.id] = &run;
@@ -344,8 +344,8 @@ class Loader {
 
     // The dialog: attachments by message, then messages, then CC.
     std::unordered_map<int64_t, std::vector<LegacyAttachment>> attachments;
-    LD_RETURN_IF_ERROR(source_.ForEachAttachmentInTicketRange(
-        after, last, [&](const LegacyAttachment& a) {
+    LD_RETURN_IF_ERROR(
+        source_.ForEachAttachmentInTicketRange(after, last, [&](const LegacyAttachment& a) {
           attachments[a.message_id].push_back(a);
           return OkStatus();
         }));
@@ -411,8 +411,8 @@ class Loader {
     ParallelFor(load.size(), threads_, [&](size_t i) {
       auto pdf = targets_.renderer.Render(load[i]->outcome.value().transcript);
       if (!pdf.ok()) {
-        rendered[i] = pdf.status().WithContext("transcript of ticket " +
-                                               std::to_string(load[i]->row.id));
+        rendered[i] =
+            pdf.status().WithContext("transcript of ticket " + std::to_string(load[i]->row.id));
         return;
       }
       load[i]->pdf = std::move(*pdf);
@@ -428,10 +428,10 @@ class Loader {
         LD_ASSIGN_OR_RETURN(std::string bytes, source_.AttachmentContent(a.legacy_attachment_id));
         LD_ASSIGN_OR_RETURN(blobs::BlobRef ref, Store(bytes));
         run->files.push_back({.attachment_id = log::Hex(a.attachment_id),
-                                            .sha256 = ref.sha256,
-                                            .size = ref.size,
-                                            .file_name = a.file_name,
-                                            .content_type = a.content_type});
+                              .sha256 = ref.sha256,
+                              .size = ref.size,
+                              .file_name = a.file_name,
+                              .content_type = a.content_type});
       }
     }
 
@@ -480,16 +480,17 @@ class Loader {
     command.partner_access = t.partner_access;
     command.opened_at = t.opened_at;
     command.cc = t.cc;
-    command.transcript = {.attachment_id = log::Hex(t.transcript_attachment_id),
-                          .sha256 = pdf.sha256,
-                          .size = pdf.size,
-                          .file_name = "ticket-" + std::to_string(t.legacy_ticket_id) +
-                                       "-dialog.pdf",
-                          .content_type = "application/pdf"};
+    command.transcript = {
+        .attachment_id = log::Hex(t.transcript_attachment_id),
+        .sha256 = pdf.sha256,
+        .size = pdf.size,
+        .file_name = "ticket-" + std::to_string(t.legacy_ticket_id) + "-dialog.pdf",
+        .content_type = "application/pdf"};
     command.attachments = std::move(run.files);
     return Execute(
         [&](const domain::Model& model, const domain::CommandContext& context) {
-          return domain::Decide(model, command, WithLegacyIds(context, kTickets, t.legacy_ticket_id),
+          return domain::Decide(model, command,
+                                WithLegacyIds(context, kTickets, t.legacy_ticket_id),
                                 targets_.sealer);
         },
         run.refused);
@@ -507,14 +508,21 @@ class Loader {
   std::unordered_map<int64_t, ContractFate> fates_;
 };
 
+class EmptyReader final : public log::LogReader {
+ public:
+  Result<std::vector<log::LogRecord>> Read(size_t, std::chrono::milliseconds) override {
+    return std::vector<log::LogRecord>{};
+  }
+};
+
 class DryRunLog final : public log::EventLog {
  public:
-  explicit DryRunLog(log::EventLog& base) : base_(base) {}
+  explicit DryRunLog(log::EventLog* base) : base_(base) {}
 
   Result<std::vector<log::Position>> Append(const std::vector<v1::Envelope>& events) override {
     std::lock_guard lock(mutex_);
     if (!next_) {
-      LD_ASSIGN_OR_RETURN(log::Position end, base_.End());
+      LD_ASSIGN_OR_RETURN(log::Position end, BaseEnd());
       next_ = end.value;
     }
     std::vector<log::Position> positions;
@@ -525,16 +533,24 @@ class DryRunLog final : public log::EventLog {
   Result<log::Position> End() override {
     std::lock_guard lock(mutex_);
     if (next_) return log::Position{*next_};
-    return base_.End();
+    return BaseEnd();
   }
   Result<std::unique_ptr<log::LogReader>> NewReader(log::Position from) override {
-    return base_.NewReader(from);
+    if (base_ == nullptr) return std::unique_ptr<log::LogReader>(std::make_unique<EmptyReader>());
+    return base_->NewReader(from);
   }
   bool HasExclusiveWriter() const override { return true; }
-  std::string Describe() const override { return "dry run over " + base_.Describe(); }
+  std::string Describe() const override {
+    return "dry run over " + (base_ == nullptr ? std::string("an empty log") : base_->Describe());
+  }
 
  private:
-  log::EventLog& base_;
+  Result<log::Position> BaseEnd() {
+    if (base_ == nullptr) return log::Position{0};
+    return base_->End();
+  }
+
+  log::EventLog* base_;
   std::mutex mutex_;
   std::optional<uint64_t> next_;
 };
@@ -553,7 +569,7 @@ Result<MigrationReport> Migrate(LegacySource& source, const MigrateTargets& targ
   return report;
 }
 
-std::unique_ptr<log::EventLog> NewDryRunLog(log::EventLog& base) {
+std::unique_ptr<log::EventLog> NewDryRunLog(log::EventLog* base) {
   return std::make_unique<DryRunLog>(base);
 }
 

@@ -57,9 +57,9 @@ struct MigrateOptions {
   v1::Date as_of;
   bool dry_run = false;  // only marks the report: what is written depends on the targets
   LegacyEncoding encoding = LegacyEncoding::kWindows1250;
-  int threads = 0;                 // render threads; 0: one per core
-  int tickets_per_window = 2000;   // tickets whose dialog is read and rendered together
-  int concurrent_commands = 64;    // commands in flight at once (they share group commits)
+  int threads = 0;                // render threads; 0: one per core
+  int tickets_per_window = 2000;  // tickets whose dialog is read and rendered together
+  int concurrent_commands = 64;   // commands in flight at once (they share group commits)
   // Called on the calling thread at each stage and after every window.
   std::function<void(const MigrateProgress&)> on_progress;
 };
@@ -79,9 +79,9 @@ struct MigrateTargets {
 Result<MigrationReport> Migrate(LegacySource& source, const MigrateTargets& targets,
                                 const MigrateOptions& options, MigrateStats* stats = nullptr);
 
-// A log that reads `base` (which must outlive it) and forgets what is appended to it, answering
-// positions past base's end: what a dry run writes into, so it decides exactly as a real run on
-// the same log would and changes nothing.
-std::unique_ptr<log::EventLog> NewDryRunLog(log::EventLog& base);
+// A log that reads `base` (which must outlive it; null: an empty log, for a data dir that does not
+// exist yet) and forgets what is appended to it, answering positions past base's end: what a dry
+// run writes into, so it decides exactly as a real run on the same log would and changes nothing.
+std::unique_ptr<log::EventLog> NewDryRunLog(log::EventLog* base);
 
 }  // namespace ledgerdesk::migrator

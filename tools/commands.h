@@ -24,6 +24,8 @@ int AuditHistoryCommand(const Args& args);
 int AuditReplayCommand(const Args& args);
 int AuditVerifyCommand(const Args& args);
 int AuditEraseCommand(const Args& args);
+int MigrateCommand(const Args& args);
+int BenchMigrateCommand(const Args& args);
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it (a long-running
 // command calls it before it starts any), so that WaitForTerminationSignal can take them.

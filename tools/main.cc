@@ -44,6 +44,10 @@ const std::vector<Subcommand>& Subcommands() {
        BenchLogCommand},
       {"bench rebuild", "measure projection rebuilds against RocksDB's db_bench fillseq",
        BenchRebuildCommand},
+      {"migrate", "move the legacy helpdesk into the log (dry run, report, resumable)",
+       MigrateCommand},
+      {"bench migrate", "generate a large legacy database and time its migration",
+       BenchMigrateCommand},
   };
   return kSubcommands;
 }
