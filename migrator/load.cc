@@ -99,6 +99,10 @@ class Loader {
                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   }
 
+  ~Loader() {
+    if (pending_thread_.joinable()) pending_thread_.join();
+  }
+
   Status Run() {
     Progress("customers");
     LD_RETURN_IF_ERROR(source_.ForEachCustomer([&](const LegacyCustomer& row) {
@@ -319,10 +323,12 @@ class Loader {
       return OkStatus();
     }));
     // The last window also takes dialog rows of tickets past the last one (orphans).
-    return Window(window, after, std::numeric_limits<int64_t>::max());
+    LD_RETURN_IF_ERROR(Window(window, after, std::numeric_limits<int64_t>::max()));
+    return FinishPending();
   }
 
   Status Window(const std::vector<LegacyTicket>& rows, int64_t after, int64_t last) {
+    const auto read_start = Clock::now();
     static const ContractFate kUnknownContract;
     std::vector<TicketRun> runs;
     runs.reserve(rows.size());
@@ -386,6 +392,8 @@ class Loader {
       return OkStatus();
     }));
 
+    stats_.read_seconds += SecondsSince(read_start);
+
     // What the log lacks.
     std::vector<TicketRun*> load;
     targets_.writes.Read([&](const domain::Model& model) {
@@ -421,6 +429,7 @@ class Loader {
     stats_.pdfs_rendered += static_cast<int64_t>(load.size());
     stats_.render_seconds += SecondsSince(render_start);
 
+    const auto import_start = Clock::now();
     // Attachment bytes: read one at a time (the source is single-threaded), stored in batches.
     for (TicketRun* run : load) {
       const TicketImport& t = run->outcome.value();
@@ -435,20 +444,47 @@ class Loader {
       }
     }
 
-    // Store the transcripts and import, many commands at once (they share group commits).
-    Status failed;
-    std::mutex failed_mutex;
-    ParallelFor(load.size(), options_.concurrent_commands, [&](size_t i) {
-      TicketRun& run = *load[i];
-      Status status = Import(run);
-      if (!status.ok()) {
-        std::lock_guard lock(failed_mutex);
-        if (failed.ok()) failed = status.WithContext("ticket " + std::to_string(run.row.id));
-      }
+    // The window's imports run in the background while the next window is read and rendered;
+    // its tickets enter the report when it is done (at the same point of every run, so the
+    // report's order does not depend on timing).
+    stats_.import_seconds += SecondsSince(import_start);
+    LD_RETURN_IF_ERROR(FinishPending());
+    pending_ = std::make_unique<PendingWindow>();
+    pending_->runs = std::move(runs);
+    pending_->load = std::move(load);
+    pending_thread_ = std::thread([this, work = pending_.get()] {
+      const auto start = Clock::now();
+      Status failed;
+      std::mutex failed_mutex;
+      ParallelFor(work->load.size(), options_.concurrent_commands, [&](size_t i) {
+        TicketRun& run = *work->load[i];
+        Status status = Import(run);
+        if (!status.ok()) {
+          std::lock_guard lock(failed_mutex);
+          if (failed.ok()) failed = status.WithContext("ticket " + std::to_string(run.row.id));
+        }
+      });
+      work->status = failed;
+      work->seconds = SecondsSince(start);
     });
-    LD_RETURN_IF_ERROR(failed);
+    return OkStatus();
+  }
 
-    for (TicketRun& run : runs) {
+  struct PendingWindow {
+    std::vector<TicketRun> runs;
+    std::vector<TicketRun*> load;
+    Status status;
+    double seconds = 0;
+  };
+
+  // Waits for the window importing in the background and records its tickets.
+  Status FinishPending() {
+    if (!pending_) return OkStatus();
+    pending_thread_.join();
+    std::unique_ptr<PendingWindow> work = std::move(pending_);
+    LD_RETURN_IF_ERROR(work->status);
+    stats_.import_seconds += work->seconds;
+    for (TicketRun& run : work->runs) {
       if (run.refused) {
         report_.Read(kTickets);
         report_.Quarantine(kTickets, run.row.id, kRejected, run.refused->message());
@@ -457,7 +493,7 @@ class Loader {
         report_.Record(kTickets, run.row.id, run.outcome);
       }
     }
-    progress_.tickets_done += static_cast<int64_t>(rows.size());
+    progress_.tickets_done += static_cast<int64_t>(work->runs.size());
     Progress("tickets");
     return OkStatus();
   }
@@ -504,6 +540,8 @@ class Loader {
   int threads_ = 1;
   std::mutex mutex_;  // guards stats_ from command threads
   MigrateProgress progress_;
+  std::unique_ptr<PendingWindow> pending_;
+  std::thread pending_thread_;
   std::map<int64_t, Outcome<MovedCustomer>> customers_;
   std::unordered_map<int64_t, ContractFate> fates_;
 };

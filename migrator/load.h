@@ -49,7 +49,11 @@ struct MigrateStats {
   int64_t tickets_skipped = 0;  // moved tickets found complete in the log already (a re-run)
   int64_t events_appended = 0;
   int64_t blobs_stored = 0;
-  double render_seconds = 0;  // wall time spent rendering and storing (summed over windows)
+  // Wall time by phase, summed over ticket windows: reading and transforming the dialog,
+  // rendering the transcripts, storing blobs and executing the import commands.
+  double read_seconds = 0;
+  double render_seconds = 0;
+  double import_seconds = 0;
   double seconds = 0;
 };
 

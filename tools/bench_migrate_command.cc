@@ -70,12 +70,13 @@ int BenchMigrateCommand(const Args& args) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   std::printf(
-      "migrated in %.1f s (load %.1f s, reconciliation %.1f s; rendering %.1f s of it): %lld "
-      "tickets read, %lld moved, %lld PDFs, %lld events\n"
+      "migrated in %.1f s (load %.1f s: tickets' dialog read %.1f s, rendered %.1f s, stored and "
+      "imported %.1f s; reconciliation %.1f s): %lld tickets read, %lld moved, %lld PDFs, %lld "
+      "events\n"
       "tickets/s (read): %.0f   tickets/s (moved): %.0f   PDFs/s: %.0f   peak RSS: %.0f MiB\n",
-      seconds, run->stats.seconds, seconds - run->stats.seconds, run->stats.render_seconds,
-      static_cast<long long>(read), static_cast<long long>(moved),
-      static_cast<long long>(run->stats.pdfs_rendered),
+      seconds, run->stats.seconds, run->stats.read_seconds, run->stats.render_seconds,
+      run->stats.import_seconds, seconds - run->stats.seconds, static_cast<long long>(read),
+      static_cast<long long>(moved), static_cast<long long>(run->stats.pdfs_rendered),
       static_cast<long long>(run->stats.events_appended), read / seconds, moved / seconds,
       static_cast<double>(run->stats.pdfs_rendered) / seconds, usage.ru_maxrss / 1024.0);
   if (!run->reconciliation.empty()) {

@@ -52,14 +52,20 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/ledgerdesk-pg.XXXXXX")
 chmod 755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 
-port=54329
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-
 as_owner "$bin/initdb" -D "$dir/data" -U ledgerdesk -A trust -E SQL_ASCII --locale=C \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
-  { cat "$dir/server.log" >&2; exit 1; }
+# A free port from 54329 up; another test run (another worktree) may take the same one between the
+# check and the start, so a start that fails is tried again on the next ports.
+port=54329
+for attempt in 1 2 3 4 5 6 7 8; do
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null; then
+    break
+  fi
+  [ "$attempt" -eq 8 ] && { cat "$dir/server.log" >&2; exit 1; }
+  port=$((port + 1 + RANDOM % 8))
+done
 as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U ledgerdesk -E SQL_ASCII -T template0 legacy
 
 echo "export LEDGERDESK_TEST_POSTGRES_URI=postgresql://ledgerdesk@127.0.0.1:$port/legacy"
