@@ -9,8 +9,10 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace ledgerdesk::migrator {
@@ -430,14 +432,24 @@ Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
   } else {
     return InvalidArgument("legacy source must be sqlite:PATH or postgresql://...");
   }
-  try {
-    auto session = std::make_unique<Poco::Data::Session>(connector, connection);
-    return std::unique_ptr<LegacySource>(
-        std::make_unique<PocoLegacySource>(std::move(session), options));
-  } catch (const Poco::Exception& e) {
-    // The message may quote the connection string, password included: keep only the kind.
-    return Unavailable("cannot open the legacy database (" + connector + "): " + e.name() +
-                       (connector == Poco::Data::SQLite::Connector::KEY ? ": " + e.message() : ""));
+  // A live database may refuse a connection for a moment (a busy server, a restart): a few
+  // tries a second apart before giving up.
+  const int tries = connector == Poco::Data::PostgreSQL::Connector::KEY ? 3 : 1;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto session = std::make_unique<Poco::Data::Session>(connector, connection);
+      return std::unique_ptr<LegacySource>(
+          std::make_unique<PocoLegacySource>(std::move(session), options));
+    } catch (const Poco::Exception& e) {
+      if (attempt < tries) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        continue;
+      }
+      // The message may quote the connection string, password included: keep only the kind.
+      return Unavailable(
+          "cannot open the legacy database (" + connector + "): " + e.name() +
+          (connector == Poco::Data::SQLite::Connector::KEY ? ": " + e.message() : ""));
+    }
   }
 }
 
