@@ -1,11 +1,77 @@
 #include "projections/rebuild.h"
 
 #include <chrono>
+#include <limits>
 #include <system_error>
 
 #include "projections/runner.h"
 
 namespace ledgerdesk::projections {
+namespace {
+
+// Records before `bound` only: the log as a store that stands at `bound` has seen it.
+class BoundedReader : public log::LogReader {
+ public:
+  BoundedReader(std::unique_ptr<log::LogReader> inner, log::Position bound)
+      : inner_(std::move(inner)), bound_(bound) {}
+
+  Result<std::vector<log::LogRecord>> Read(size_t max_records,
+                                           std::chrono::milliseconds wait) override {
+    if (done_) return std::vector<log::LogRecord>();
+    LD_ASSIGN_OR_RETURN(auto records, inner_->Read(max_records, wait));
+    while (!records.empty() && records.back().position >= bound_) {
+      records.pop_back();
+      done_ = true;
+    }
+    return records;
+  }
+
+ private:
+  std::unique_ptr<log::LogReader> inner_;
+  const log::Position bound_;
+  bool done_ = false;
+};
+
+class BoundedLog : public log::EventLog {
+ public:
+  BoundedLog(log::EventLog& inner, log::Position bound) : inner_(inner), bound_(bound) {}
+
+  Result<std::vector<log::Position>> Append(const std::vector<v1::Envelope>&) override {
+    return FailedPrecondition("a rebuild does not append");
+  }
+  Result<log::Position> End() override {
+    LD_ASSIGN_OR_RETURN(const log::Position end, inner_.End());
+    return std::min(end, bound_);
+  }
+  Result<std::unique_ptr<log::LogReader>> NewReader(log::Position from) override {
+    LD_ASSIGN_OR_RETURN(auto reader, inner_.NewReader(from));
+    return std::unique_ptr<log::LogReader>(
+        std::make_unique<BoundedReader>(std::move(reader), bound_));
+  }
+  bool HasExclusiveWriter() const override { return inner_.HasExclusiveWriter(); }
+  std::string Describe() const override { return inner_.Describe(); }
+
+ private:
+  log::EventLog& inner_;
+  const log::Position bound_;
+};
+
+double RecordsPerSecond(const ApplyCounts& counts, double seconds) {
+  const double records = static_cast<double>(counts.applied + counts.duplicates + counts.conflicts +
+                                             counts.undecodable);
+  return seconds > 0 ? records / seconds : 0;
+}
+
+}  // namespace
+
+std::string ProjectionNames(const ProjectionSet& projections) {
+  std::string names;
+  for (const auto& projection : projections) {
+    if (!names.empty()) names += ", ";
+    names += projection->name();
+  }
+  return names;
+}
 
 Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projections,
                               const std::filesystem::path& dir, RebuildOptions options) {
@@ -53,10 +119,78 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
   result.checkpoint = checkpoint;
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const auto& counts = checkpoint.counts;
-  const double records = static_cast<double>(counts.applied + counts.duplicates + counts.conflicts +
-                                             counts.undecodable);
-  result.records_per_second = result.seconds > 0 ? records / result.seconds : 0;
+  result.records_per_second = RecordsPerSecond(checkpoint.counts, result.seconds);
+  return result;
+}
+
+Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& projections,
+                                  std::string_view name, const std::filesystem::path& dir,
+                                  RebuildOptions options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::shared_ptr<const Projection> chosen;
+  for (const auto& projection : projections) {
+    if (projection->name() == name) chosen = projection;
+  }
+  if (chosen == nullptr) {
+    return InvalidArgument("there is no projection '" + std::string(name) +
+                           "' (the projections are " + ProjectionNames(projections) + ")");
+  }
+  LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
+  LD_ASSIGN_OR_RETURN(auto store,
+                      Store::Open({.dir = dir, .column_families = std::move(column_families)}));
+  LD_ASSIGN_OR_RETURN(const Checkpoint stands_at, store->ReadCheckpoint());
+
+  // Replay the one projection aside, up to where the others stand.
+  const std::filesystem::path scratch = dir.string() + ".only-" + std::string(name);
+  std::error_code error;
+  std::filesystem::remove_all(scratch, error);
+  if (error) return Unavailable("cannot clear " + scratch.string() + ": " + error.message());
+  const ProjectionSet one = {chosen};
+  BoundedLog bounded(log, stands_at.next);
+  Status copied;
+  {
+    LD_ASSIGN_OR_RETURN(auto aside, Store::Open({.dir = scratch,
+                                                 .column_families = chosen->column_families(),
+                                                 .block_cache_bytes = options.block_cache_bytes,
+                                                 .bulk_load = true}));
+    LD_ASSIGN_OR_RETURN(auto runner,
+                        ProjectionRunner::Create(bounded, *aside, one,
+                                                 {.max_batch_events = options.batch_events,
+                                                  .poll_wait = std::chrono::milliseconds(50),
+                                                  .cache_bytes = options.cache_bytes,
+                                                  .defer_validator_rows = true,
+                                                  .expected_records = stands_at.next.value,
+                                                  .decode_ahead = true,
+                                                  .fresh_store = true}));
+    LD_RETURN_IF_ERROR(runner->CatchUp());
+    runner.reset();
+    LD_ASSIGN_OR_RETURN(const Checkpoint replayed, aside->ReadCheckpoint());
+    if (replayed.counts != stands_at.counts) {
+      return FailedPrecondition("the log holds less than the projections in " + dir.string() +
+                                " have applied (they stand at log position " +
+                                std::to_string(stands_at.next.value) +
+                                "): rebuild them all instead");
+    }
+    // Its rows replace the store's in one write that keeps the checkpoint.
+    StoreBatch batch(*store);
+    for (const std::string& cf : chosen->column_families()) {
+      LD_RETURN_IF_ERROR(store->Scan(cf, [&](std::string_view key, std::string_view) {
+        if (copied.ok()) copied = batch.Delete(cf, key);
+      }));
+      LD_RETURN_IF_ERROR(aside->Scan(cf, [&](std::string_view key, std::string_view value) {
+        if (copied.ok()) copied = batch.Put(cf, key, value);
+      }));
+    }
+    if (copied.ok()) copied = store->Commit(batch, stands_at);
+  }
+  std::filesystem::remove_all(scratch, error);
+  LD_RETURN_IF_ERROR(copied);
+
+  RebuildResult result;
+  result.checkpoint = stands_at;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.records_per_second = RecordsPerSecond(stands_at.counts, result.seconds);
   return result;
 }
 

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "core/common/status.h"
 #include "core/log/event_log.h"
@@ -33,5 +34,20 @@ struct RebuildResult {
 // of the log, the store and the projections; on error the store in `dir` is unchanged.
 Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projections,
                               const std::filesystem::path& dir, RebuildOptions options = {});
+
+// Rebuilds the one projection of `projections` called `name` in the store in `dir` (opened with
+// every column family of `projections`; no runner may have it open) and leaves the others' rows
+// alone: the projection is replayed from the start of `log` up to the store's checkpoint, aside in
+// a scratch store, and its column families' rows are then replaced by the replayed ones in one
+// atomic write that keeps the checkpoint, so the store stays a consistent prefix of the log.
+// Errors: kInvalidArgument naming the projections when `name` is none of them; kFailedPrecondition
+// when the log holds less than the store has applied; those of the log, the store and the
+// projection. On error the store in `dir` is unchanged.
+Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& projections,
+                                  std::string_view name, const std::filesystem::path& dir,
+                                  RebuildOptions options = {});
+
+// "a, b, c": the names of `projections`, in order (for messages).
+std::string ProjectionNames(const ProjectionSet& projections);
 
 }  // namespace ledgerdesk::projections

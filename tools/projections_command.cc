@@ -19,25 +19,46 @@ std::filesystem::path ProjectionsDir(const log::LogOptions& options) {
 }
 
 int Rebuild(const Args& args) {
-  CommandLine cli("projections rebuild", "[LOG OPTIONS]",
+  const auto& set = projections::DefaultProjections();
+  CommandLine cli("projections rebuild", "[--only NAME] [LOG OPTIONS]",
                   "Drops the projections and replays the whole log into fresh ones (built aside "
-                  "and swapped in when complete), printing events per second.");
-  cli.LogOptions();
+                  "and swapped in when complete), printing events per second. With --only, "
+                  "rebuilds that one projection up to where the others stand and leaves the "
+                  "others as they are.");
+  cli.LogOptions().Option("only", "NAME",
+                          "rebuild just this projection: " + projections::ProjectionNames(set));
   if (auto exit = cli.Parse(args)) return *exit;
+  const std::string only = cli.Get("only");
+  if (cli.Has("only")) {
+    bool known = false;
+    for (const auto& projection : set) known |= projection->name() == only;
+    if (!known) {
+      return cli.UsageError("--only takes one of " + projections::ProjectionNames(set) + ", not '" +
+                            only + "'");
+    }
+  }
   auto options = cli.GetLogOptions();
   if (!options.ok()) return cli.UsageError(options.status().message());
   options->read_only = true;
   auto log = log::OpenLog(*options);
   if (!log.ok()) return Fail("projections rebuild", log.status());
-  auto rebuilt =
-      projections::Rebuild(**log, projections::DefaultProjections(), ProjectionsDir(*options));
+  if (cli.Has("only")) {
+    auto rebuilt = projections::RebuildOnly(**log, set, only, ProjectionsDir(*options));
+    if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
+    std::printf(
+        "rebuilt projection %s to log position %llu (where the others stand; they were left as "
+        "they are) in %.2f s: %.0f events/s\n",
+        only.c_str(), static_cast<unsigned long long>(rebuilt->checkpoint.next.value),
+        rebuilt->seconds, rebuilt->records_per_second);
+    return kExitOk;
+  }
+  auto rebuilt = projections::Rebuild(**log, set, ProjectionsDir(*options));
   if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
   const auto& counts = rebuilt->checkpoint.counts;
   std::printf(
       "rebuilt %zu projections to log position %llu in %.2f s: %.0f events/s (%llu applied, %llu "
       "duplicates, %llu conflicts, %llu undecodable skipped)\n",
-      projections::DefaultProjections().size(),
-      static_cast<unsigned long long>(rebuilt->checkpoint.next.value), rebuilt->seconds,
+      set.size(), static_cast<unsigned long long>(rebuilt->checkpoint.next.value), rebuilt->seconds,
       rebuilt->records_per_second, static_cast<unsigned long long>(counts.applied),
       static_cast<unsigned long long>(counts.duplicates),
       static_cast<unsigned long long>(counts.conflicts),

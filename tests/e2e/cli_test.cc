@@ -104,6 +104,24 @@ TEST(CliTest, ALiveDigestEqualsTheDigestOfARebuild) {
   EXPECT_EQ(after.out, live.out);
 }
 
+TEST(CliTest, RebuildOnlyOneProjectionKeepsTheDigest) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  ASSERT_EQ(Ledgerdesk(ContractArgs(data, "K100017")).exit_code, 0);
+  auto live = Ledgerdesk({"projections", "digest", "--data-dir", data});
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  auto only = Ledgerdesk({"projections", "rebuild", "--only", "contracts", "--data-dir", data});
+  ASSERT_EQ(only.exit_code, 0) << only.err;
+  EXPECT_NE(only.out.find("rebuilt projection contracts to log position 2"), std::string::npos)
+      << only.out;
+  auto after = Ledgerdesk({"projections", "digest", "--data-dir", data});
+  EXPECT_EQ(after.out, live.out);
+  auto unknown = Ledgerdesk({"projections", "rebuild", "--only", "contract", "--data-dir", data});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("--only takes one of event_counts, contracts"), std::string::npos)
+      << unknown.err;
+}
+
 TEST(CliTest, StaffAddPrintsAOneTimeTokenAndSealsThePersonalData) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -148,6 +149,84 @@ TEST(Rebuild, OpenFinishesAnInstallationThatACrashInterrupted) {
   EXPECT_FALSE(std::filesystem::exists(path / "old-store-marker"));
   EXPECT_EQ(*Digest(*store), expected);
   EXPECT_FALSE(std::filesystem::exists(RebuiltDir(path)));
+}
+
+// A second projection beside EventCounts, so that "only one" has others to leave alone: the last
+// admitted version of every stream.
+class LastVersionProjection : public Projection {
+ public:
+  std::string_view name() const override { return "last_version"; }
+  std::vector<std::string> column_families() const override { return {"last_version"}; }
+  Status Apply(const log::LogRecord&, const v1::Envelope& envelope, RowSink& rows) const override {
+    return rows.Put("last_version", envelope.stream(), std::to_string(envelope.stream_version()));
+  }
+};
+
+std::map<std::string, std::string> Rows(const Store& store, std::string_view cf) {
+  std::map<std::string, std::string> rows;
+  EXPECT_TRUE(
+      store
+          .Scan(cf, [&](std::string_view key, std::string_view value) { rows.emplace(key, value); })
+          .ok());
+  return rows;
+}
+
+TEST(Rebuild, OnlyOneProjectionUpToWhereTheOthersStandLeavingThemAlone) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  RandomWorkload workload(77);
+  PushRecords(*log.storage(), workload.Next(5'000));
+  const ReferenceFold reference = Reference(log);  // the first 5 000 records
+  const ProjectionSet two = {std::make_shared<EventCountsProjection>(),
+                             std::make_shared<LastVersionProjection>()};
+  const auto path = dir.path() / "projections";
+  Checkpoint stands_at;
+  std::map<std::string, std::string> last_versions;
+  {
+    auto store = Store::Open({.dir = path, .column_families = {"event_counts", "last_version"}});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    {
+      auto runner = ProjectionRunner::Create(log, **store, two, {.max_batch_events = 700});
+      ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+      ASSERT_TRUE((*runner)->CatchUp().ok());
+    }
+    stands_at = *(*store)->ReadCheckpoint();
+    ASSERT_EQ(stands_at.next, log::Position{5'000});
+    // Damage both projections: a stale row in each and a lost row of event_counts.
+    StoreBatch batch(**store);
+    ASSERT_TRUE(batch.Put("event_counts", "stream/stale", "7").ok());
+    ASSERT_TRUE(
+        batch.Delete("event_counts", reference.rows().rows("event_counts").begin()->first).ok());
+    ASSERT_TRUE(batch.Put("last_version", "stale", "9").ok());
+    ASSERT_TRUE((*store)->Commit(batch, stands_at).ok());
+    last_versions = Rows(**store, "last_version");
+  }
+  // The log grew since: the rebuilt projection must still stop where the others stand.
+  PushRecords(*log.storage(), workload.Next(2'000));
+
+  auto rebuilt = RebuildOnly(log, two, "event_counts", path, {.batch_events = 300});
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->checkpoint, stands_at);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".only-event_counts"));
+
+  auto store = Store::Open({.dir = path, .column_families = {"event_counts", "last_version"}});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(*(*store)->ReadCheckpoint(), stands_at);
+  const auto& table = reference.rows().rows("event_counts");
+  const std::map<std::string, std::string> expected(table.begin(), table.end());
+  EXPECT_EQ(Rows(**store, "event_counts"), expected);
+  EXPECT_EQ(Rows(**store, "last_version"), last_versions);  // stale row and all
+  EXPECT_EQ(Rows(**store, "last_version").count("stale"), 1u);
+}
+
+TEST(Rebuild, OnlyAnUnknownProjectionNamesTheKnownOnes) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  auto rebuilt = RebuildOnly(log, Projections(), "tickets_typo", dir.path() / "projections");
+  ASSERT_FALSE(rebuilt.ok());
+  EXPECT_EQ(rebuilt.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(rebuilt.status().message().find("event_counts"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "projections"));
 }
 
 TEST(Rebuild, BenchmarkFunctionRunsAndIsDeterministic) {
