@@ -1,6 +1,7 @@
 #include "core/domain/model.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ledgerdesk::domain {
 
@@ -45,6 +46,7 @@ void Model::Apply(const v1::Envelope& envelope) {
       TicketState& ticket = tickets_[e.ticket_id()];
       ticket.ticket_id = e.ticket_id();
       ticket.number = e.number();
+      ticket_numbers_.insert(e.number());
       ticket.organization_id = e.organization_id();
       ticket.contract_number = e.contract_number();
       ticket.serial = e.serial();
@@ -62,6 +64,7 @@ void Model::Apply(const v1::Envelope& envelope) {
       TicketState& ticket = tickets_[e.ticket_id()];
       ticket.ticket_id = e.ticket_id();
       ticket.number = e.number();
+      ticket_numbers_.insert(e.number());
       ticket.legacy_ticket_id = e.legacy_ticket_id();
       ticket.organization_id = e.organization_id();
       ticket.contract_number = e.contract_number();
@@ -344,6 +347,14 @@ void Model::ApplyContractTerms(const v1::ContractTerms& terms, int64_t legacy_id
 uint64_t Model::StreamVersion(const std::string& stream) const {
   auto it = versions_.find(stream);
   return it == versions_.end() ? 0 : it->second;
+}
+
+std::string Model::NextTicketNumber() const {
+  for (uint64_t next = ticket_count() + 1;; ++next) {
+    char text[32];
+    std::snprintf(text, sizeof text, "LD-%06llu", static_cast<unsigned long long>(next));
+    if (!ticket_numbers_.contains(text)) return text;
+  }
 }
 
 const ContractState* Model::FindContract(const std::string& number) const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/domain/account/account.h"
@@ -30,8 +31,12 @@ class Model {
   std::vector<const ContractState*> ContractsWithSerial(const std::string& serial) const;
   const OrganizationState* FindOrganization(const std::string& organization_id) const;
   const TicketState* FindTicket(const std::string& ticket_id) const;
-  // How many tickets were opened or imported (numbers the next one).
+  // How many tickets were opened or imported.
   uint64_t ticket_count() const { return tickets_.size(); }
+  // The number the next opened ticket gets: "LD-" and six or more digits, ticket_count() + 1 or
+  // the first one after it that no ticket (an imported one included) holds yet. Depends only on
+  // the events applied, so a replay gives every ticket the number it was opened with.
+  std::string NextTicketNumber() const;
 
   const AccountState* FindAccount(const std::string& account_id) const;
   // The account whose current address has this crypto::EmailIndex.
@@ -65,6 +70,7 @@ class Model {
   std::unordered_multimap<std::string, std::string> contracts_by_serial_;
   std::map<std::string, OrganizationState> organizations_;
   std::unordered_map<std::string, TicketState> tickets_;
+  std::unordered_set<std::string> ticket_numbers_;
   std::unordered_map<std::string, AccountState> accounts_;
   std::unordered_map<std::string, std::string> accounts_by_email_index_;
   std::unordered_map<std::string, std::string> accounts_by_token_;

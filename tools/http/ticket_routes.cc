@@ -70,12 +70,8 @@ Answer OpenTicket(ApiContext& api, ApiRequest& request) {
       auto opened,
       api.Execute(request, caller,
                   [&](const domain::Model& model, const domain::CommandContext& context) {
-                    char ticket_number[32];
-                    std::snprintf(ticket_number, sizeof ticket_number, "LD-%06llu",
-                                  static_cast<unsigned long long>(model.ticket_count() + 1));
                     return domain::Decide(model,
                                           domain::OpenTicket{.ticket_id = ticket_id,
-                                                             .number = ticket_number,
                                                              .caller = caller,
                                                              .contract_number = contract,
                                                              .serial = serial,

@@ -195,10 +195,13 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
     return Internal("the app layer must give a new ticket a fresh id");
   }
 
+  // The number comes from the state the command is decided on; the sequence event makes two opens
+  // decided on the same state conflict, so the writer has the later one decided again.
+  const std::string number = model.NextTicketNumber();
   EventBuilder events = Builder(model, context);
   auto* opened = events.Add(TicketStream(command.ticket_id)).mutable_ticket_opened();
   opened->set_ticket_id(command.ticket_id);
-  opened->set_number(command.number);
+  opened->set_number(number);
   opened->set_organization_id(caller.organization_id);
   opened->set_contract_number(command.contract_number.value());
   opened->set_serial(command.serial.value());
@@ -218,6 +221,9 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   }
   *opened->mutable_response_due_at() =
       ToTimestamp(response_due(context.now, contract->terms.support_window()));
+  auto* assigned = events.Add(std::string(kTicketNumbersStream)).mutable_ticket_number_assigned();
+  assigned->set_ticket_id(command.ticket_id);
+  assigned->set_number(number);
   return events.Take();
 }
 

@@ -25,6 +25,8 @@ namespace ledgerdesk::domain {
 class Model;
 
 std::string TicketStream(std::string_view ticket_id);
+// The sequence of ticket numbers: one TicketNumberAssigned per opened ticket.
+inline constexpr std::string_view kTicketNumbersStream = "ticket-numbers";
 
 struct TicketState {
   std::string ticket_id;
@@ -73,8 +75,7 @@ inline constexpr uint64_t kMaxAttachmentBytes = 25ull << 20;
 inline constexpr int64_t kUrgentFeeGrosze = 30000;  // 300.00 PLN, the price list's urgent fee
 
 struct OpenTicket {
-  std::string ticket_id;
-  std::string number;  // human-facing, allocated by the app layer ("LD-000123")
+  std::string ticket_id;  // the number is the model's next one (Model::NextTicketNumber)
   Caller caller;
   values::ContractNumber contract_number;
   values::Serial serial;

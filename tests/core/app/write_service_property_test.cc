@@ -80,7 +80,6 @@ TEST(WriteServicePropertyTest, RefusedCommandsAppendNothingAndAReplayEqualsTheLi
             return domain::Decide(
                 model,
                 domain::OpenTicket{.ticket_id = ticket,
-                                   .number = "LD-" + ticket,
                                    .caller = customer,
                                    .contract_number = testing::NumberOf(number),
                                    .serial = testing::SerialOf("S" + number + "a"),

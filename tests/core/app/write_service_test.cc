@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/domain/account/account.h"
@@ -34,7 +36,6 @@ class WriteServiceTest : public ::testing::Test {
     auto opened = service_->Execute(customer_, [this](const auto& model, const auto& context) {
       return domain::Decide(model,
                             domain::OpenTicket{.ticket_id = "t1",
-                                               .number = "LD-1",
                                                .caller = CustomerOf(kNipA),
                                                .contract_number = testing::NumberOf("K111111"),
                                                .serial = testing::SerialOf("FG100"),
@@ -103,6 +104,46 @@ TEST_F(WriteServiceTest, ConcurrentCommandsOnOneStreamAllLandByDecidingAgain) {
   EXPECT_EQ(failures, 0);
   service_->Read(
       [](const domain::Model& model) { EXPECT_EQ(model.StreamVersion("ticket-t1"), 81u); });
+}
+
+TEST_F(WriteServiceTest, TicketsOpenedConcurrentlyGetDistinctNumbers) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 12;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::vector<std::string> numbers;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "c" + std::to_string(t) + "-" + std::to_string(i);
+        auto outcome = service_->Execute(customer_, [&](const auto& model, const auto& context) {
+          return domain::Decide(model,
+                                domain::OpenTicket{.ticket_id = id,
+                                                   .caller = CustomerOf(kNipA),
+                                                   .contract_number = testing::NumberOf("K111111"),
+                                                   .serial = testing::SerialOf("FG100"),
+                                                   .title = "Broken " + id,
+                                                   .description = "It is broken."},
+                                context, sealer_, sla::ResponseDue);
+        });
+        if (!outcome.ok()) {
+          ADD_FAILURE() << outcome.status().ToString();
+          continue;
+        }
+        service_->Read([&](const domain::Model& model) {
+          std::lock_guard lock(mutex);
+          numbers.push_back(model.FindTicket(id)->number);
+        });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(numbers.size(), static_cast<size_t>(kThreads * kEach));
+  const std::set<std::string> distinct(numbers.begin(), numbers.end());
+  EXPECT_EQ(distinct.size(), numbers.size());
+  // t1 holds LD-000001; the others took the numbers after it without a gap.
+  EXPECT_EQ(*distinct.begin(), "LD-000002");
+  EXPECT_EQ(*distinct.rbegin(), "LD-0000" + std::to_string(kThreads * kEach + 1));
 }
 
 TEST_F(WriteServiceTest, AnIdempotencyKeyAppendsOnce) {

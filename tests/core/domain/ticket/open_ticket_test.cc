@@ -18,11 +18,12 @@ using testing::Unsealed;
 TEST_F(TicketTest, OpensOnADeviceOfTheCallersContract) {
   auto events = Decide(s.model, OpenCommand(), s.context, s.sealer, DueInAnHour);
   ASSERT_TRUE(events.ok()) << events.status().ToString();
-  ASSERT_EQ(events->size(), 1u);
+  ASSERT_EQ(events->size(), 2u);
   const v1::Envelope& envelope = (*events)[0];
   EXPECT_EQ(envelope.stream(), "ticket-t1");
   EXPECT_EQ(envelope.stream_version(), 1u);
   const auto& opened = envelope.ticket_opened();
+  EXPECT_EQ(opened.number(), "LD-000001");
   EXPECT_EQ(opened.organization_id(), kNipA);
   EXPECT_EQ(opened.contract_number(), "K111111");
   EXPECT_EQ(opened.serial(), "FG100");
@@ -33,6 +34,48 @@ TEST_F(TicketTest, OpensOnADeviceOfTheCallersContract) {
   EXPECT_EQ(Unsealed(opened.cc(0)), "ops@example.pl");
   EXPECT_EQ(FromTimestamp(opened.response_due_at()), s.context.now + std::chrono::hours(1));
   EXPECT_FALSE(opened.has_urgent_fee());
+}
+
+TEST_F(TicketTest, TheNumberIsTakenFromTheSequenceStream) {
+  GivenOpenTicket();
+  auto events = Decide(s.model, OpenCommand("t2"), s.context, s.sealer, DueInAnHour);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].ticket_opened().number(), "LD-000002");
+  const v1::Envelope& assigned = (*events)[1];
+  EXPECT_EQ(assigned.stream(), kTicketNumbersStream);
+  EXPECT_EQ(assigned.stream_version(), 2u);
+  EXPECT_EQ(assigned.ticket_number_assigned().ticket_id(), "t2");
+  EXPECT_EQ(assigned.ticket_number_assigned().number(), "LD-000002");
+}
+
+TEST_F(TicketTest, TwoOpensDecidedOnTheSameStateClaimTheSameSequenceVersion) {
+  GivenOpenTicket();
+  auto second = Decide(s.model, OpenCommand("t2"), s.context, s.sealer, DueInAnHour);
+  auto third = Decide(s.model, OpenCommand("t3"), s.context, s.sealer, DueInAnHour);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(third.ok());
+  // The same number, but also the same version of the sequence: only one of them can land (the
+  // writer refuses the other with kAborted and the write service decides it again).
+  EXPECT_EQ((*second)[1].stream_version(), (*third)[1].stream_version());
+  s.Given(*second);
+  auto again = Decide(s.model, OpenCommand("t3"), s.context, s.sealer, DueInAnHour);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].ticket_opened().number(), "LD-000003");
+  EXPECT_EQ((*again)[1].stream_version(), 3u);
+}
+
+TEST_F(TicketTest, ANumberAnImportedTicketHoldsIsSkipped) {
+  GivenOpenTicket();
+  v1::Envelope imported;
+  imported.set_stream(TicketStream("legacy-7"));
+  imported.set_stream_version(1);
+  imported.mutable_ticket_imported()->set_ticket_id("legacy-7");
+  imported.mutable_ticket_imported()->set_number("LD-000003");
+  s.Given({imported});
+  auto events = Decide(s.model, OpenCommand("t2"), s.context, s.sealer, DueInAnHour);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ((*events)[0].ticket_opened().number(), "LD-000004");
 }
 
 TEST_F(TicketTest, PersonalTextNeverLeavesUnsealed) {

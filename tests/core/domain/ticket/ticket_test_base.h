@@ -26,7 +26,6 @@ class TicketTest : public ::testing::Test {
 
   domain::OpenTicket OpenCommand(const std::string& ticket_id = "t1") {
     return {.ticket_id = ticket_id,
-            .number = "LD-000001",
             .caller = CustomerOf(kNipA),
             .contract_number = NumberOf("K111111"),
             .serial = SerialOf("FG100"),
