@@ -10,7 +10,11 @@
 namespace ledgerdesk::tools {
 
 CommandLine::CommandLine(std::string command, std::string usage, std::string summary)
-    : command_(std::move(command)), usage_(std::move(usage)), summary_(std::move(summary)) {
+    : command_(std::move(command)),
+      usage_(std::move(usage)),
+      summary_(std::move(summary)),
+      out_(&std::cout),
+      err_(&std::cerr) {
   Flag("help", "show this help and exit");
 }
 
@@ -62,7 +66,7 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args) {
     help.setUsage(usage_);
     help.setHeader(summary_);
     help.setWidth(100);
-    help.format(std::cout);
+    help.format(*out_);
     return kExitOk;
   }
   return std::nullopt;
@@ -121,14 +125,24 @@ Result<log::LogOptions> CommandLine::GetLogOptions() const {
 }
 
 int CommandLine::UsageError(const std::string& message) const {
-  std::cerr << "ledgerdesk " << command_ << ": " << message << "\n"
-            << "usage: ledgerdesk " << command_ << " " << usage_ << "\n"
-            << "(ledgerdesk " << command_ << " --help lists every option)\n";
+  *err_ << "ledgerdesk " << command_ << ": " << message << "\n"
+        << "usage: ledgerdesk " << command_ << " " << usage_ << "\n"
+        << "(ledgerdesk " << command_ << " --help lists every option)\n";
   return kExitUsage;
 }
 
+CommandLine& CommandLine::Output(std::ostream& out, std::ostream& err) {
+  out_ = &out;
+  err_ = &err;
+  return *this;
+}
+
 int Fail(const std::string& command, const Status& status) {
-  std::cerr << "ledgerdesk " << command << ": " << status.message() << "\n";
+  return Fail(std::cerr, command, status);
+}
+
+int Fail(std::ostream& err, const std::string& command, const Status& status) {
+  err << "ledgerdesk " << command << ": " << status.message() << "\n";
   return kExitFailure;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -48,15 +49,22 @@ class CommandLine {
   // Prints "ledgerdesk <command>: <message>" and the hint to use --help; returns 2.
   int UsageError(const std::string& message) const;
 
+  // Where --help and usage errors go (std::cout and std::cerr unless set; both outlive this).
+  CommandLine& Output(std::ostream& out, std::ostream& err);
+
  private:
   std::string command_;
   std::string usage_;
   std::string summary_;
   Poco::Util::OptionSet options_;
   std::vector<std::pair<std::string, std::string>> values_;
+  std::ostream* out_;
+  std::ostream* err_;
 };
 
 // Prints "ledgerdesk <command>: <sentence>" on stderr and returns 1.
 int Fail(const std::string& command, const Status& status);
+// The same on `err`.
+int Fail(std::ostream& err, const std::string& command, const Status& status);
 
 }  // namespace ledgerdesk::tools

@@ -1,13 +1,11 @@
 // `ledgerdesk contracts add|renew`: an operator registers or extends a service contract.
 
-#include <iostream>
-
 #include "core/app/write_service.h"
 #include "core/domain/contract/contract.h"
 #include "core/domain/dates.h"
-#include "core/log/log_factory.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/operator_commands.h"
 
 namespace ledgerdesk::tools {
 namespace {
@@ -58,87 +56,97 @@ v1::Actor Operator() {
   return actor;
 }
 
-// Opens the data dir's log and the write service on it, runs one decision, prints the outcome.
-int RunOnLog(const std::string& name, const CommandLine& cli, const app::Decision& decide,
-             const std::string& done) {
-  auto log_options = cli.GetLogOptions();
-  if (!log_options.ok()) return cli.UsageError(log_options.status().message());
-  auto log = log::OpenLog(*log_options);
-  if (!log.ok()) {
-    Status status = log.status();
-    if (status.code() == StatusCode::kUnavailable) {
-      // Handing the command to the running writer comes with the portal API.
-      status = Status(status.code(), status.message() + " (stop serve first for now)");
-    }
-    return Fail(name, status);
-  }
-  auto service = app::WriteService::Start(**log);
-  if (!service.ok()) return Fail(name, service.status());
-  auto outcome = (*service)->Execute(Operator(), decide);
-  if (!outcome.ok()) return Fail(name, outcome.status());
-  std::cout << done << " (log position " << outcome->positions.back().value << ")\n";
-  return kExitOk;
-}
-
-int Add(const Args& args) {
-  CommandLine cli("contracts add",
-                  "--nip NIP --number K123456 --package SOS|AHB --window 8x5|24x7 "
-                  "[--replacement 8h|NBD] --starts YYYY-MM-DD --ends YYYY-MM-DD "
-                  "--item SERIAL[:PRODUCT[:device|licence]] [--item ...]",
-                  "Registers a service contract of an organization (created on first use) with "
-                  "its devices and licences.");
-  cli.LogOptions()
-      .Option("nip", "NIP", "the organization's tax id: 10 digits, 'PL' prefix allowed")
-      .Option("number", "K123456", "the contract number: a capital letter and six digits")
-      .Option("package", "SOS|AHB", "the service package")
-      .Option("window", "8x5|24x7", "when the one-hour response time runs")
-      .Option("replacement", "8h|NBD", "hardware replacement time (none when left out)")
-      .Option("starts", "YYYY-MM-DD", "first day of the contract")
-      .Option("ends", "YYYY-MM-DD", "last day of the contract")
-      .Option("item", "SERIAL[:PRODUCT[:KIND]]", "a device or licence on the contract (repeat)",
-              true)
-      .Option("organization-name", "NAME", "the company's name, shown to engineers");
-  if (auto exit = cli.Parse(args)) return *exit;
-  auto command = ParseRegistration(cli);
-  if (!command.ok()) return cli.UsageError(command.status().message());
-  return RunOnLog(
-      "contracts add", cli,
-      [&](const domain::Model& model, const domain::CommandContext& context) {
-        return domain::Decide(model, *command, context);
-      },
-      "registered contract " + command->number.value() + " of NIP " + command->nip.value() +
-          " with " + std::to_string(command->items.size()) + " item(s)");
-}
-
-int Renew(const Args& args) {
-  CommandLine cli("contracts renew", "--number K123456 --ends YYYY-MM-DD",
-                  "Extends a contract to a new last day. Renewing a contract that has already "
-                  "ended records the reactivation fee.");
-  cli.LogOptions()
-      .Option("number", "K123456", "the contract number")
-      .Option("ends", "YYYY-MM-DD", "the new last day");
-  if (auto exit = cli.Parse(args)) return *exit;
-  if (!cli.Has("number") || !cli.Has("ends"))
-    return cli.UsageError("--number and --ends are required");
-  auto number = values::ContractNumber::Parse(cli.Get("number"));
-  if (!number.ok()) return cli.UsageError(number.status().message());
-  auto ends = domain::ParseDate(cli.Get("ends"), "--ends");
-  if (!ends.ok()) return cli.UsageError(ends.status().message());
-  return RunOnLog(
-      "contracts renew", cli,
-      [&](const domain::Model& model, const domain::CommandContext& context) {
-        return domain::Decide(
-            model,
-            domain::RenewContract{
-                .number = *number, .ends_on = *ends, .today = domain::WarsawDate(context.now)},
-            context);
-      },
-      "renewed contract " + number->value() + " until " + domain::FormatDate(*ends));
+// The work of one decision: runs it on the services' writer and prints the outcome.
+OperatorWork DecideAndReport(std::string name, app::Decision decide, std::string done) {
+  return [name = std::move(name), decide = std::move(decide),
+          done = std::move(done)](const OperatorServices& services) {
+    auto outcome = services.backend.writes.Execute(Operator(), decide);
+    if (!outcome.ok()) return Fail(services.err, name, outcome.status());
+    services.out << done << " (log position " << outcome->positions.back().value << ")\n";
+    return kExitOk;
+  };
 }
 
 }  // namespace
 
-int ContractsAddCommand(const Args& args) { return Add(args); }
-int ContractsRenewCommand(const Args& args) { return Renew(args); }
+OperatorCommand ContractsAddOperatorCommand() {
+  OperatorCommand command;
+  command.name = "contracts add";
+  command.command_line = [] {
+    CommandLine cli("contracts add",
+                    "--nip NIP --number K123456 --package SOS|AHB --window 8x5|24x7 "
+                    "[--replacement 8h|NBD] --starts YYYY-MM-DD --ends YYYY-MM-DD "
+                    "--item SERIAL[:PRODUCT[:device|licence]] [--item ...]",
+                    "Registers a service contract of an organization (created on first use) with "
+                    "its devices and licences. A running serve takes the command; otherwise it "
+                    "opens the data dir itself.");
+    cli.LogOptions()
+        .Option("nip", "NIP", "the organization's tax id: 10 digits, 'PL' prefix allowed")
+        .Option("number", "K123456", "the contract number: a capital letter and six digits")
+        .Option("package", "SOS|AHB", "the service package")
+        .Option("window", "8x5|24x7", "when the one-hour response time runs")
+        .Option("replacement", "8h|NBD", "hardware replacement time (none when left out)")
+        .Option("starts", "YYYY-MM-DD", "first day of the contract")
+        .Option("ends", "YYYY-MM-DD", "last day of the contract")
+        .Option("item", "SERIAL[:PRODUCT[:KIND]]", "a device or licence on the contract (repeat)",
+                true)
+        .Option("organization-name", "NAME", "the company's name, shown to engineers");
+    return cli;
+  };
+  command.prepare = [](const CommandLine& cli) -> Result<OperatorWork> {
+    LD_ASSIGN_OR_RETURN(domain::RegisterContract registration, ParseRegistration(cli));
+    const std::string done = "registered contract " + registration.number.value() + " of NIP " +
+                             registration.nip.value() + " with " +
+                             std::to_string(registration.items.size()) + " item(s)";
+    return DecideAndReport(
+        "contracts add",
+        [registration](const domain::Model& model, const domain::CommandContext& context) {
+          return domain::Decide(model, registration, context);
+        },
+        done);
+  };
+  return command;
+}
+
+OperatorCommand ContractsRenewOperatorCommand() {
+  OperatorCommand command;
+  command.name = "contracts renew";
+  command.command_line = [] {
+    CommandLine cli("contracts renew", "--number K123456 --ends YYYY-MM-DD",
+                    "Extends a contract to a new last day. Renewing a contract that has already "
+                    "ended records the reactivation fee. A running serve takes the command; "
+                    "otherwise it opens the data dir itself.");
+    cli.LogOptions()
+        .Option("number", "K123456", "the contract number")
+        .Option("ends", "YYYY-MM-DD", "the new last day");
+    return cli;
+  };
+  command.prepare = [](const CommandLine& cli) -> Result<OperatorWork> {
+    if (!cli.Has("number") || !cli.Has("ends")) {
+      return InvalidArgument("--number and --ends are required");
+    }
+    LD_ASSIGN_OR_RETURN(values::ContractNumber number,
+                        values::ContractNumber::Parse(cli.Get("number")));
+    LD_ASSIGN_OR_RETURN(v1::Date ends, domain::ParseDate(cli.Get("ends"), "--ends"));
+    return DecideAndReport(
+        "contracts renew",
+        [number, ends](const domain::Model& model, const domain::CommandContext& context) {
+          return domain::Decide(
+              model,
+              domain::RenewContract{
+                  .number = number, .ends_on = ends, .today = domain::WarsawDate(context.now)},
+              context);
+        },
+        "renewed contract " + number.value() + " until " + domain::FormatDate(ends));
+  };
+  return command;
+}
+
+int ContractsAddCommand(const Args& args) {
+  return RunOperatorCommand(ContractsAddOperatorCommand(), args);
+}
+int ContractsRenewCommand(const Args& args) {
+  return RunOperatorCommand(ContractsRenewOperatorCommand(), args);
+}
 
 }  // namespace ledgerdesk::tools

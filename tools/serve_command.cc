@@ -22,6 +22,7 @@
 #include "tools/commands.h"
 #include "tools/http/http_server.h"
 #include "tools/http/portal_api.h"
+#include "tools/operator_commands.h"
 #include "tools/smtp_transport.h"
 
 namespace ledgerdesk::tools {
@@ -170,6 +171,16 @@ int ServeCommand(const Args& args) {
     index_key = *loaded;
   }
   app::AccountService accounts(**service, personal, index_key);
+  // The operator's staff add and contracts add|renew come in on DATA_DIR/operator.sock (on the
+  // writer only: a replica holds no lock on a data dir and takes no writes).
+  const OperatorBackend operator_backend{
+      .writes = **service, .personal = personal, .index_key = index_key};
+  std::unique_ptr<OperatorSocketServer> operator_socket;
+  if (!read_only) {
+    auto started = StartOperatorSocket(log_options->data_dir, operator_backend);
+    if (!started.ok()) return Fail("serve", started.status());
+    operator_socket = std::move(*started);
+  }
   auto blob_store = blobs::BlobStore::Open(blobs_dir);
   if (!blob_store.ok()) return Fail("serve", blob_store.status());
 

@@ -185,8 +185,9 @@ TEST(CliTest, ServeAnswersHealthAndOwnsTheDataDir) {
   EXPECT_EQ(missing, 404);
   EXPECT_NE(error.find(R"("code":"not_found")"), std::string::npos);
 
-  // A second writer is refused with a sentence; a reader reads beside it.
-  auto second = Ledgerdesk(ContractArgs(data, "K100003"));
+  // A second writer is refused with a sentence (operator commands go to serve: operator_test.cc);
+  // a reader reads beside it.
+  auto second = Ledgerdesk({"serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("in use by another ledgerdesk process"), std::string::npos)
       << second.err;
