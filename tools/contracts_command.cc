@@ -47,6 +47,7 @@ Result<domain::RegisterContract> ParseRegistration(const CommandLine& cli) {
     command.items.push_back(std::move(*item));
   }
   command.organization_name = cli.Get("organization-name");
+  command.partner_name = cli.Get("partner-name");
   return command;
 }
 
@@ -76,7 +77,7 @@ OperatorCommand ContractsAddOperatorCommand() {
     CommandLine cli("contracts add",
                     "--nip NIP --number K123456 --package SOS|AHB --window 8x5|24x7 "
                     "[--replacement 8h|NBD] --starts YYYY-MM-DD --ends YYYY-MM-DD "
-                    "--item SERIAL[:PRODUCT[:device|licence]] [--item ...]",
+                    "--item SERIAL[:PRODUCT[:device|licence]] [--item ...] [--partner-name P]",
                     "Registers a service contract of an organization (created on first use) with "
                     "its devices and licences. A running serve takes the command; otherwise it "
                     "opens the data dir itself.");
@@ -90,14 +91,20 @@ OperatorCommand ContractsAddOperatorCommand() {
         .Option("ends", "YYYY-MM-DD", "last day of the contract")
         .Option("item", "SERIAL[:PRODUCT[:KIND]]", "a device or licence on the contract (repeat)",
                 true)
-        .Option("organization-name", "NAME", "the company's name, shown to engineers");
+        .Option("organization-name", "NAME", "the company's name, shown to engineers")
+        .Option("partner-name", "P",
+                "the reseller that sold the contract: becomes the organization's partner, whose "
+                "partner accounts (staff add --role partner --partner-name P) read the tickets "
+                "its customers share with them");
     return cli;
   };
   command.prepare = [](const CommandLine& cli) -> Result<OperatorWork> {
     LD_ASSIGN_OR_RETURN(domain::RegisterContract registration, ParseRegistration(cli));
-    const std::string done = "registered contract " + registration.number.value() + " of NIP " +
-                             registration.nip.value() + " with " +
-                             std::to_string(registration.items.size()) + " item(s)";
+    const std::string done =
+        "registered contract " + registration.number.value() + " of NIP " +
+        registration.nip.value() + " with " + std::to_string(registration.items.size()) +
+        " item(s)" +
+        (registration.partner_name.empty() ? "" : ", sold by partner " + registration.partner_name);
     return DecideAndReport(
         "contracts add",
         [registration](const domain::Model& model, const domain::CommandContext& context) {

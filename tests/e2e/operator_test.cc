@@ -96,9 +96,12 @@ TEST_F(OperatorTest, CommandsGoToTheRunningServeAndTheApiSeesThem) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_NE(Health().find(R"("log_position":2)"), std::string::npos);
 
-  auto added = Ledgerdesk(ContractAdd("K100022"));
+  auto with_partner = ContractAdd("K100022");
+  with_partner.insert(with_partner.end(), {"--partner-name", "ResellerX"});
+  auto added = Ledgerdesk(with_partner);
   ASSERT_EQ(added.exit_code, 0) << added.err;
   EXPECT_NE(added.out.find("registered contract K100022"), std::string::npos) << added.out;
+  EXPECT_NE(added.out.find("sold by partner ResellerX"), std::string::npos) << added.out;
   const int position = PrintedPosition(added.out);
   EXPECT_GE(position, 2) << added.out;
   // The serve wrote it: its writer stands past it.
@@ -131,6 +134,9 @@ TEST_F(OperatorTest, CommandsGoToTheRunningServeAndTheApiSeesThem) {
   auto help = Ledgerdesk({"staff", "add", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--partner-name"), std::string::npos);
+  auto contracts_help = Ledgerdesk({"contracts", "add", "--help"});
+  EXPECT_EQ(contracts_help.exit_code, 0);
+  EXPECT_NE(contracts_help.out.find("the reseller that sold the contract"), std::string::npos);
 
   // Stopped, serve takes its socket away, and the commands open the data dir themselves.
   StopServe();
@@ -141,7 +147,8 @@ TEST_F(OperatorTest, CommandsGoToTheRunningServeAndTheApiSeesThem) {
   auto staff_stopped = Ledgerdesk(StaffAdd("jan@ledgerdesk.example"));
   EXPECT_EQ(staff_stopped.exit_code, 0) << staff_stopped.err;
   auto tail = Ledgerdesk({"events", "tail", "--data-dir", data_});
-  for (const char* expected : {"contract-K100022", "contract-K100023", "ContractRenewed"}) {
+  for (const char* expected :
+       {"contract-K100022", "contract-K100023", "ContractRenewed", "OrganizationPartnerAssigned"}) {
     EXPECT_NE(tail.out.find(expected), std::string::npos) << expected;
   }
 }

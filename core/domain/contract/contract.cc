@@ -1,9 +1,11 @@
 #include "core/domain/contract/contract.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/domain/dates.h"
 #include "core/domain/model.h"
+#include "core/values/ascii.h"
 
 namespace ledgerdesk::domain {
 
@@ -91,6 +93,14 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const RegisterContr
   if (command.items.empty()) {
     return InvalidArgument("a contract needs at least one item (a device serial or licence key)");
   }
+  const std::string partner_name(values::TrimAsciiSpace(command.partner_name));
+  if (partner_name.size() > kMaxPartnerNameLength) {
+    return InvalidArgument("the partner name is longer than " +
+                           std::to_string(kMaxPartnerNameLength) + " bytes");
+  }
+  if (std::any_of(partner_name.begin(), partner_name.end(), values::IsAsciiControl)) {
+    return InvalidArgument("the partner name holds control characters");
+  }
   v1::ContractTerms terms;
   terms.set_contract_number(number);
   terms.set_organization_id(OrganizationIdOf(command.nip));
@@ -121,12 +131,20 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const RegisterContr
 
   EventBuilder events(context, [&](const std::string& s) { return model.StreamVersion(s); });
   const std::string& organization_id = terms.organization_id();
-  if (model.FindOrganization(organization_id) == nullptr) {
+  const OrganizationState* organization = model.FindOrganization(organization_id);
+  if (organization == nullptr) {
     auto* registered =
         events.Add(OrganizationStream(organization_id)).mutable_organization_registered();
     registered->set_organization_id(organization_id);
     registered->set_nip(command.nip.value());
     registered->set_name(command.organization_name);
+  }
+  if (!partner_name.empty() &&
+      (organization == nullptr || organization->partner_name != partner_name)) {
+    auto* assigned =
+        events.Add(OrganizationStream(organization_id)).mutable_organization_partner_assigned();
+    assigned->set_organization_id(organization_id);
+    assigned->set_partner_name(partner_name);
   }
   v1::Envelope& contract = events.Add(ContractStream(number));
   if (command.legacy_contract_id.has_value()) {

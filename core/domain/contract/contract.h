@@ -71,10 +71,17 @@ struct RegisterContract {
   std::vector<ContractItemInput> items;
   std::string organization_name;
   std::optional<int64_t> legacy_contract_id;
+  // The reseller that sold the contract: assigned to the organization as its partner (whose
+  // partner accounts then read the tickets the customers open to them) when it differs from the
+  // one it has. Empty leaves the organization's partner as it is.
+  std::string partner_name;
 };
 
+inline constexpr size_t kMaxPartnerNameLength = 200;
+
 // Errors: kAlreadyExists for a number already registered; kInvalidArgument for missing terms, a
-// start after the end, no items, a serial twice; kFailedPrecondition for a serial that is on
+// start after the end, no items, a serial twice, a partner name with control characters or longer
+// than kMaxPartnerNameLength; kFailedPrecondition for a serial that is on
 // another contract active in the same period.
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const RegisterContract& command,
                                          const CommandContext& context);

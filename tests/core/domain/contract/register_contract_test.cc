@@ -40,6 +40,63 @@ TEST(RegisterContractTest, LaterContractsJoinTheExistingOrganization) {
   EXPECT_TRUE((*events)[0].has_contract_registered());
 }
 
+TEST(RegisterContractTest, TheResellerThatSoldItBecomesTheOrganizationsPartner) {
+  Scenario s;
+  auto sold = ContractOf(kNipA, "K123456");
+  sold.partner_name = " ResellerX ";
+  auto events = Decide(s.model, sold, s.context);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_TRUE((*events)[0].has_organization_registered());
+  const v1::Envelope& assigned = (*events)[1];
+  EXPECT_EQ(assigned.stream(), "organization-5260250274");
+  EXPECT_EQ(assigned.stream_version(), 2u);
+  EXPECT_EQ(assigned.organization_partner_assigned().organization_id(), kNipA);
+  EXPECT_EQ(assigned.organization_partner_assigned().partner_name(), "ResellerX");
+  EXPECT_TRUE((*events)[2].has_contract_registered());
+  s.Given(*events);
+  EXPECT_EQ(s.model.FindOrganization(kNipA)->partner_name, "ResellerX");
+}
+
+TEST(RegisterContractTest, ThePartnerIsAssignedOnlyWhenItChanges) {
+  Scenario s;
+  auto first = ContractOf(kNipA, "K123456");
+  first.partner_name = "ResellerX";
+  s.Given(Decide(s.model, first, s.context));
+
+  auto same = ContractOf(kNipA, "K200001", "FG300", "FG400");
+  same.partner_name = "ResellerX";
+  auto unchanged = Decide(s.model, same, s.context);
+  ASSERT_TRUE(unchanged.ok()) << unchanged.status().ToString();
+  ASSERT_EQ(unchanged->size(), 1u);
+  EXPECT_TRUE((*unchanged)[0].has_contract_registered());
+
+  auto none = ContractOf(kNipA, "K200002", "FG500", "FG600");  // no --partner-name: kept
+  auto kept = Decide(s.model, none, s.context);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 1u);
+
+  auto other = ContractOf(kNipA, "K200003", "FG700", "FG800");
+  other.partner_name = "ResellerY";
+  auto changed = Decide(s.model, other, s.context);
+  ASSERT_TRUE(changed.ok());
+  ASSERT_EQ(changed->size(), 2u);
+  EXPECT_EQ((*changed)[0].organization_partner_assigned().partner_name(), "ResellerY");
+  EXPECT_EQ((*changed)[0].stream_version(), 3u);
+  s.Given(*changed);
+  EXPECT_EQ(s.model.FindOrganization(kNipA)->partner_name, "ResellerY");
+}
+
+TEST(RegisterContractTest, APartnerNameMustBeText) {
+  Scenario s;
+  auto control = ContractOf(kNipA, "K123456");
+  control.partner_name = "Reseller\nX";
+  EXPECT_EQ(Decide(s.model, control, s.context).status().code(), StatusCode::kInvalidArgument);
+  auto long_name = ContractOf(kNipA, "K123456");
+  long_name.partner_name = std::string(kMaxPartnerNameLength + 1, 'R');
+  EXPECT_EQ(Decide(s.model, long_name, s.context).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(RegisterContractTest, ANumberIsRegisteredOnce) {
   Scenario s;
   s.Given(Decide(s.model, ContractOf(kNipA, "K123456"), s.context));

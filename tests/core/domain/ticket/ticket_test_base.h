@@ -14,14 +14,11 @@ namespace ledgerdesk::testing {
 class TicketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    s.Given(Decide(s.model, ContractOf(kNipA, "K111111", "FG100", "FG200"), s.context));
+    // ResellerX sold A's contract: the registration assigns it as A's partner.
+    auto sold = ContractOf(kNipA, "K111111", "FG100", "FG200");
+    sold.partner_name = "ResellerX";
+    s.Given(Decide(s.model, sold, s.context));
     s.Given(Decide(s.model, ContractOf(kNipB, "K222222", "FG300", "FG400"), s.context));
-    v1::Envelope partner;
-    partner.set_stream("organization-" + std::string(kNipA));
-    partner.set_stream_version(s.model.StreamVersion(partner.stream()) + 1);
-    partner.mutable_organization_partner_assigned()->set_organization_id(kNipA);
-    partner.mutable_organization_partner_assigned()->set_partner_name("ResellerX");
-    s.Given({partner});
   }
 
   domain::OpenTicket OpenCommand(const std::string& ticket_id = "t1") {
