@@ -292,6 +292,67 @@ TEST_F(ApiStoryTest, AnotherOrganizationAndUnverifiedAccountsGetNotFoundForEvery
   EXPECT_EQ(Call("GET", "/api/v1/tickets", "", unverified).body, "[]");
 }
 
+// A partner (a reseller's staff) reads a ticket only of an organization it sold to and only while
+// the customer's consent stands. The contract naming the partner is added while serve runs (the
+// command goes to the running writer).
+TEST_F(ApiStoryTest, APartnerSeesATicketOnlyWhileItsConsentIsGranted) {
+  const auto sold = testing::RunProcess(
+      {LD_PROGRAM,   "contracts",      "add",        "--data-dir", data_,        "--nip",
+       "5260250274", "--number",       "K111111",    "--package",  "AHB",        "--window",
+       "24x7",       "--starts",       "2026-01-01", "--ends",     "2030-12-31", "--item",
+       "FG200",      "--partner-name", "Reseller"});
+  ASSERT_EQ(sold.exit_code, 0) << sold.err;
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const std::string bob = VerifiedSession(kBob, "K654321", "FG900");
+  auto open = [&](const std::string& token, const std::string& contract, const std::string& serial,
+                  bool consent) {
+    const Reply opened = Call("POST", "/api/v1/tickets",
+                              R"({"contract_number":")" + contract + R"(","serial":")" + serial +
+                                  R"(","title":"T","description":"D","partner_access":)" +
+                                  (consent ? "true" : "false") + "}",
+                              token);
+    EXPECT_EQ(opened.status, 201) << opened.body;
+    return std::pair{opened.json()->getValue<std::string>("ticket_id"),
+                     opened.json()->getValue<uint64_t>("position")};
+  };
+  const auto [without_consent, p1] = open(alice, "K123456", "FG100", false);
+  const auto [with_consent, p2] = open(alice, "K111111", "FG200", true);
+  const auto [not_sold_by_them, p3] = open(bob, "K654321", "FG900", true);
+  const std::string sync = "?min_position=" + std::to_string(std::max({p1, p2, p3}));
+
+  const std::string partner = StaffSession("jan@reseller.pl", partner_token_);
+  auto read = [&](const std::string& id, const std::string& at) {
+    return Call("GET", "/api/v1/tickets/" + id + at, "", partner).status;
+  };
+  EXPECT_EQ(read(with_consent, sync), 200);
+  EXPECT_EQ(read(without_consent, sync), 404);
+  EXPECT_EQ(read(not_sold_by_them, sync), 404);  // consent, but another reseller's customer
+  // Partners read; they do not write.
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + with_consent + "/messages", R"({"body":"x"})", partner)
+          .status,
+      403);
+  // Only the customer gives or withdraws the consent.
+  EXPECT_EQ(Call("PUT", "/api/v1/tickets/" + with_consent + "/partner-access",
+                 R"({"granted":false})", partner)
+                .status,
+            403);
+  const Reply withdrawn = Call("PUT", "/api/v1/tickets/" + with_consent + "/partner-access",
+                               R"({"granted":false})", alice);
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.body;
+  const Reply granted = Call("PUT", "/api/v1/tickets/" + without_consent + "/partner-access",
+                             R"({"granted":true})", alice);
+  ASSERT_EQ(granted.status, 200) << granted.body;
+  const std::string later =
+      "?min_position=" + std::to_string(granted.json()->getValue<uint64_t>("position"));
+  EXPECT_EQ(read(with_consent, later), 404);
+  EXPECT_EQ(read(without_consent, later), 200);
+  EXPECT_EQ(
+      Call("PUT", "/api/v1/tickets/" + with_consent + "/partner-access", R"({"granted":1})", alice)
+          .status,
+      400);
+}
+
 TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
   EXPECT_EQ(Call("GET", "/api/v1/tickets/abc").status, 401);
