@@ -353,6 +353,43 @@ TEST_F(ApiStoryTest, APartnerSeesATicketOnlyWhileItsConsentIsGranted) {
       400);
 }
 
+// Writes with an Idempotency-Key: a retry with the same key and body gets the first answer and
+// appends nothing; the same key with another body is a conflict.
+TEST_F(ApiStoryTest, ARetriedWriteWithItsKeyGetsTheFirstAnswerAndAppendsNothing) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const std::string open_body = R"({"contract_number":"K123456","serial":"FG100","title":"A",)"
+                                R"("description":"B"})";
+  const Reply opened = Call("POST", "/api/v1/tickets", open_body, alice, "open-1");
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  EXPECT_EQ(Call("POST", "/api/v1/tickets", open_body, alice, "open-1").body, opened.body);
+  const std::string id = opened.json()->getValue<std::string>("ticket_id");
+  const std::string messages = "/api/v1/tickets/" + id + "/messages";
+
+  const Reply posted = Call("POST", messages, R"({"body":"raz"})", alice, "msg-1");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  const Reply again = Call("POST", messages, R"({"body":"raz"})", alice, "msg-1");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, posted.body);
+  const Reply other = Call("POST", messages, R"({"body":"dwa"})", alice, "msg-1");
+  EXPECT_EQ(other.status, 409);
+  EXPECT_EQ(other.error_code(), "idempotency_key_reused");
+
+  // A write that cannot simply happen twice: closing. Its retry answers as the first time.
+  const Reply closed = Call("POST", "/api/v1/tickets/" + id + "/close", "", alice, "close-1");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/close", "", alice, "close-1").body,
+            closed.body);
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/close", "", alice).status, 409);  // no key
+
+  const Reply ticket = Call("GET",
+                            "/api/v1/tickets/" + id + "?min_position=" +
+                                std::to_string(closed.json()->getValue<uint64_t>("position")),
+                            "", alice);
+  EXPECT_EQ(ticket.json()->getArray("messages")->size(), 1u) << ticket.body;
+  const Reply tickets = Call("GET", "/api/v1/tickets", "", alice);
+  EXPECT_EQ(Poco::JSON::Parser().parse(tickets.body).extract<Poco::JSON::Array::Ptr>()->size(), 1u);
+}
+
 TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
   EXPECT_EQ(Call("GET", "/api/v1/tickets/abc").status, 401);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/log/envelope_codec.h"
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
 
@@ -48,6 +49,7 @@ Result<domain::Caller> ApiContext::Engineer(const ApiRequest& request) {
 }
 
 Result<Poco::JSON::Object::Ptr> ApiContext::Body(ApiRequest& request) {
+  if (request.body) return ParseObject(*request.body);
   LD_ASSIGN_OR_RETURN(std::string body, ReadBody(request.http, kMaxJsonBody));
   return ParseObject(body);
 }
@@ -86,6 +88,15 @@ Answer ApiContext::Written(const Result<app::Outcome>& outcome, int status) {
 std::string ApiContext::Open(const v1::Sealed& sealed) const {
   auto text = services.personal.Open(sealed);
   return text.ok() ? *text : std::string(app::kErased);
+}
+
+std::string ApiContext::IdFor(const ApiRequest& request, const domain::Caller& caller,
+                              std::string_view what) {
+  const std::string key = request.http.get("Idempotency-Key", "");
+  if (key.empty()) return log::Hex(log::RandomEventId());
+  std::string seed = caller.account_id;
+  seed.append(1, '\0').append(what).append(1, '\0').append(key);
+  return log::Hex(log::Sha256(seed).substr(0, 16));
 }
 
 v1::Actor ApiContext::ActorOf(const domain::Caller& caller) {

@@ -25,6 +25,7 @@
 namespace ledgerdesk::tools::http {
 
 class AnswerCache;
+class IdempotentAnswers;
 class Metrics;
 
 struct ApiServices {
@@ -34,8 +35,9 @@ struct ApiServices {
   const projections::ProjectionRunner& projections;
   const projections::Store& views;
   blobs::BlobStore& blobs;
-  Metrics* metrics = nullptr;      // set by PortalApi
-  AnswerCache* answers = nullptr;  // set by PortalApi
+  Metrics* metrics = nullptr;               // set by PortalApi
+  AnswerCache* answers = nullptr;           // set by PortalApi
+  IdempotentAnswers* idempotent = nullptr;  // set by PortalApi
   // Set on a read-only replica: where writes go (they answer 503 naming it).
   std::string writer_address;
 };
@@ -71,6 +73,10 @@ class ApiContext {
   std::string Open(const v1::Sealed& sealed) const;
 
   static v1::Actor ActorOf(const domain::Caller& caller);
+  // The id of a thing a write creates (`what`: "ticket", "message", ...): random, or derived from
+  // the Idempotency-Key so that a retry names the same thing in its answer.
+  static std::string IdFor(const ApiRequest& request, const domain::Caller& caller,
+                           std::string_view what);
 };
 
 }  // namespace ledgerdesk::tools::http

@@ -6,7 +6,9 @@
 
 #include <limits>
 
+#include "core/log/envelope_codec.h"
 #include "tools/http/api_errors.h"
+#include "tools/http/json_request.h"
 
 namespace ledgerdesk::tools::http {
 namespace {
@@ -67,7 +69,21 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
       return ReadOnlyReplica(services_.writer_address);
     }
     ApiContext api(services_);
-    return route->handle(api, request);
+    const std::string key = request.http.get("Idempotency-Key", "");
+    // Uploads stream into the blob store and name their attachment by the key instead.
+    const bool upload = route->pattern.ends_with("/attachments");
+    if (route->method == "GET" || key.empty() || upload) return route->handle(api, request);
+    // A keyed write: its body is read first, so that a retry can be recognised by it.
+    auto body = ReadBody(request.http, kMaxJsonBody);
+    if (!body.ok()) return body.status();
+    request.body = std::move(*body);
+    const std::string scope =
+        route->method + " " + path + '\0' + request.http.get("Authorization", "") + '\0' + key;
+    const std::string digest = log::Sha256(*request.body);
+    if (auto first = services_.idempotent->Find(scope, digest)) return *first;
+    Answer answer = route->handle(api, request);
+    services_.idempotent->Store(scope, digest, answer);
+    return answer;
   }
 
   const ApiServices& services_;
@@ -79,6 +95,7 @@ PortalApi::PortalApi(ApiServices services)
     : metrics_(std::make_unique<Metrics>(RouteLabels())), services_(services) {
   services_.metrics = metrics_.get();
   services_.answers = &answers_;
+  services_.idempotent = &idempotent_;
 }
 
 Poco::Net::HTTPRequestHandler* PortalApi::createRequestHandler(const HTTPServerRequest&) {

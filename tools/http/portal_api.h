@@ -10,6 +10,7 @@
 
 #include "tools/http/answer_cache.h"
 #include "tools/http/api_context.h"
+#include "tools/http/idempotent_answers.h"
 #include "tools/http/metrics.h"
 
 namespace ledgerdesk::tools::http {
@@ -24,6 +25,7 @@ class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   std::unique_ptr<Metrics> metrics_;
   AnswerCache answers_;  // rendered ticket answers, valid while the projections stand still
+  IdempotentAnswers idempotent_;  // first answers of keyed writes
   ApiServices services_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ class ApiContext;
 struct ApiRequest {
   Poco::Net::HTTPServerRequest& http;
   std::map<std::string, std::string> params;
+  std::optional<std::string> body;  // read ahead (a keyed write); else the handler reads it
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
   // A query parameter, decoded, or "".

@@ -61,11 +61,8 @@ Answer OpenTicket(ApiContext& api, ApiRequest& request) {
                       domain::ParseTicketPriority(priority_text.value_or("")));
   LD_ASSIGN_OR_RETURN(std::vector<values::Email> cc, CcList(*body));
   LD_ASSIGN_OR_RETURN(bool partner_access, BoolField(*body, "partner_access", false));
-  // A retry with the same Idempotency-Key must answer the same ticket: derive its id from the key.
-  const std::string key = request.http.get("Idempotency-Key", "");
-  const std::string ticket_id =
-      key.empty() ? log::Hex(log::RandomEventId())
-                  : log::Hex(log::Sha256(caller.account_id + "/tickets/" + key).substr(0, 16));
+  // A retry with the same Idempotency-Key must answer the same ticket.
+  const std::string ticket_id = ApiContext::IdFor(request, caller, "tickets");
   LD_ASSIGN_OR_RETURN(
       auto opened,
       api.Execute(request, caller,
@@ -161,7 +158,7 @@ Answer PostMessage(ApiContext& api, ApiRequest& request) {
       [&](const domain::Caller& caller) -> Result<domain::PostMessage> {
         LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"body"}));
         return domain::PostMessage{.ticket_id = request.Param("id"),
-                                   .message_id = log::Hex(log::RandomEventId()),
+                                   .message_id = ApiContext::IdFor(request, caller, "messages"),
                                    .caller = caller,
                                    .body = fields["body"]};
       },
@@ -311,7 +308,7 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
     }
     return stored.status();
   }
-  const std::string attachment_id = log::Hex(log::RandomEventId());
+  const std::string attachment_id = ApiContext::IdFor(request, caller, "attachments");
   LD_ASSIGN_OR_RETURN(
       auto added,
       api.Execute(request, caller, [&](const domain::Model& model, const auto& context) {
