@@ -5,16 +5,21 @@
 # of the very bytes the API answered. Prints both req/s, p50/p99 and the ratio.
 # Goal: >= 60 % of nginx's req/s and p99 < 10 ms at 64 connections.
 #
+# The two take turns in rounds (serve, nginx, nginx, serve, ...) so that whatever else runs on the
+# machine weighs on both alike: req/s is all requests over all the time of a side, p50 the median
+# of its rounds' p50, p99 the worst of its rounds' p99.
+#
 # Needs wrk, nginx, curl and jq (tools/install-deps.sh). Everything lives in a temp dir that is
 # removed afterwards; nothing needs root.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: tools/bench-api.sh [--ledgerdesk PATH] [--duration 10s] [--connections 64] [--threads 2]
-                          [--messages 24] [--serve-threads N]
+usage: tools/bench-api.sh [--ledgerdesk PATH] [--duration 10s] [--rounds 5] [--connections 64]
+                          [--threads 2] [--messages 24] [--serve-threads N]
   --ledgerdesk PATH   the program to measure (default ./build/tools/ledgerdesk)
-  --duration D        how long each wrk run lasts (wrk's -d; default 10s)
+  --duration Ns       how long wrk runs against each side in all (default 10s)
+  --rounds N          in how many turns (default 5; each at least 1 s)
   --connections N     concurrent keep-alive connections (wrk's -c; default 64)
   --threads N         wrk threads (wrk's -t; default 2)
   --messages N        messages in the ticket's dialog (default 24, customer and engineer taking turns)
@@ -25,6 +30,7 @@ EOF
 
 ledgerdesk=./build/tools/ledgerdesk
 duration=10s
+rounds=5
 connections=64
 threads=2
 messages=24
@@ -33,6 +39,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --ledgerdesk) ledgerdesk="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --messages) messages="$2"; shift 2 ;;
@@ -47,13 +54,20 @@ for tool in wrk nginx curl jq base64; do
 done
 [ -x "$ledgerdesk" ] || { echo "bench-api: $ledgerdesk is not a program (--ledgerdesk)" >&2; exit 1; }
 [[ "$messages" =~ ^[0-9]+$ ]] || { echo "bench-api: --messages takes a whole number" >&2; exit 2; }
+[[ "$duration" =~ ^([0-9]+)s?$ ]] || { echo "bench-api: --duration takes seconds, e.g. 10s" >&2; exit 2; }
+seconds=${BASH_REMATCH[1]}
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench-api: --rounds takes a whole number" >&2; exit 2; }
+[ "$rounds" -le "$seconds" ] || rounds=$seconds
+[ "$rounds" -ge 1 ] || { echo "bench-api: --duration must be at least 1s" >&2; exit 2; }
+slice=$((seconds / rounds))
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ledgerdesk-bench-api.XXXXXX")
 serve_pid=""
 nginx_pid=""
 cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  for pid in "$serve_pid" "$nginx_pid"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -75,7 +89,7 @@ serve_args=(serve --data-dir "$data" --listen 127.0.0.1:0)
 "$ledgerdesk" "${serve_args[@]}" >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 api_port=""
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   api_port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$work/serve.out" | grep -oE '[0-9]+$' ||
     true)
   [ -n "$api_port" ] && break
@@ -100,7 +114,7 @@ call() {
 call POST /api/v1/registrations '{"email":"alicja@example.pl","password":"correct horse battery",
   "name":"Alicja Kowalska","phone":"600100200","nip":"5260250274"}' >/dev/null
 confirmation=""
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   for eml in "$data"/mail/*.eml; do
     [ -f "$eml" ] || continue
     grep -q '^To: alicja@example.pl' "$eml" || continue
@@ -188,33 +202,36 @@ EOF
   nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
     -g 'daemon off;' 2>>"$work/nginx/start.err" &
   nginx_pid=$!
-  for _ in $(seq 20); do
+  for _ in $(seq 100); do  # a loaded machine can take seconds
     curl -s -o /dev/null "http://127.0.0.1:$port$path" && nginx_port=$port && break
     kill -0 "$nginx_pid" 2>/dev/null || break
     sleep 0.1
   done
   [ -n "$nginx_port" ] && break
-  kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  kill "$nginx_pid" 2>/dev/null || true
+  wait "$nginx_pid" 2>/dev/null || true
   nginx_pid=""
 done
 [ -n "$nginx_port" ] || fail "nginx did not start: $(tail -n 3 "$work/nginx/error.log" 2>/dev/null)"
 curl -sS -f "http://127.0.0.1:$nginx_port$path" | cmp -s - "$work/ticket.json" ||
   fail "nginx does not serve the same bytes"
 
-# run NAME URL: wrk with the session header; prints "req/s p50_ms p99_ms".
+# run NAME URL ROUND: wrk with the session header for one slice; appends
+# "requests seconds p50_ms p99_ms" to $work/NAME.rounds.
 run() {
-  local out="$work/wrk-$1.txt"
-  wrk -t "$threads" -c "$connections" -d "$duration" --latency \
+  local out="$work/wrk-$1-$3.txt"
+  wrk -t "$threads" -c "$connections" -d "${slice}s" --latency \
     -H "Authorization: Bearer $customer" "$2" >"$out" 2>&1 || fail "wrk against $1 failed: $(cat "$out")"
   if grep -qE 'Non-2xx|Socket errors' "$out"; then
     fail "wrk against $1 saw errors: $(grep -E 'Non-2xx|Socket errors' "$out")"
   fi
-  local rps p50 p99
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  local requests took p50 p99
+  requests=$(awk '/ requests in / {print $1}' "$out")
+  took=$(awk '/ requests in / {sub(/s,$/, "", $4); print $4}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
-  [ -n "$rps" ] && [ -n "$p99" ] || fail "cannot read wrk's output: $(cat "$out")"
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  [ -n "$requests" ] && [ -n "$took" ] && [ -n "$p99" ] || fail "cannot read wrk's output: $(cat "$out")"
+  echo "$requests $took $(to_ms "$p50") $(to_ms "$p99")" >>"$work/$1.rounds"
 }
 # wrk prints latencies as 812.00us, 1.21ms or 1.02s.
 to_ms() {
@@ -223,10 +240,27 @@ to_ms() {
     if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
     printf "%.2f", n }'
 }
+# summary NAME: "req/s p50_ms p99_ms" over its rounds.
+summary() {
+  sort -n -k3 "$work/$1.rounds" | awk '{ requests += $1; took += $2; p50[NR] = $3; if ($4 > p99) p99 = $4 }
+    END { printf "%.0f %.2f %.2f", requests / took, p50[int((NR + 1) / 2)], p99 }'
+}
 
-echo "GET $path: $bytes bytes, $messages messages; wrk -t$threads -c$connections -d$duration"
-read -r api_rps api_p50 api_p99 <<<"$(run api "$api$path")"
-read -r nginx_rps nginx_p50 nginx_p99 <<<"$(run nginx "http://127.0.0.1:$nginx_port$path")"
+echo "GET $path: $bytes bytes, $messages messages; wrk -t$threads -c$connections, $rounds rounds of ${slice}s a side"
+for round in $(seq "$rounds"); do
+  if ((round % 2)); then
+    run api "$api$path" "$round"
+    run nginx "http://127.0.0.1:$nginx_port$path" "$round"
+  else
+    run nginx "http://127.0.0.1:$nginx_port$path" "$round"
+    run api "$api$path" "$round"
+  fi
+  awk -v r="$round" 'NR == FNR { a = $1 / $2; next } { n = $1 / $2 }
+    END { printf "  round %d: serve %.0f req/s, nginx %.0f req/s (%.2f)\n", r, a, n, a / n }' \
+    <(tail -n 1 "$work/api.rounds") <(tail -n 1 "$work/nginx.rounds")
+done
+read -r api_rps api_p50 api_p99 <<<"$(summary api)"
+read -r nginx_rps nginx_p50 nginx_p99 <<<"$(summary nginx)"
 awk -v a="$api_rps" -v a50="$api_p50" -v a99="$api_p99" -v n="$nginx_rps" -v n50="$nginx_p50" \
   -v n99="$nginx_p99" -v c="$connections" 'BEGIN {
   printf "%-28s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms\n", "ledgerdesk serve", a, a50, a99
