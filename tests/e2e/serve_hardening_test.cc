@@ -305,5 +305,46 @@ TEST_F(ServeHardeningTest, SlowClientsAreCutOffAndDoNotHoldTheWorkers) {
   EXPECT_EQ(Get("/healthz").first, 200);
 }
 
+// Answers are held until complete and sent in one write (http_server.cc): a client that asks for
+// "100 Continue" still gets it before it sends its body, and pipelined requests all get answers.
+TEST_F(ServeHardeningTest, ContinueComesBeforeTheBodyAndPipelinedRequestsAreAllAnswered) {
+  ASSERT_NO_FATAL_FAILURE(Start({}));
+  const std::string body = R"({"email":"a@example.pl"})";
+  Socket expecting = Connect(port_);
+  ASSERT_TRUE(
+      expecting.Send("POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n"));
+  const auto go_on = expecting.Receive(kAnswerBound);
+  ASSERT_TRUE(go_on.has_value()) << "no 100 Continue";
+  EXPECT_EQ(go_on->rfind("HTTP/1.1 100", 0), 0u) << *go_on;
+  ASSERT_TRUE(expecting.Send(body));
+  const auto answer = expecting.Receive(kAnswerBound);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_NE(answer->find("HTTP/1.1 400"), std::string::npos) << *answer;  // no password
+  EXPECT_NE(answer->find("password is required"), std::string::npos) << *answer;
+
+  std::vector<Socket> pipelining;
+  pipelining.push_back(Connect(port_));
+  std::string three;
+  for (int i = 0; i < 3; ++i) three += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(pipelining[0].Send(three));
+  std::string seen;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  size_t answers = 0;
+  while (answers < 3 && Clock::now() < deadline) {
+    auto got = pipelining[0].Receive(milliseconds(500));
+    if (!got || got->empty()) break;
+    seen += *got;
+    answers = 0;
+    for (auto at = seen.find("HTTP/1.1 200"); at != std::string::npos;
+         at = seen.find("HTTP/1.1 200", at + 1)) {
+      ++answers;
+    }
+  }
+  EXPECT_EQ(answers, 3u) << seen;
+}
+
 }  // namespace
 }  // namespace ledgerdesk

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -70,12 +71,37 @@ Arrival PeekRequest(int fd) {
   return headers ? Arrival::kHeaders : Arrival::kPart;
 }
 
-// HTTPServerSession with a look at its read buffer (a pipelined request already read from the
-// socket must not be left behind when the connection goes back to the gate).
+// How much of an answer a session holds before sending (larger answers go out as they come).
+constexpr size_t kHeldBytes = 64 * 1024;
+
+// HTTPServerSession that holds what an answer writes until Flush(), so that its header and body
+// (which Poco writes separately) leave in one send, and with a look at its read buffer (a
+// pipelined request already read from the socket must not be left behind when the connection
+// goes back to the gate).
 class Session : public Poco::Net::HTTPServerSession {
  public:
   using HTTPServerSession::HTTPServerSession;
   bool HasBuffered() const { return buffered() > 0; }
+  // Sends what is held. Throws Poco::Exception when the client is gone.
+  void Flush() {
+    if (held_.empty()) return;
+    std::string bytes;
+    bytes.swap(held_);
+    HTTPServerSession::write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+
+ protected:
+  int write(const char* buffer, std::streamsize length) override {
+    if (held_.size() + static_cast<size_t>(length) > kHeldBytes) {
+      Flush();
+      if (static_cast<size_t>(length) > kHeldBytes) return HTTPServerSession::write(buffer, length);
+    }
+    held_.append(buffer, static_cast<size_t>(length));
+    return static_cast<int>(length);
+  }
+
+ private:
+  std::string held_;
 };
 
 // One connection in a worker: Poco's HTTPServerConnection loop, except that the connection
@@ -88,12 +114,15 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
 
   void run() override {
     Session session(socket(), params_);
+    const int fd = socket().impl()->sockfd();
     while (!gate_.stopping() && AnswerOne(session)) {
       if (session.HasBuffered()) continue;  // pipelined
-      const Poco::Timespan linger(gate_.others_wait() ? 0 : kLinger.count() * 1000);
+      // (::poll, not Socket::poll: Poco's makes and closes an epoll instance on every call.)
+      pollfd next_request{.fd = fd, .events = POLLIN, .revents = 0};
+      const int linger_ms = gate_.others_wait() ? 0 : static_cast<int>(kLinger.count());
       bool partial = false;
-      if (socket().poll(linger, Poco::Net::Socket::SELECT_READ)) {
-        const Arrival next = PeekRequest(socket().impl()->sockfd());
+      if (::poll(&next_request, 1, linger_ms) > 0) {
+        const Arrival next = PeekRequest(fd);
         if (next == Arrival::kHeaders || next == Arrival::kEnd) continue;  // answer, or close
         partial = next == Arrival::kPart;  // the rest is awaited in the gate, under its deadline
       }
@@ -105,6 +134,17 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
  private:
   // Reads one request and answers it; false when the connection is to be closed.
   bool AnswerOne(Session& session) {
+    const bool keep_alive = AnswerHeld(session);
+    try {
+      session.Flush();  // the answer's streams flushed into the session when they went
+      return keep_alive;
+    } catch (const Poco::Exception&) {
+      return false;  // the client is gone
+    }
+  }
+
+  // AnswerOne, with what it writes still held in the session.
+  bool AnswerHeld(Session& session) {
     try {
       Poco::Net::HTTPServerResponseImpl response(session);
       Poco::Net::HTTPServerRequestImpl request(response, session, params_);
@@ -121,6 +161,7 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
         if (request.getExpectContinue() &&
             response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK) {
           response.sendContinue();
+          session.Flush();  // the client waits for it before it sends the body
         }
         handler->handleRequest(request, response);
         return response.sent() && response.getKeepAlive();
@@ -141,12 +182,15 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
 
   static void SendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
     try {
-      Poco::Net::HTTPServerResponseImpl response(session);
-      response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-      response.setStatusAndReason(status);
-      response.setKeepAlive(false);
-      response.setContentLength(0);
-      response.send();
+      {
+        Poco::Net::HTTPServerResponseImpl response(session);
+        response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+        response.setStatusAndReason(status);
+        response.setKeepAlive(false);
+        response.setContentLength(0);
+        response.send();
+      }  // its header stream flushes into the session here
+      session.Flush();
     } catch (const Poco::Exception&) {
       // The client is gone: nothing to tell it.
     }
