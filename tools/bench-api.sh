@@ -5,9 +5,10 @@
 # of the very bytes the API answered. Prints both req/s, p50/p99 and the ratio.
 # Goal: >= 60 % of nginx's req/s and p99 < 10 ms at 64 connections.
 #
-# The two take turns in rounds (serve, nginx, nginx, serve, ...) so that whatever else runs on the
-# machine weighs on both alike: req/s is all requests over all the time of a side, p50 the median
-# of its rounds' p50, p99 the worst of its rounds' p99.
+# After a second of each to warm up (not counted), the two take turns in rounds (serve, nginx,
+# nginx, serve, ...) so that whatever else runs on the machine weighs on both alike: req/s is all
+# requests over all the time of a side, p50 the median of its rounds' p50, p99 the worst of its
+# rounds' p99.
 #
 # Needs wrk, nginx, curl and jq (tools/install-deps.sh). Everything lives in a temp dir that is
 # removed afterwards; nothing needs root.
@@ -247,6 +248,11 @@ summary() {
 }
 
 echo "GET $path: $bytes bytes, $messages messages; wrk -t$threads -c$connections, $rounds rounds of ${slice}s a side"
+# A second of each first, not counted: connections, caches and threads warm.
+for url in "$api$path" "http://127.0.0.1:$nginx_port$path"; do
+  wrk -t "$threads" -c "$connections" -d 1s -H "Authorization: Bearer $customer" "$url" >/dev/null 2>&1 ||
+    fail "wrk could not warm up against $url"
+done
 for round in $(seq "$rounds"); do
   if ((round % 2)); then
     run api "$api$path" "$round"
@@ -255,8 +261,9 @@ for round in $(seq "$rounds"); do
     run nginx "http://127.0.0.1:$nginx_port$path" "$round"
     run api "$api$path" "$round"
   fi
-  awk -v r="$round" 'NR == FNR { a = $1 / $2; next } { n = $1 / $2 }
-    END { printf "  round %d: serve %.0f req/s, nginx %.0f req/s (%.2f)\n", r, a, n, a / n }' \
+  awk -v r="$round" 'NR == FNR { a = $1 / $2; a99 = $4; next } { n = $1 / $2; n99 = $4 }
+    END { printf "  round %d: serve %.0f req/s p99 %.2f ms, nginx %.0f req/s p99 %.2f ms (%.2f)\n",
+      r, a, a99, n, n99, a / n }' \
     <(tail -n 1 "$work/api.rounds") <(tail -n 1 "$work/nginx.rounds")
 done
 read -r api_rps api_p50 api_p99 <<<"$(summary api)"
