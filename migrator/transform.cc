@@ -187,6 +187,8 @@ Outcome<MovedContract> TransformContract(const LegacyContract& row,
   moved.command.starts_on = *starts;
   moved.command.ends_on = *ends;
   moved.command.organization_name = owner.name;
+  moved.command.partner_name =
+      owner.partner_name;  // the reseller: whose staff may read consented tickets
   moved.command.legacy_contract_id = row.id;
   return out;
 }

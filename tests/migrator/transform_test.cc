@@ -91,6 +91,7 @@ TEST(TransformContractTest, ActiveContractMovesWithTermsItemsAndLegacyId) {
   EXPECT_EQ(domain::FormatDate(c.starts_on), "2024-01-01");
   EXPECT_EQ(domain::FormatDate(c.ends_on), "2027-12-31");
   EXPECT_EQ(c.organization_name, "Acme Sp. z o.o.");
+  EXPECT_EQ(c.partner_name, "Reseller");
   ASSERT_EQ(c.items.size(), 4u);
   EXPECT_EQ(c.items[0].serial.value(), "FG1234567890");
   EXPECT_EQ(c.items[1].serial.value(), "FG0000000002");
