@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "core/audit/event_json.h"
 #include "core/log/envelope_codec.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
@@ -14,22 +15,7 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+using audit::JsonString;
 
 // The payload as JSON (Protobuf's JSON mapping; sealed fields stay base64 ciphertext).
 std::string PayloadJson(const v1::Envelope& envelope) {

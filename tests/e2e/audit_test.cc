@@ -327,6 +327,14 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_NE(erased_history.out.find("GDPR request 17"), std::string::npos);
   EXPECT_EQ(erased_history.out.find("Sekretna-fraza-alicji-4711"), std::string::npos);
   EXPECT_NE(erased_history.out.find("Odpowiedz-boba-3141"), std::string::npos);  // Bob's stays
+  auto erased_report = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject",
+                                   "alice@example.pl", "--format", "pdf", "--out", pdf});
+  ASSERT_EQ(erased_report.exit_code, 0) << erased_report.err;
+  if (std::system("pdftotext -v >/dev/null 2>&1") == 0) {
+    auto text = RunProcess({"pdftotext", pdf, "-"});
+    EXPECT_NE(text.out.find("[erased]"), std::string::npos) << text.out;
+    EXPECT_EQ(text.out.find("Sekretna-fraza-alicji-4711"), std::string::npos) << text.out;
+  }
   // Nothing before the erasure changed: the same events at the same positions.
   const std::string after_erasure = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;
   EXPECT_EQ(after_erasure.substr(0, before_erasure.size()), before_erasure);
