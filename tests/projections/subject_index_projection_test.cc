@@ -117,6 +117,22 @@ TEST(SubjectIndexProjection, KeepsNoPlaintextAddressAndEscapesIds) {
   EXPECT_EQ(Positions(*match), std::vector<uint64_t>{0});
 }
 
+TEST(SubjectIndexProjection, ALegacyContactIsFoundByItsKeyEventAndTheFieldsNamingIt) {
+  MemoryRows rows;
+  v1::Envelope key = MakeEvent("subject-contact-7", 1);
+  key.mutable_subject_key_created()->set_subject_id("contact-7");
+  key.mutable_subject_key_created()->set_key_id("k7");
+  key.mutable_subject_key_created()->set_email_index(kBobHmac);
+  v1::Envelope message = MakeEvent("ticket-t9", 2);
+  message.mutable_message_posted()->set_ticket_id("t9");
+  message.mutable_message_posted()->set_author_account_id("contact-7");
+  ASSERT_TRUE(ApplyAll({key, MakeEvent("ticket-t9", 1), message}, rows).ok());
+  MemoryRowsReader reader(rows);
+  auto contact = FindSubject(reader, {.email_index = kBobHmac});
+  EXPECT_EQ(contact->accounts, std::vector<std::string>{"contact-7"});
+  EXPECT_EQ(Positions(*contact), (std::vector<uint64_t>{0, 2}));
+}
+
 TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {
   const auto story = Story();
   MemoryRows committed;
