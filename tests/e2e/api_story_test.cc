@@ -395,13 +395,21 @@ TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {
   EXPECT_EQ(Call("GET", "/api/v1/tickets/abc").status, 401);
   EXPECT_EQ(Call("DELETE", "/api/v1/tickets").status, 405);
   EXPECT_EQ(Call("GET", "/no/such/thing").status, 404);
+  {  // the status line carries the status's own reason phrase
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPRequest request("GET", "/no/such/thing", Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response);
+    EXPECT_EQ(response.getReason(), "Not Found");
+  }
   const Reply metrics = Call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   for (const char* expected :
        {"ledgerdesk_http_requests_total{route=\"GET /healthz\",status=\"200\"} 1",
         "ledgerdesk_http_requests_total{route=\"GET /api/v1/tickets/{id}\",status=\"401\"} 1",
         "ledgerdesk_http_requests_total{route=\"unmatched\",status=\"405\"} 1",
-        "ledgerdesk_http_requests_total{route=\"unmatched\",status=\"404\"} 1",
+        "ledgerdesk_http_requests_total{route=\"unmatched\",status=\"404\"} 2",
         "ledgerdesk_http_request_duration_seconds_bucket{route=\"GET /healthz\",le=\"+Inf\"} 1",
         "# TYPE ledgerdesk_http_request_duration_seconds histogram", "ledgerdesk_log_position ",
         "ledgerdesk_projection_lag_records "}) {

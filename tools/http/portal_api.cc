@@ -42,7 +42,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     } else {
       request.stream().ignore(std::numeric_limits<std::streamsize>::max());
     }
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
     if (answer.status == 204) {
       response.setContentLength(0);
       response.send();
