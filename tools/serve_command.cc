@@ -91,7 +91,8 @@ int ServeCommand(const Args& args) {
               "a request's headers must arrive within this, and every read and write of an "
               "answer (default 10)")
       .Flag("read-only", "a replica: follow the log, answer reads, refuse writes (no mail)")
-      .Option("writer", "URL", "read-only: where writes go, named in the 503 answer")
+      .Option("writer", "URL",
+              "read-only: where writes go, named in the 503 answer (none: a replay, say)")
       .Option("keys-dir", "DIR",
               "the subject keys (default DATA_DIR/keys); a replica names the writer's")
       .Option("blobs-dir", "DIR",
@@ -112,9 +113,6 @@ int ServeCommand(const Args& args) {
   }
 
   const bool read_only = cli.Has("read-only");
-  if (read_only && !cli.Has("writer")) {
-    return cli.UsageError("--read-only needs --writer URL (where clients send their writes)");
-  }
   if (!read_only && cli.Has("writer")) return cli.UsageError("--writer goes with --read-only");
   log_options->read_only = read_only;
   const std::filesystem::path keys_dir =
@@ -189,14 +187,15 @@ int ServeCommand(const Args& args) {
                                          .header_timeout = std::chrono::seconds(*request_timeout),
                                          .io_timeout = std::chrono::seconds(*request_timeout)};
   const uint64_t open_files = http::RaiseOpenFileLimit();
-  auto server = http::StartHttpServer(
-      server_options, new http::PortalApi({.writes = **service,
-                                           .accounts = accounts,
-                                           .personal = personal,
-                                           .projections = **runner,
-                                           .views = **store,
-                                           .blobs = **blob_store,
-                                           .writer_address = read_only ? cli.Get("writer") : ""}));
+  auto server = http::StartHttpServer(server_options,
+                                      new http::PortalApi({.writes = **service,
+                                                           .accounts = accounts,
+                                                           .personal = personal,
+                                                           .projections = **runner,
+                                                           .views = **store,
+                                                           .blobs = **blob_store,
+                                                           .read_only = read_only,
+                                                           .writer_address = cli.Get("writer")}));
   if (!server.ok()) return Fail("serve", server.status());
   std::cout << "ledgerdesk serve: " << (read_only ? "read-only replica of " : "writer on ")
             << (*log)->Describe() << " at position " << (*service)->end().value;

@@ -69,9 +69,11 @@ class AuditTest : public ::testing::Test {
   }
   void TearDown() override { StopServe(); }
 
-  void StartServe() {
-    serve_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-        LD_PROGRAM, "serve", "--data-dir", data_, "--listen", "127.0.0.1:0"});
+  // Starts serve on the data dir, or with `args` instead (another dir, --read-only...).
+  void StartServe(std::vector<std::string> args = {}) {
+    if (args.empty()) args = {"--data-dir", data_};
+    args.insert(args.begin(), {LD_PROGRAM, "serve", "--listen", "127.0.0.1:0"});
+    serve_ = std::make_unique<testing::ChildProcess>(args);
     const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
     std::smatch match;
     ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
@@ -366,6 +368,19 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_NE(replay_bob.out.find("Odpowiedz-boba-3141"), std::string::npos);
   EXPECT_EQ(Ledgerdesk({"audit", "verify", "--data-dir", replay}).exit_code, 0);
   // The replay's own audits are recorded for the data dir it came from, not in the replay.
+  EXPECT_EQ(Ledgerdesk({"events", "tail", "--data-dir", replay}).out, before_erasure);
+
+  // The replay served read-only by the same code: Bob's session of then reads the ticket as it
+  // stood, with Alice's parts erased there too; writes are refused.
+  StartServe({"--data-dir", replay, "--read-only"});
+  const Reply then = Call("GET", "/api/v1/tickets/" + ticket, "", bob);
+  ASSERT_EQ(then.status, 200) << then.body;
+  EXPECT_EQ(then.json()->getValue<std::string>("title"), "[erased]");
+  EXPECT_NE(then.body.find("Odpowiedz-boba-3141"), std::string::npos) << then.body;
+  const Reply refused_write =
+      Call("POST", "/api/v1/tickets/" + ticket + "/messages", R"({"body":"later"})", bob);
+  EXPECT_EQ(refused_write.status, 503) << refused_write.body;
+  StopServe();
   EXPECT_EQ(Ledgerdesk({"events", "tail", "--data-dir", replay}).out, before_erasure);
 
   // The API after a restart: Bob reads the ticket; Alice's parts are [erased], the rest stands.

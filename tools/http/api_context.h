@@ -38,7 +38,9 @@ struct ApiServices {
   Metrics* metrics = nullptr;               // set by PortalApi
   AnswerCache* answers = nullptr;           // set by PortalApi
   IdempotentAnswers* idempotent = nullptr;  // set by PortalApi
-  // Set on a read-only replica: where writes go (they answer 503 naming it).
+  // A read-only replica (or a replay of the past): writes answer 503, naming where they go when
+  // `writer_address` says.
+  bool read_only = false;
   std::string writer_address;
 };
 

@@ -47,7 +47,9 @@ Status NotCaughtUp(uint64_t position) {
 
 Status ReadOnlyReplica(const std::string& writer) {
   return Prefixed(StatusCode::kUnavailable, kReadOnlyReplica,
-                  "this server is a read-only replica: send writes to " + writer);
+                  writer.empty() ? "this server is read-only (a replica or a replay): it takes no "
+                                   "writes"
+                                 : "this server is a read-only replica: send writes to " + writer);
 }
 
 HttpError ToHttpError(const Status& status) {

@@ -65,7 +65,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
       }
       return NotFound("no such endpoint: " + request.http.getMethod() + " " + path);
     }
-    if (!services_.writer_address.empty() && route->method != "GET") {
+    if (services_.read_only && route->method != "GET") {
       return ReadOnlyReplica(services_.writer_address);
     }
     ApiContext api(services_);

@@ -17,7 +17,7 @@ namespace ledgerdesk::tools::http {
 
 class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  // `services.writer_address` set: a read-only replica, whose writes answer 503 naming it.
+  // `services.read_only`: a replica (or a replay), whose writes answer 503.
   explicit PortalApi(ApiServices services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override;

@@ -12,7 +12,7 @@ Answer Health(ApiContext& api, ApiRequest&) {
   const Status follow = api.services.writes.follow_status();
   Poco::JSON::Object out;
   out.set("status", projections.ok() && follow.ok() ? "ok" : "degraded");
-  out.set("role", api.services.writer_address.empty() ? "writer" : "read-only replica");
+  out.set("role", api.services.read_only ? "read-only replica" : "writer");
   out.set("log_position", api.services.writes.end().value);
   out.set("projections_position", api.services.projections.applied_position().value);
   return Json(200, out);
