@@ -15,6 +15,7 @@
 
 #include "core/domain/contract/contract.h"
 #include "core/domain/dates.h"
+#include "core/domain/event_builder.h"
 #include "core/domain/model.h"
 #include "core/domain/ticket/ticket.h"
 #include "core/log/envelope_codec.h"
@@ -77,12 +78,6 @@ domain::CommandContext WithLegacyIds(const domain::CommandContext& context, std:
   return derived;
 }
 
-v1::Actor Migrator() {
-  v1::Actor actor;
-  actor.set_role(v1::ROLE_OPERATOR);
-  return actor;
-}
-
 std::string Sha256(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
@@ -139,7 +134,7 @@ class Loader {
 
   // Executes a command; a refusal comes back as its status in `refused`, other errors fail.
   Status Execute(const app::Decision& decide, std::optional<Status>& refused) {
-    auto outcome = targets_.writes.Execute(Migrator(), decide);
+    auto outcome = targets_.writes.Execute(domain::ActorOf(v1::ROLE_OPERATOR), decide);
     if (!outcome.ok()) {
       if (!IsRefusal(outcome.status())) return outcome.status();
       refused = outcome.status();

@@ -3,6 +3,7 @@
 #include "core/app/write_service.h"
 #include "core/domain/contract/contract.h"
 #include "core/domain/dates.h"
+#include "core/domain/event_builder.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/operator_commands.h"
@@ -51,17 +52,11 @@ Result<domain::RegisterContract> ParseRegistration(const CommandLine& cli) {
   return command;
 }
 
-v1::Actor Operator() {
-  v1::Actor actor;
-  actor.set_role(v1::ROLE_OPERATOR);
-  return actor;
-}
-
 // The work of one decision: runs it on the services' writer and prints the outcome.
 OperatorWork DecideAndReport(std::string name, app::Decision decide, std::string done) {
   return [name = std::move(name), decide = std::move(decide),
           done = std::move(done)](const OperatorServices& services) {
-    auto outcome = services.backend.writes.Execute(Operator(), decide);
+    auto outcome = services.backend.writes.Execute(domain::ActorOf(v1::ROLE_OPERATOR), decide);
     if (!outcome.ok()) return Fail(services.err, name, outcome.status());
     services.out << done << " (log position " << outcome->positions.back().value << ")\n";
     return kExitOk;

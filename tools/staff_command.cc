@@ -4,6 +4,7 @@
 #include "core/crypto/keyed_hash.h"
 #include "core/crypto/tokens.h"
 #include "core/domain/account/account.h"
+#include "core/domain/event_builder.h"
 #include "core/log/envelope_codec.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
@@ -49,8 +50,7 @@ OperatorCommand StaffAddOperatorCommand() {
       if (!email_index.ok()) return Fail(services.err, "staff add", email_index.status());
       const std::string account_id = log::Hex(log::RandomEventId());
       const std::string token = crypto::GenerateToken();
-      v1::Actor operator_actor;
-      operator_actor.set_role(v1::ROLE_OPERATOR);
+      const v1::Actor operator_actor = domain::ActorOf(v1::ROLE_OPERATOR);
       auto outcome =
           backend.writes.Execute(operator_actor, [&](const auto& model, const auto& context) {
             return domain::Decide(

@@ -13,12 +13,7 @@
 namespace ledgerdesk::app {
 namespace {
 
-v1::Actor ActorOf(v1::Role role, const std::string& account_id = "") {
-  v1::Actor actor;
-  actor.set_role(role);
-  actor.set_account_id(account_id);
-  return actor;
-}
+using domain::ActorOf;
 
 }  // namespace
 

@@ -26,6 +26,13 @@ std::string NewId(const CommandContext& context) {
   return context.new_id ? context.new_id() : log::RandomEventId();
 }
 
+v1::Actor ActorOf(v1::Role role, std::string_view account_id) {
+  v1::Actor actor;
+  actor.set_role(role);
+  actor.set_account_id(std::string(account_id));
+  return actor;
+}
+
 google::protobuf::Timestamp ToTimestamp(std::chrono::system_clock::time_point time) {
   const auto nanos =
       std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();

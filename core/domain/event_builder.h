@@ -45,6 +45,9 @@ class EventBuilder {
 std::string NewId(const CommandContext& context);
 
 google::protobuf::Timestamp ToTimestamp(std::chrono::system_clock::time_point time);
+
+// Who a command runs as: a role and, for a person, their account.
+v1::Actor ActorOf(v1::Role role, std::string_view account_id = "");
 std::chrono::system_clock::time_point FromTimestamp(const google::protobuf::Timestamp& timestamp);
 
 }  // namespace ledgerdesk::domain

@@ -4,12 +4,6 @@
 // `ledgerdesk serve` started on a free loopback port, HTTP calls, tokens read from the .eml files
 // the mail sender writes, and customers taken through registration to a verified session.
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -20,21 +14,11 @@
 #include <thread>
 #include <tuple>
 
+#include "tests/e2e/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace ledgerdesk::testing {
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  Poco::JSON::Object::Ptr json() const {
-    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
-  }
-  std::string error_code() const {
-    return json()->getObject("error")->getValue<std::string>("code");
-  }
-};
 
 class ApiFixture : public ::testing::Test {
  protected:
@@ -108,17 +92,7 @@ class ApiFixture : public ::testing::Test {
 
   // A raw upload (text/plain).
   Reply Upload(const std::string& path, const std::string& bytes, const std::string& token) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
-    Poco::Net::HTTPRequest request("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    request.set("Authorization", "Bearer " + token);
-    request.setContentType("text/plain");
-    request.setContentLength(static_cast<std::streamsize>(bytes.size()));
-    session.sendRequest(request) << bytes;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    std::stringstream text;
-    text << in.rdbuf();
-    return {static_cast<int>(response.getStatus()), text.str()};
+    return HttpCall(port_, "POST", path, bytes, token, "text/plain");
   }
 
   Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
@@ -130,44 +104,15 @@ class ApiFixture : public ::testing::Test {
   static Reply CallAt(int port, const std::string& method, const std::string& path,
                       const std::string& body = "", const std::string& token = "",
                       const std::string& idempotency_key = "", std::string* disposition = nullptr) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!token.empty()) request.set("Authorization", "Bearer " + token);
-    if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
-    if (!body.empty()) {
-      request.setContentType("application/json");
-      request.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (disposition != nullptr) *disposition = response.get("Content-Disposition", "");
-    return {static_cast<int>(response.getStatus()), text.str()};
+    return HttpCall(port, method, path, body, token, "application/json", idempotency_key,
+                    disposition);
   }
 
-  // The token in the newest mail of the mail dir that contains `phrase` (waits for the sender).
+  std::filesystem::path MailDir() const { return std::filesystem::path(data_) / "mail"; }
+
+  // The token in a mail of the mail dir that contains `phrase` (waits for the sender).
   std::string TokenFromMail(const std::string& phrase) {
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      const auto mail_dir = std::filesystem::path(data_) / "mail";
-      if (std::filesystem::exists(mail_dir)) {
-        for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
-          std::ifstream file(entry.path());
-          std::string eml((std::istreambuf_iterator<char>(file)), {});
-          const auto body_start = eml.find("\r\n\r\n");
-          if (body_start == std::string::npos) continue;
-          std::istringstream encoded(eml.substr(body_start + 4));
-          Poco::Base64Decoder decoder(encoded);
-          std::string body((std::istreambuf_iterator<char>(decoder)), {});
-          if (body.find(phrase) == std::string::npos) continue;
-          std::smatch match;
-          if (std::regex_search(body, match, std::regex(R"([A-Za-z0-9_-]{43})"))) return match[0];
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return "";
+    return MailedToken(MailDir(), "", phrase);
   }
 
   // Registers, confirms, logs in and verifies with `number` and `serial`; returns the token.
@@ -198,25 +143,9 @@ class ApiFixture : public ::testing::Test {
     return bearer;
   }
 
-  // The token of the confirmation mail to `email`, or "" when it is not there yet.
+  // The token of the confirmation mail to `email` (waits for the sender; "" when none came).
   std::string TokenFromMailTo(const std::string& email) {
-    const auto mail_dir = std::filesystem::path(data_) / "mail";
-    if (!std::filesystem::exists(mail_dir)) return "";
-    for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
-      std::ifstream file(entry.path());
-      std::string eml((std::istreambuf_iterator<char>(file)), {});
-      if (eml.find("To: " + email + "\r\n") == std::string::npos) continue;
-      const auto body_start = eml.find("\r\n\r\n");
-      std::istringstream encoded(eml.substr(body_start + 4));
-      Poco::Base64Decoder decoder(encoded);
-      std::string body((std::istreambuf_iterator<char>(decoder)), {});
-      std::smatch match;
-      if (body.find("within 48 hours") != std::string::npos &&
-          std::regex_search(body, match, std::regex(R"([A-Za-z0-9_-]{43})"))) {
-        return match[0];
-      }
-    }
-    return "";
+    return MailedToken(MailDir(), email, "within 48 hours");
   }
 
   TempDir dir_;

@@ -51,15 +51,8 @@ class ApiStoryTest : public testing::ApiFixture {
   // How many .eml files in the mail dir are addressed to `email` (among others).
   int MailsTo(const std::string& email) {
     int count = 0;
-    const auto mail_dir = std::filesystem::path(data_) / "mail";
-    if (!std::filesystem::exists(mail_dir)) return 0;
-    for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
-      std::ifstream file(entry.path());
-      std::string eml((std::istreambuf_iterator<char>(file)), {});
-      const auto to = eml.find("To: ");
-      if (to == std::string::npos) continue;
-      const std::string line = eml.substr(to, eml.find("\r\n", to) - to);
-      if (line.find(email) != std::string::npos) ++count;
+    for (const testing::Mail& mail : testing::ReadMails(MailDir())) {
+      if (mail.to.find(email) != std::string::npos) ++count;
     }
     return count;
   }
@@ -388,6 +381,34 @@ TEST_F(ApiStoryTest, ARetriedWriteWithItsKeyGetsTheFirstAnswerAndAppendsNothing)
   EXPECT_EQ(ticket.json()->getArray("messages")->size(), 1u) << ticket.body;
   const Reply tickets = Call("GET", "/api/v1/tickets", "", alice);
   EXPECT_EQ(Poco::JSON::Parser().parse(tickets.body).extract<Poco::JSON::Array::Ptr>()->size(), 1u);
+}
+
+// Bad input on the routes added with the route table: each a 400 naming what is wrong.
+TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const Reply opened = Call("POST", "/api/v1/tickets",
+                            R"({"contract_number":"K123456","serial":"FG100","title":"A",)"
+                            R"("description":"B"})",
+                            alice);
+  ASSERT_EQ(opened.status, 201);
+  const std::string t = "/api/v1/tickets/" + opened.json()->getValue<std::string>("ticket_id");
+  for (const char* query : {"?min_position=abc", "?status=bogus", "?contract_number=k12"}) {
+    const Reply bad = Call("GET", std::string("/api/v1/tickets") + query, "", alice);
+    EXPECT_EQ(bad.status, 400) << query << " " << bad.body;
+  }
+  EXPECT_EQ(Call("POST", t + "/escalate", "{}", alice).status, 400);
+  EXPECT_EQ(Call("PUT", t + "/partner-access", "{}", alice).status, 400);
+  const std::string engineer = StaffSession("eng@ledgerdesk.pl", engineer_token_);
+  const Reply status = Call("PUT", t + "/status", R"({"status":"done"})", engineer);
+  EXPECT_EQ(status.status, 400);
+  EXPECT_NE(status.body.find("status"), std::string::npos) << status.body;
+  const Reply no_file = testing::HttpCall(
+      port_, "POST", t + "/attachments",
+      "--XyZ\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhi\r\n--XyZ--\r\n", alice,
+      "multipart/form-data; boundary=XyZ");
+  EXPECT_EQ(no_file.status, 400) << no_file.body;
+  EXPECT_NE(no_file.body.find("file part"), std::string::npos) << no_file.body;
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
 TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {

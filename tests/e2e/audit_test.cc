@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/e2e/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,6 +22,7 @@ namespace ledgerdesk {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Reply;
 using testing::RunProcess;
 
 testing::ProcessResult Ledgerdesk(std::vector<std::string> args) {
@@ -86,65 +88,14 @@ class AuditTest : public ::testing::Test {
     serve_.reset();
   }
 
-  struct Reply {
-    int status = 0;
-    std::string body;
-    Poco::JSON::Object::Ptr json() const {
-      return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
-    }
-  };
   Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& token = "", const std::string& content_type = "application/json") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!token.empty()) request.set("Authorization", "Bearer " + token);
-    if (!body.empty()) {
-      request.setContentType(content_type);
-      request.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    std::stringstream text;
-    text << in.rdbuf();
-    return {static_cast<int>(response.getStatus()), text.str()};
+    return testing::HttpCall(port_, method, path, body, token, content_type);
   }
 
-  // The confirmation token mailed to `email` (the .eml's base64 body), waiting for the sender.
+  // The confirmation token mailed to `email`, waiting for the sender.
   std::string ConfirmationToken(const std::string& email) {
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      const fs::path mail = fs::path(data_) / "mail";
-      if (fs::exists(mail)) {
-        for (const auto& entry : fs::directory_iterator(mail)) {
-          std::ifstream file(entry.path());
-          const std::string eml((std::istreambuf_iterator<char>(file)), {});
-          if (eml.find("To: " + email + "\r\n") == std::string::npos) continue;
-          std::string body = eml.substr(eml.find("\r\n\r\n") + 4);
-          body.erase(std::remove(body.begin(), body.end(), '\r'), body.end());
-          body.erase(std::remove(body.begin(), body.end(), '\n'), body.end());
-          std::string decoded;  // base64
-          int bits = 0, value = 0;
-          for (char c : body) {
-            const auto at =
-                std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-                    .find(c);
-            if (at == std::string_view::npos) continue;
-            value = (value << 6) | static_cast<int>(at);
-            bits += 6;
-            if (bits >= 8) {
-              bits -= 8;
-              decoded += static_cast<char>((value >> bits) & 0xff);
-            }
-          }
-          std::smatch match;
-          if (std::regex_search(decoded, match, std::regex(R"([A-Za-z0-9_-]{43})"))) {
-            return match[0];
-          }
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return "";
+    return testing::MailedToken(fs::path(data_) / "mail", email, "");
   }
 
   // Registers, confirms, logs in and verifies on K123456; returns the session token.

@@ -47,9 +47,7 @@ Answer LogIn(ApiContext& api, ApiRequest& request) {
 }
 
 Answer LogOut(ApiContext& api, ApiRequest& request) {
-  const std::string header = request.http.get("Authorization", "");
-  const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
-  LD_RETURN_IF_ERROR(api.services.accounts.Logout(token).status());
+  LD_RETURN_IF_ERROR(api.services.accounts.Logout(BearerToken(request.http)).status());
   return NoContent();
 }
 

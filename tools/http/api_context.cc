@@ -25,14 +25,13 @@ Result<uint64_t> MinPosition(const ApiRequest& request) {
   return position;
 }
 
-// The session token of "Authorization: Bearer <token>", or "".
+}  // namespace
+
 std::string BearerToken(const Poco::Net::HTTPServerRequest& request) {
   const std::string header = request.get("Authorization", "");
   const std::string prefix = "Bearer ";
   return header.rfind(prefix, 0) == 0 ? header.substr(prefix.size()) : "";
 }
-
-}  // namespace
 
 Result<domain::Caller> ApiContext::Caller(const ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(uint64_t position, MinPosition(request));
@@ -100,10 +99,7 @@ std::string ApiContext::IdFor(const ApiRequest& request, const domain::Caller& c
 }
 
 v1::Actor ApiContext::ActorOf(const domain::Caller& caller) {
-  v1::Actor actor;
-  actor.set_role(caller.role);
-  actor.set_account_id(caller.account_id);
-  return actor;
+  return domain::ActorOf(caller.role, caller.account_id);
 }
 
 }  // namespace ledgerdesk::tools::http

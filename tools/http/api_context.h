@@ -44,6 +44,9 @@ struct ApiServices {
   std::string writer_address;
 };
 
+// The session token of "Authorization: Bearer <token>", or "".
+std::string BearerToken(const Poco::Net::HTTPServerRequest& request);
+
 class ApiContext {
  public:
   explicit ApiContext(const ApiServices& services) : services(services) {}

@@ -70,9 +70,9 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     }
     ApiContext api(services_);
     const std::string key = request.http.get("Idempotency-Key", "");
-    // Uploads stream into the blob store and name their attachment by the key instead.
-    const bool upload = route->pattern.ends_with("/attachments");
-    if (route->method == "GET" || key.empty() || upload) return route->handle(api, request);
+    if (route->method == "GET" || key.empty() || route->streams_body) {
+      return route->handle(api, request);
+    }
     // A keyed write: its body is read first, so that a retry can be recognised by it.
     auto body = ReadBody(request.http, kMaxJsonBody);
     if (!body.ok()) return body.status();

@@ -43,6 +43,9 @@ struct Route {
   Access access = Access::kSession;
   std::vector<std::string> body_fields;  // JSON body fields it reads ("name?" when optional)
   std::function<Answer(ApiContext&, ApiRequest&)> handle;
+  // The handler streams the body itself (an upload): never read ahead, so no replayed answer for
+  // an Idempotency-Key — the ids it creates come from the key instead.
+  bool streams_body = false;
 };
 
 // Every route of the API, in the order the OpenAPI document lists them.
