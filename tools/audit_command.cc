@@ -53,9 +53,9 @@ fs::path SpoolDir(const fs::path& data_dir) {
   std::ifstream marker(data_dir / kReplayMarker);
   std::string source;
   if (marker && std::getline(marker, source) && !source.empty()) {
-    return fs::path(source) / "audit-spool";
+    return fs::path(source) / audit::kSpoolDirName;
   }
-  return data_dir / "audit-spool";
+  return data_dir / audit::kSpoolDirName;
 }
 
 bool IsReplay(const fs::path& data_dir) { return fs::exists(data_dir / kReplayMarker); }
@@ -103,7 +103,7 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
   }
   LD_RETURN_IF_ERROR(audit::Spool(spool, event));
   std::cerr << "ledgerdesk " << command << ": recorded in " << spool.string()
-            << " (appended to the log by the next audit that can write it)\n";
+            << " (a running serve appends it to the log; else the next audit that can write it)\n";
   return OkStatus();
 }
 

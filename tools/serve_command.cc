@@ -12,6 +12,8 @@
 #include "core/app/index_key.h"
 #include "core/app/personal_data.h"
 #include "core/app/write_service.h"
+#include "core/audit/audit_record.h"
+#include "core/audit/spool_drain.h"
 #include "core/crypto/subject_key_store.h"
 #include "core/log/log_factory.h"
 #include "core/mail/mail_sender.h"
@@ -178,6 +180,17 @@ int ServeCommand(const Args& args) {
     auto started = StartOperatorSocket(log_options->data_dir, operator_backend);
     if (!started.ok()) return Fail("serve", started.status());
     operator_socket = std::move(*started);
+  }
+  // Audit commands run beside this serve spool their records: appended here, at once.
+  std::unique_ptr<audit::SpoolDrain> spool_drain;
+  if (!read_only) {
+    auto started = audit::SpoolDrain::Start(
+        log_options->data_dir / audit::kSpoolDirName, audit::AppendThrough(**service),
+        {.report = [](const std::string& line) {
+          std::cerr << "ledgerdesk serve: " << line << std::endl;
+        }});
+    if (!started.ok()) return Fail("serve", started.status());
+    spool_drain = std::move(*started);
   }
   auto blob_store = blobs::BlobStore::Open(blobs_dir);
   if (!blob_store.ok()) return Fail("serve", blob_store.status());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "core/log/envelope_codec.h"
 
@@ -28,6 +29,25 @@ Status SyncPath(const fs::path& path, int flags) {
   ::close(fd);
   if (synced != 0) return Internal("cannot fsync " + path.string());
   return OkStatus();
+}
+
+// Which of `ids` the log holds already (a scan: only when records wait in the spool).
+Result<std::set<std::string>> IdsInLog(log::EventLog& log, const std::set<std::string>& ids) {
+  std::set<std::string> found;
+  LD_ASSIGN_OR_RETURN(const log::Position end, log.End());
+  LD_ASSIGN_OR_RETURN(auto reader, log.NewReader(log::Position{0}));
+  for (log::Position next{0}; next < end;) {
+    LD_ASSIGN_OR_RETURN(auto records, reader->Read(4096, std::chrono::milliseconds(200)));
+    if (records.empty()) break;
+    for (const auto& record : records) {
+      next = log::Position{record.position.value + 1};
+      v1::Envelope envelope;
+      if (envelope.ParseFromString(record.value) && ids.contains(envelope.event_id())) {
+        found.insert(envelope.event_id());
+      }
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -103,29 +123,49 @@ Status Spool(const fs::path& spool_dir, const v1::Envelope& event) {
   return SyncPath(spool_dir, O_RDONLY | O_DIRECTORY);
 }
 
-Result<std::vector<log::Position>> AppendWithSpool(log::EventLog& log, const fs::path& spool_dir,
-                                                   std::vector<v1::Envelope> events) {
+std::vector<fs::path> SpooledFiles(const fs::path& spool_dir) {
   std::vector<fs::path> spooled;
   std::error_code error;
   if (fs::is_directory(spool_dir, error)) {
-    for (const auto& entry : fs::directory_iterator(spool_dir)) {
+    for (const auto& entry : fs::directory_iterator(spool_dir, error)) {
       if (entry.path().extension() == ".pb") spooled.push_back(entry.path());
     }
   }
+  // Names start with the time the record was made: oldest first.
   std::sort(spooled.begin(), spooled.end());
+  return spooled;
+}
+
+Result<v1::Envelope> ReadSpooled(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return NotFound(file.string() + " is gone");
+  v1::Envelope event;
+  if (!event.ParseFromIstream(&in))
+    return DataLoss(file.string() + " is not a spooled audit record");
+  return event;
+}
+
+Result<std::vector<log::Position>> AppendWithSpool(log::EventLog& log, const fs::path& spool_dir,
+                                                   std::vector<v1::Envelope> events) {
+  const std::vector<fs::path> spooled = SpooledFiles(spool_dir);
   std::vector<v1::Envelope> all;
+  std::set<std::string> ids;
   for (const auto& path : spooled) {
-    std::ifstream in(path, std::ios::binary);
-    v1::Envelope spooled_event;
-    if (!spooled_event.ParseFromIstream(&in)) {
-      return DataLoss(path.string() + " is not a spooled audit record");
-    }
+    LD_ASSIGN_OR_RETURN(v1::Envelope spooled_event, ReadSpooled(path));
+    ids.insert(spooled_event.event_id());
     all.push_back(std::move(spooled_event));
   }
+  if (!all.empty()) {
+    // A serve that appended a record and stopped before removing its file: not again.
+    LD_ASSIGN_OR_RETURN(const std::set<std::string> appended, IdsInLog(log, ids));
+    std::erase_if(all, [&](const v1::Envelope& e) { return appended.contains(e.event_id()); });
+  }
+  const size_t spooled_count = all.size();
   for (auto& event : events) all.push_back(std::move(event));
   LD_ASSIGN_OR_RETURN(auto positions, AppendChained(log, std::move(all)));
+  std::error_code error;
   for (const auto& path : spooled) fs::remove(path, error);
-  return std::vector<log::Position>(positions.begin() + static_cast<ptrdiff_t>(spooled.size()),
+  return std::vector<log::Position>(positions.begin() + static_cast<ptrdiff_t>(spooled_count),
                                     positions.end());
 }
 

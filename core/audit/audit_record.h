@@ -4,10 +4,11 @@
 // event (who asked, what, when), on a stream of its own ("audit-<event id>", version 1), stamped
 // and chained like the writer's appends.
 //
-// When the log cannot be written (the embedded log is held by a running serve), a read-only audit
-// (history, verify) still runs and its record waits in a spool directory (DATA_DIR/audit-spool, one
-// file per record); the next audit command that can write the log appends the spooled records
-// first, in the order they were made.
+// When the log cannot be written (the embedded log is held by a running serve, or it is Kafka), a
+// read-only audit (history, verify) still runs and its record waits in a spool directory
+// (DATA_DIR/audit-spool, one file per record); a running serve appends it (spool_drain.h), or the
+// next audit command that can write the log appends the spooled records first, in the order they
+// were made.
 
 #include <chrono>
 #include <filesystem>
@@ -19,6 +20,9 @@
 #include "schemas/ledgerdesk/v1/envelope.pb.h"
 
 namespace ledgerdesk::audit {
+
+// The spool directory's name inside a data dir.
+inline constexpr char kSpoolDirName[] = "audit-spool";
 
 struct AuditRequest {
   std::string command;        // history, replay, verify, erase
@@ -42,6 +46,13 @@ Result<std::vector<log::Position>> AppendChained(log::EventLog& log,
 
 // Keeps `event` in `spool_dir` (created if missing; written to a temp file, fsync'd, renamed).
 Status Spool(const std::filesystem::path& spool_dir, const v1::Envelope& event);
+
+// The spooled records in `spool_dir`, oldest first (none when the directory does not exist).
+std::vector<std::filesystem::path> SpooledFiles(const std::filesystem::path& spool_dir);
+
+// One spooled record. Errors: kDataLoss when the file is not an envelope; kNotFound when it is
+// gone (another process appended and removed it meanwhile).
+Result<v1::Envelope> ReadSpooled(const std::filesystem::path& file);
 
 // Appends every spooled event (oldest first), then `events`, with AppendChained, and removes the
 // spooled files once appended. Returns the positions of `events`.

@@ -348,6 +348,33 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_EQ(detail.body.find("Sekretna-fraza-alicji-4711"), std::string::npos) << detail.body;
 }
 
+TEST_F(AuditTest, ARunningServeAppendsTheRecordOfAnAuditBesideItOnce) {
+  StartServe();
+  auto history = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "5260250274",
+                             "--actor", "spool-check-5150"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.err.find("audit-spool"), std::string::npos) << history.err;
+  auto recorded = [&] {
+    const std::string tail = Ledgerdesk({"events", "tail", "--data-dir", data_, "--json"}).out;
+    size_t count = 0;
+    for (size_t at = 0; (at = tail.find("actor=spool-check-5150", at)) != std::string::npos; ++at) {
+      ++count;
+    }
+    return count;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (recorded() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(recorded(), 1u);
+  EXPECT_TRUE(fs::is_empty(fs::path(data_) / "audit-spool"));
+  // Still once after a while and after a restart of serve.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  StopServe();
+  StartServe();
+  EXPECT_EQ(recorded(), 1u);
+}
+
 TEST_F(AuditTest, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(Ledgerdesk({"audit", "history", "--data-dir", data_}).exit_code, 2);
   auto bad = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "12345"});
