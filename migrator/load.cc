@@ -19,6 +19,8 @@
 #include "core/domain/model.h"
 #include "core/domain/ticket/ticket.h"
 #include "core/log/envelope_codec.h"
+#include "migrator/legacy_contacts.h"
+#include "migrator/sealed_transcript.h"
 
 namespace ledgerdesk::migrator {
 namespace {
@@ -88,7 +90,12 @@ class Loader {
  public:
   Loader(LegacySource& source, const MigrateTargets& targets, const MigrateOptions& options,
          MigrateStats& stats, MigrationReport& report)
-      : source_(source), targets_(targets), options_(options), stats_(stats), report_(report) {
+      : source_(source),
+        targets_(targets),
+        options_(options),
+        stats_(stats),
+        report_(report),
+        contacts_(targets.email_index_key) {
     threads_ = options.threads > 0
                    ? options.threads
                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -294,11 +301,22 @@ class Loader {
 
   // ---- tickets ------------------------------------------------------------------------------
 
+  // The people of a moved ticket as data subjects: legacy contacts, or "" where the legacy row
+  // named no valid address (their text is sealed with the organization's key).
+  struct Subjects {
+    std::string opener;
+    std::vector<std::string> messages;     // one per transcript message
+    std::vector<std::string> cc;           // one per cc address
+    std::vector<std::string> attachments;  // one per attachment: its message's author
+  };
+
   struct TicketRun {
     LegacyTicket row;
     Outcome<TicketImport> outcome;
     bool load = false;  // moved and not (completely) in the log yet
+    Subjects subjects;
     std::string pdf;
+    std::string source;                       // the transcript's sealed source
     std::vector<domain::ImportedFile> files;  // the attachments, stored
     std::optional<Status> refused;
   };
@@ -387,6 +405,10 @@ class Loader {
       return OkStatus();
     }));
 
+    // The window's people as legacy contacts: of every moved ticket, the complete ones too (a run
+    // cut short may have imported a ticket before its contacts), made known before the imports.
+    LD_RETURN_IF_ERROR(ResolveContacts(runs));
+    LD_RETURN_IF_ERROR(RegisterNewContacts());
     stats_.read_seconds += SecondsSince(read_start);
 
     // What the log lacks.
@@ -408,17 +430,23 @@ class Loader {
               [](const TicketRun* a, const TicketRun* b) { return a->row.id < b->row.id; });
     stats_.tickets_skipped += static_cast<int64_t>(moved.size() - load.size());
 
-    // Transcripts, in parallel.
+    // Transcripts and their sealed sources, in parallel.
     const auto render_start = Clock::now();
     std::vector<Status> rendered(load.size());
     ParallelFor(load.size(), threads_, [&](size_t i) {
-      auto pdf = targets_.renderer.Render(load[i]->outcome.value().transcript);
-      if (!pdf.ok()) {
+      TicketRun& run = *load[i];
+      const TicketImport& t = run.outcome.value();
+      auto pdf = targets_.renderer.Render(t.transcript);
+      auto source = pdf.ok()
+                        ? SealTranscript(t.transcript, TranscriptSubjectsOf(run), targets_.sealer)
+                        : Result<std::string>(pdf.status());
+      if (!source.ok()) {
         rendered[i] =
-            pdf.status().WithContext("transcript of ticket " + std::to_string(load[i]->row.id));
+            source.status().WithContext("transcript of ticket " + std::to_string(run.row.id));
         return;
       }
-      load[i]->pdf = std::move(*pdf);
+      run.pdf = std::move(*pdf);
+      run.source = std::move(*source);
     });
     for (const Status& s : rendered) LD_RETURN_IF_ERROR(s);
     stats_.pdfs_rendered += static_cast<int64_t>(load.size());
@@ -428,14 +456,16 @@ class Loader {
     // Attachment bytes: read one at a time (the source is single-threaded), stored in batches.
     for (TicketRun* run : load) {
       const TicketImport& t = run->outcome.value();
-      for (const AttachmentImport& a : t.attachments) {
+      for (size_t k = 0; k < t.attachments.size(); ++k) {
+        const AttachmentImport& a = t.attachments[k];
         LD_ASSIGN_OR_RETURN(std::string bytes, source_.AttachmentContent(a.legacy_attachment_id));
         LD_ASSIGN_OR_RETURN(blobs::BlobRef ref, Store(bytes));
         run->files.push_back({.attachment_id = log::Hex(a.attachment_id),
                               .sha256 = ref.sha256,
                               .size = ref.size,
                               .file_name = a.file_name,
-                              .content_type = a.content_type});
+                              .content_type = a.content_type,
+                              .subject_id = run->subjects.attachments[k]});
       }
     }
 
@@ -493,11 +523,82 @@ class Loader {
     return OkStatus();
   }
 
+  // Resolves the people of the moved tickets among `runs` to legacy contacts (Subjects).
+  Status ResolveContacts(std::vector<TicketRun>& runs) {
+    Status failed;
+    targets_.writes.Read([&](const domain::Model& model) {
+      for (TicketRun& run : runs) {
+        if (!run.outcome.moved()) continue;
+        const TicketImport& t = run.outcome.value();
+        int ordinal = 0;  // the person's place in the ticket: opener, authors, CC
+        auto subject = [&](const std::optional<values::Email>& email, bool next = true) {
+          const int k = next ? ordinal++ : ordinal;
+          if (!email || !failed.ok()) return std::string();
+          auto id = contacts_.SubjectOf(*email, t.legacy_ticket_id, k, model);
+          if (!id.ok()) failed = id.status();
+          return id.ok() ? *id : std::string();
+        };
+        Subjects& s = run.subjects;
+        s.opener = subject(t.opened_by);
+        for (const auto& author : t.message_authors) s.messages.push_back(subject(author));
+        for (const auto& cc : t.cc) s.cc.push_back(subject(cc));
+        // An attachment's author is one of the authors above: known by now.
+        for (const auto& a : t.attachments) s.attachments.push_back(subject(a.author, false));
+      }
+    });
+    return failed;
+  }
+
+  // Appends a SubjectKeyCreated for each contact the log did not know.
+  Status RegisterNewContacts() {
+    const std::vector<LegacyContacts::NewContact> contacts = contacts_.TakeNew();
+    Status failed;
+    std::mutex failed_mutex;
+    ParallelFor(contacts.size(), options_.concurrent_commands, [&](size_t i) {
+      const LegacyContacts::NewContact& contact = contacts[i];
+      std::optional<Status> refused;
+      Status status = Execute(
+          [&](const domain::Model& model, const domain::CommandContext& context) {
+            domain::CommandContext derived = context;
+            derived.new_id = [&contact] { return contact.event_id; };
+            return domain::Decide(model, contact.command, derived, targets_.sealer);
+          },
+          refused);
+      if (status.ok() && refused) status = *refused;  // the contact's id is wrong: a bug
+      if (!status.ok()) {
+        std::lock_guard lock(failed_mutex);
+        if (failed.ok())
+          failed = status.WithContext("legacy contact " + contact.command.contact_id);
+      }
+    });
+    return failed;
+  }
+
+  // Whose key seals each part of the ticket's transcript: the contacts, else its organization.
+  static TranscriptSubjects TranscriptSubjectsOf(const TicketRun& run) {
+    const std::string& organization = run.outcome.value().organization_id;
+    auto owner = [&](const std::string& s) { return s.empty() ? organization : s; };
+    TranscriptSubjects subjects{.title = owner(run.subjects.opener), .messages = {}};
+    for (const auto& s : run.subjects.messages) subjects.messages.push_back(owner(s));
+    return subjects;
+  }
+
+  // The contacts whose data the transcript shows (title and messages), each once.
+  static std::vector<std::string> TranscriptParticipants(const Subjects& subjects) {
+    std::set<std::string> participants(subjects.messages.begin(), subjects.messages.end());
+    participants.insert(subjects.opener);
+    participants.erase("");
+    return {participants.begin(), participants.end()};
+  }
+
   Status Import(TicketRun& run) {
     const TicketImport& t = run.outcome.value();
     LD_ASSIGN_OR_RETURN(blobs::BlobRef pdf, Store(run.pdf));
+    LD_ASSIGN_OR_RETURN(blobs::BlobRef source, Store(run.source));
     run.pdf.clear();
     run.pdf.shrink_to_fit();
+    run.source.clear();
+    run.source.shrink_to_fit();
     char number[32];
     std::snprintf(number, sizeof number, "LD-L%06lld", static_cast<long long>(t.legacy_ticket_id));
     domain::ImportTicket command{.ticket_id = log::Hex(t.ticket_id),
@@ -511,6 +612,10 @@ class Loader {
     command.partner_access = t.partner_access;
     command.opened_at = t.opened_at;
     command.cc = t.cc;
+    command.opened_by = run.subjects.opener;
+    command.cc_subjects = run.subjects.cc;
+    command.transcript_participants = TranscriptParticipants(run.subjects);
+    command.transcript_source_sha256 = source.sha256;
     command.transcript = {
         .attachment_id = log::Hex(t.transcript_attachment_id),
         .sha256 = pdf.sha256,
@@ -538,6 +643,7 @@ class Loader {
   std::unique_ptr<PendingWindow> pending_;
   std::thread pending_thread_;
   std::map<int64_t, Outcome<MovedCustomer>> customers_;
+  LegacyContacts contacts_;
   std::unordered_map<int64_t, ContractFate> fates_;
 };
 

@@ -74,6 +74,9 @@ struct MigrateTargets {
   blobs::BlobStore* blobs = nullptr;
   domain::Sealer& sealer;
   const pdfexport::TranscriptRenderer& renderer;
+  // The data dir's e-mail index key (app::LoadOrCreateIndexKey): legacy contacts carry the keyed
+  // hash of their address, by which audits find them.
+  std::string email_index_key;
 };
 
 // Runs the migration. The report counts every legacy row; rows the domain refuses (a contract

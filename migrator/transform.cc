@@ -19,6 +19,15 @@ constexpr std::string_view kMessages = "ticket_messages";
 constexpr std::string_view kCcTable = "ticket_cc";
 constexpr std::string_view kAttachments = "ticket_attachments";
 
+// A legacy address column as a person's address, or nothing when it is empty or invalid (such a
+// person's text is sealed with the organization's key: no audit can ask for them by address).
+std::optional<values::Email> ValidEmail(const std::optional<std::string>& column) {
+  if (!column) return std::nullopt;
+  auto email = values::Email::Parse(values::TrimAsciiSpace(*column));
+  if (!email.ok()) return std::nullopt;
+  return std::move(email).value();
+}
+
 template <typename T>
 Outcome<T> Quarantine(std::string_view why, std::string detail) {
   return Outcome<T>{Quarantined{std::string(why), std::move(detail)}, {}};
@@ -320,6 +329,7 @@ Outcome<TicketImport> TransformTicket(const LegacyTicket& row, const ContractFat
     t.serial = *it->second;
   }
 
+  t.opened_by = ValidEmail(row.opened_by);
   t.transcript.title = t.title;
   t.transcript.legacy_ticket_id = row.id;
   t.transcript.contract_number = t.contract_number.value();
@@ -375,6 +385,7 @@ std::vector<ReportEntry> AddMessage(TicketImport& ticket, const LegacyMessage& m
                              "'" + message.sent_at + "': the ticket's opening time is shown"));
   }
   m.body = DecodeLegacyText(message.body, encoding);
+  const std::optional<values::Email> author = ValidEmail(message.author_email);
   for (const LegacyAttachment& a : attachments) {
     AttachmentImport import{.legacy_attachment_id = a.id,
                             .legacy_message_id = message.id,
@@ -382,7 +393,8 @@ std::vector<ReportEntry> AddMessage(TicketImport& ticket, const LegacyMessage& m
                             .file_name = domain::SafeFileName(DecodeLegacyText(a.filename)),
                             .content_type = a.content_type && !a.content_type->empty()
                                                 ? *a.content_type
-                                                : "application/octet-stream"};
+                                                : "application/octet-stream",
+                            .author = author};
     if (import.file_name != a.filename) {
       warnings.push_back(
           Entry(kAttachments, a.id, reason::kUnsafeFileName,
@@ -392,6 +404,7 @@ std::vector<ReportEntry> AddMessage(TicketImport& ticket, const LegacyMessage& m
     ticket.attachments.push_back(std::move(import));
   }
   ticket.transcript.messages.push_back(std::move(m));
+  ticket.message_authors.push_back(author);
   return warnings;
 }
 

@@ -175,9 +175,10 @@ class DuplicateSerials {
 struct AttachmentImport {
   int64_t legacy_attachment_id = 0;
   int64_t legacy_message_id = 0;
-  std::string attachment_id;  // LegacyEventId("ticket_attachments", id, 0)
-  std::string file_name;      // safe
-  std::string content_type;   // application/octet-stream when the row has none
+  std::string attachment_id;            // LegacyEventId("ticket_attachments", id, 0)
+  std::string file_name;                // safe
+  std::string content_type;             // application/octet-stream when the row has none
+  std::optional<values::Email> author;  // its message's author_email, when a valid address
 };
 
 // Everything the load stage needs to import one ticket.
@@ -195,7 +196,11 @@ struct TicketImport {
   std::vector<values::Email> cc;
   std::vector<AttachmentImport> attachments;
   pdfexport::Transcript transcript;
-  std::string transcript_attachment_id;  // LegacyEventId("tickets", id, 1)
+  // The people whose data moves (they become legacy contacts, legacy_contacts.h): the opener
+  // (opened_by) and each transcript message's author (author_email), when a valid address.
+  std::optional<values::Email> opened_by;
+  std::vector<std::optional<values::Email>> message_authors;  // one per transcript message
+  std::string transcript_attachment_id;                       // LegacyEventId("tickets", id, 1)
 };
 
 // The ticket's own fields. Rule order: the contract's quarantine (contract_quarantined); a closed

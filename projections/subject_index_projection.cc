@@ -133,8 +133,10 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
     const std::string& org = envelope.has_ticket_opened()
                                  ? envelope.ticket_opened().organization_id()
                                  : envelope.ticket_imported().organization_id();
-    const std::string opener =
-        envelope.has_ticket_opened() ? envelope.ticket_opened().opened_by() : "";
+    // An imported ticket's opener is a legacy contact (empty when the legacy row named none).
+    const std::string& opener = envelope.has_ticket_opened()
+                                    ? envelope.ticket_opened().opened_by()
+                                    : envelope.ticket_imported().opened_by();
     LD_RETURN_IF_ERROR(rows.Put(kCf, "ticket/" + rows::KeyPart(ticket), org + "\n" + opener));
   }
   for (const auto& ticket : named.tickets) {

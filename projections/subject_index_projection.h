@@ -9,7 +9,8 @@
 //   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
 //                                                   invitation, staff account, e-mail change)
 //   nip/<nip>/<organization>                  ""
-//   ticket/<ticket>                           "<organization>\n<opener account>"
+//   ticket/<ticket>                           "<organization>\n<opener account>" (an imported
+//                                                   ticket's: its legacy contact, or none)
 //   account/<account>/<position>              ""  an event about the account: its own stream's,
 //                                                   one it acted in, one naming it (author, opener,
 //                                                   recipient, ...), one of a ticket it opened

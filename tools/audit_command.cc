@@ -26,6 +26,7 @@
 #include "core/log/log_factory.h"
 #include "core/values/email.h"
 #include "core/values/nip.h"
+#include "migrator/transcript_redaction.h"
 #include "pdfexport/access_report.h"
 #include "projections/default_projections.h"
 #include "projections/rebuild.h"
@@ -597,6 +598,46 @@ int Replay(const Args& args) {
 
 // ---- erase ------------------------------------------------------------------------------------
 
+// The migrated transcripts that show one of `subjects` (legacy contacts): an erasure renders them
+// again without them (migrator/transcript_redaction.h).
+Result<std::vector<migrator::TranscriptToRedact>> TranscriptsShowing(
+    log::EventLog& log, const std::vector<log::Position>& positions,
+    const std::set<std::string>& subjects) {
+  std::vector<migrator::TranscriptToRedact> found;
+  LD_RETURN_IF_ERROR(ReadPositions(log, positions, [&](const log::LogRecord& record) -> Status {
+    auto envelope = log::DecodeEnvelope(record.value);
+    if (!envelope.ok()) return OkStatus();
+    if (auto transcript = migrator::TranscriptShowing(*envelope, subjects)) {
+      found.push_back(std::move(*transcript));
+    }
+    return OkStatus();
+  }));
+  return found;
+}
+
+// " transcripts=N" for the audit record, or "" (which ones: the AttachmentAdded events naming the
+// erased subjects; a contact in thousands of dialogs would make the record as long).
+std::string TranscriptsArgument(const std::vector<migrator::TranscriptToRedact>& transcripts) {
+  return transcripts.empty() ? "" : " transcripts=" + std::to_string(transcripts.size());
+}
+
+// Renders the transcripts again once the keys are destroyed, replacing their PDFs' bytes.
+Status RedactTranscripts(const std::vector<migrator::TranscriptToRedact>& transcripts,
+                         blobs::BlobStore& blobs, crypto::SubjectKeyStore& keys) {
+  if (transcripts.empty()) return OkStatus();
+  LD_ASSIGN_OR_RETURN(auto renderer, pdfexport::TranscriptRenderer::Create({}));
+  const app::PersonalData personal(keys);
+  LD_RETURN_IF_ERROR(migrator::RedactTranscripts(transcripts, blobs, personal, *renderer));
+  std::printf(
+      "rendered %zu migrated transcript(s) again with the erased parts as [erased] "
+      "(attachment, ticket):\n",
+      transcripts.size());
+  for (const auto& t : transcripts) {
+    std::printf("  %s %s\n", t.attachment_id.c_str(), t.ticket_id.c_str());
+  }
+  return OkStatus();
+}
+
 int Erase(const Args& args) {
   const std::string name = "audit erase";
   CommandLine cli(name, "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
@@ -650,6 +691,8 @@ int Erase(const Args& args) {
     return Fail(name, NotFound("no account has this e-mail address"));
   }
   const std::set<std::string> accounts(match->accounts.begin(), match->accounts.end());
+  auto transcripts = TranscriptsShowing(**log, match->positions, accounts);
+  if (!transcripts.ok()) return Fail(name, transcripts.status());
 
   auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
   if (!keys.ok()) return Fail(name, keys.status());
@@ -727,7 +770,8 @@ int Erase(const Args& args) {
   }
   auto request = Request(cli, "erase");
   request.subject_index = query->email_index;
-  request.arguments = "accounts=" + std::to_string(accounts.size());
+  request.arguments =
+      "accounts=" + std::to_string(accounts.size()) + TranscriptsArgument(*transcripts);
   events.push_back(audit::AuditEnvelope(request, std::chrono::system_clock::now()));
   // The erasure is in the log (durable) before anything is destroyed: a crash midway is finished
   // by running the command again.
@@ -747,6 +791,9 @@ int Erase(const Args& args) {
     if (mail.find('/') != std::string::npos || mail.find("..") != std::string::npos) continue;
     std::error_code error;
     if (fs::remove(mail_dir / (mail + ".eml"), error)) ++mails_deleted;
+  }
+  if (Status redacted = RedactTranscripts(*transcripts, **blob_store, **keys); !redacted.ok()) {
+    return Fail(name, redacted);
   }
   if (Status caught_up = CatchUp(**log, **store); !caught_up.ok()) return Fail(name, caught_up);
   if (Status compacted = (*store)->CompactAll(); !compacted.ok()) return Fail(name, compacted);

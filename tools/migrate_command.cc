@@ -8,9 +8,11 @@
 #include <set>
 #include <thread>
 
+#include "core/app/index_key.h"
 #include "core/app/personal_data.h"
 #include "core/app/write_service.h"
 #include "core/blobs/blob_store.h"
+#include "core/crypto/sodium_init.h"
 #include "core/crypto/subject_key_store.h"
 #include "core/domain/dates.h"
 #include "core/log/log_factory.h"
@@ -148,11 +150,22 @@ Result<MigrateRun> MigrateWith(const MigrateRequest& request, std::unique_ptr<lo
 
   std::unique_ptr<crypto::SubjectKeyStore> keys;
   std::unique_ptr<blobs::BlobStore> blob_store;
+  std::string index_key;
+  const std::filesystem::path index_key_file = log_options.data_dir / "keys" / "email-index.key";
   if (request.dry_run) {
     keys = crypto::NewInMemorySubjectKeyStore();
+    // The data dir's own, so contacts the log knows are found; none yet: one for this run only.
+    std::error_code error;
+    if (std::filesystem::exists(index_key_file, error)) {
+      LD_ASSIGN_OR_RETURN(index_key, app::LoadOrCreateIndexKey(index_key_file));
+    } else {
+      LD_RETURN_IF_ERROR(crypto::EnsureSodium());
+      index_key = crypto::RandomBytes(32);
+    }
   } else {
     LD_ASSIGN_OR_RETURN(keys, crypto::OpenFileSubjectKeyStore(log_options.data_dir / "keys"));
     LD_ASSIGN_OR_RETURN(blob_store, blobs::BlobStore::Open(log_options.data_dir / "blobs"));
+    LD_ASSIGN_OR_RETURN(index_key, app::LoadOrCreateIndexKey(index_key_file));
   }
   app::PersonalData personal(*keys);
   LD_ASSIGN_OR_RETURN(auto renderer,
@@ -174,12 +187,13 @@ Result<MigrateRun> MigrateWith(const MigrateRequest& request, std::unique_ptr<lo
       std::fprintf(stderr, "reading %s\n", p.stage.c_str());
     }
   };
-  LD_ASSIGN_OR_RETURN(
-      run.report,
-      migrator::Migrate(
-          *source,
-          {.writes = *writes, .blobs = blob_store.get(), .sealer = personal, .renderer = *renderer},
-          options, &run.stats));
+  LD_ASSIGN_OR_RETURN(run.report, migrator::Migrate(*source,
+                                                    {.writes = *writes,
+                                                     .blobs = blob_store.get(),
+                                                     .sealer = personal,
+                                                     .renderer = *renderer,
+                                                     .email_index_key = index_key},
+                                                    options, &run.stats));
   writes.reset();
   if (!request.dry_run) {
     LD_ASSIGN_OR_RETURN(ProjectedCounts counts,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "core/log/envelope_codec.h"
@@ -121,9 +122,31 @@ Result<BlobRef> BlobStore::Put(std::istream& in, uint64_t max_bytes) {
   return ref;
 }
 
+std::filesystem::path BlobStore::ReplacedPathOf(std::string_view sha256) const {
+  return PathOf(sha256).string() + ".replaced";
+}
+
+std::string BlobStore::ReplacementOf(std::string_view sha256) const {
+  std::ifstream in(ReplacedPathOf(sha256));
+  std::string hex;
+  if (!in || !std::getline(in, hex) || hex.size() != 64) return "";
+  std::string raw(32, '\0');
+  for (size_t i = 0; i < raw.size(); ++i) {
+    raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return raw;
+}
+
 Result<std::string> BlobStore::Get(std::string_view sha256) const {
   if (sha256.size() != 32) return InvalidArgument("a blob digest has 32 bytes");
-  const std::filesystem::path path = PathOf(sha256);
+  if (const std::string replacement = ReplacementOf(sha256); !replacement.empty()) {
+    return Read(PathOf(replacement), replacement);
+  }
+  return Read(PathOf(sha256), sha256);
+}
+
+Result<std::string> BlobStore::Read(const std::filesystem::path& path,
+                                    std::string_view sha256) const {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound("no blob " + log::Hex(sha256));
@@ -151,13 +174,60 @@ Result<std::string> BlobStore::Get(std::string_view sha256) const {
 
 bool BlobStore::Contains(std::string_view sha256) const {
   std::error_code error;
-  return sha256.size() == 32 && std::filesystem::exists(PathOf(sha256), error);
+  return sha256.size() == 32 && (std::filesystem::exists(PathOf(sha256), error) ||
+                                 std::filesystem::exists(ReplacedPathOf(sha256), error));
+}
+
+Result<BlobRef> BlobStore::Replace(std::string_view sha256, std::string_view bytes) {
+  if (sha256.size() != 32) return InvalidArgument("a blob digest has 32 bytes");
+  LD_ASSIGN_OR_RETURN(BlobRef ref, Put(bytes));
+  const std::string previous = ReplacementOf(sha256);
+  const std::filesystem::path record = ReplacedPathOf(sha256);
+  auto delete_previous = [&]() -> Status {
+    if (previous.empty() || previous == ref.sha256 || previous == sha256) return OkStatus();
+    if (::unlink(PathOf(previous).c_str()) != 0 && errno != ENOENT) {
+      return IoError("cannot delete", PathOf(previous));
+    }
+    return OkStatus();
+  };
+  if (ref.sha256 == sha256) {
+    // The same bytes as the original: it names its own file again.
+    if (::unlink(record.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete", record);
+    LD_RETURN_IF_ERROR(delete_previous());
+    return ref;
+  }
+  const std::filesystem::path temp =
+      dir_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(temp_counter++));
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create", temp);
+  const std::string hex = log::Hex(ref.sha256) + "\n";
+  const bool written = WriteAll(fd, hex.data(), hex.size()) && ::fdatasync(fd) == 0;
+  ::close(fd);
+  std::error_code error;
+  std::filesystem::create_directories(record.parent_path(), error);
+  if (!written || ::rename(temp.c_str(), record.c_str()) != 0) {
+    const Status status = IoError("cannot record the replacement of", PathOf(sha256));
+    std::filesystem::remove(temp, error);
+    return status;
+  }
+  const int dir_fd = ::open(record.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  // Only now are the bytes it named before deleted.
+  if (::unlink(PathOf(sha256).c_str()) != 0 && errno != ENOENT) {
+    return IoError("cannot delete", PathOf(sha256));
+  }
+  LD_RETURN_IF_ERROR(delete_previous());
+  return ref;
 }
 
 Status BlobStore::Delete(std::string_view sha256) {
   if (sha256.size() != 32) return InvalidArgument("a blob digest has 32 bytes");
-  const std::filesystem::path path = PathOf(sha256);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete", path);
+  for (const std::filesystem::path& path : {PathOf(sha256), ReplacedPathOf(sha256)}) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete", path);
+  }
   return OkStatus();
 }
 

@@ -31,12 +31,22 @@ class BlobStore {
   Result<BlobRef> Put(std::istream& in, uint64_t max_bytes);
   Result<BlobRef> Put(std::string_view bytes);
 
-  // The blob's bytes. Errors: kNotFound for an unknown (or deleted) digest; kDataLoss when the
-  // file no longer hashes to its name.
+  // The blob's bytes (a replaced blob's: its replacement's). Errors: kNotFound for an unknown (or
+  // deleted) digest; kDataLoss when the file no longer hashes to its name.
   Result<std::string> Get(std::string_view sha256) const;
   bool Contains(std::string_view sha256) const;
 
-  // Removes the blob (GDPR erasure of its subject's attachments). Deleting a missing blob is OK.
+  // Stores `bytes` and makes `sha256` name them from now on: Get and Contains of `sha256` answer
+  // the new bytes. For a document whose content must change after events named its digest (an
+  // erasure renders a migrated transcript again without the erased person). What `sha256` named
+  // before (its own bytes, or an earlier replacement) is deleted. The replacement is recorded
+  // beside the blob ("<hex>.replaced": the new digest in hex), durably before anything is
+  // deleted, so a crash leaves the old or the new bytes readable, never neither. Returns the new
+  // bytes' reference. Errors: as Put; kInternal when the record cannot be written.
+  Result<BlobRef> Replace(std::string_view sha256, std::string_view bytes);
+
+  // Removes the blob (GDPR erasure of its subject's attachments), and its replacement record if it
+  // has one (not the replacement). Deleting a missing blob is OK.
   Status Delete(std::string_view sha256);
 
   // Where the blob lives (for sending a file without reading it into memory).
@@ -44,6 +54,10 @@ class BlobStore {
 
  private:
   explicit BlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  std::filesystem::path ReplacedPathOf(std::string_view sha256) const;
+  // The digest that replaced `sha256` (raw), or empty.
+  std::string ReplacementOf(std::string_view sha256) const;
+  Result<std::string> Read(const std::filesystem::path& path, std::string_view sha256) const;
   std::filesystem::path dir_;
 };
 

@@ -134,6 +134,11 @@ void Model::Apply(const v1::Envelope& envelope) {
     case v1::Envelope::kEmailSent:
       pending_mails_.erase(envelope.email_sent().mail_id());
       break;
+    case v1::Envelope::kSubjectKeyCreated: {
+      const auto& e = envelope.subject_key_created();
+      if (!e.email_index().empty()) subjects_by_email_index_[e.email_index()] = e.subject_id();
+      break;
+    }
     default:
       ApplyAccountEvent(envelope, at);
       break;
@@ -355,6 +360,11 @@ std::string Model::NextTicketNumber() const {
     std::snprintf(text, sizeof text, "LD-%06llu", static_cast<unsigned long long>(next));
     if (!ticket_numbers_.contains(text)) return text;
   }
+}
+
+const std::string* Model::FindSubjectByEmailIndex(const std::string& email_index) const {
+  auto it = subjects_by_email_index_.find(email_index);
+  return it == subjects_by_email_index_.end() ? nullptr : &it->second;
 }
 
 const ContractState* Model::FindContract(const std::string& number) const {

@@ -41,6 +41,9 @@ class Model {
   const AccountState* FindAccount(const std::string& account_id) const;
   // The account whose current address has this crypto::EmailIndex.
   const AccountState* FindAccountByEmailIndex(const std::string& email_index) const;
+  // The data subject made known by a SubjectKeyCreated with this crypto::EmailIndex (a legacy
+  // contact), or null.
+  const std::string* FindSubjectByEmailIndex(const std::string& email_index) const;
   // The account an open confirmation, reset, invitation or set-password token belongs to (the
   // caller checks which of its tokens it is and whether it expired).
   const AccountState* FindAccountByToken(const std::string& token_hash) const;
@@ -77,6 +80,7 @@ class Model {
   std::unordered_map<std::string, SessionState> sessions_;
   std::unordered_map<std::string, std::string> sessions_by_token_;
   std::map<std::string, v1::EmailQueued> pending_mails_;
+  std::unordered_map<std::string, std::string> subjects_by_email_index_;
 };
 
 }  // namespace ledgerdesk::domain

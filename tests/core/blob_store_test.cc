@@ -80,5 +80,31 @@ TEST_F(BlobStoreTest, ConcurrentPutsOfTheSameAndOtherBytes) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path() / "blobs" / "tmp"));
 }
 
+TEST_F(BlobStoreTest, AReplacedBlobAnswersItsReplacementAndItsOldBytesAreGone) {
+  const std::string original = "transcript naming Jan Kowalski";
+  auto ref = store_->Put(original);
+  ASSERT_TRUE(ref.ok());
+  auto first = store_->Replace(ref->sha256, "transcript naming [erased]");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->sha256, log::Sha256("transcript naming [erased]"));
+  EXPECT_EQ(*store_->Get(ref->sha256), "transcript naming [erased]");
+  EXPECT_TRUE(store_->Contains(ref->sha256));
+  EXPECT_FALSE(std::filesystem::exists(store_->PathOf(ref->sha256)));  // the old bytes
+  // Replaced again: the intermediate bytes go too.
+  ASSERT_TRUE(store_->Replace(ref->sha256, "transcript naming [erased] twice").ok());
+  EXPECT_EQ(*store_->Get(ref->sha256), "transcript naming [erased] twice");
+  EXPECT_FALSE(store_->Contains(first->sha256));
+  // Back to the very bytes it was named for: its own file again, no record.
+  ASSERT_TRUE(store_->Replace(ref->sha256, original).ok());
+  EXPECT_EQ(*store_->Get(ref->sha256), original);
+  EXPECT_FALSE(store_->Contains(log::Sha256("transcript naming [erased] twice")));
+  // Deleting removes the blob and any record.
+  ASSERT_TRUE(store_->Replace(ref->sha256, "other").ok());
+  ASSERT_TRUE(store_->Delete(ref->sha256).ok());
+  EXPECT_FALSE(store_->Contains(ref->sha256));
+  EXPECT_EQ(store_->Get(ref->sha256).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() / "blobs" / "tmp"));
+}
+
 }  // namespace
 }  // namespace ledgerdesk::blobs

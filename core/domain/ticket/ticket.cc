@@ -242,7 +242,13 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
     added->set_file_name(SafeFileName(file.file_name));
     added->set_content_type(file.content_type.empty() ? "application/octet-stream"
                                                       : file.content_type);
-    added->set_subject_id(organization_id);
+    added->set_subject_id(file.subject_id.empty() ? organization_id : file.subject_id);
+    if (&file == &command.transcript) {
+      for (const auto& participant : command.transcript_participants) {
+        added->add_participant_account_ids(participant);
+      }
+      added->set_source_sha256(command.transcript_source_sha256);
+    }
   };
   if (const TicketState* existing = model.FindTicket(command.ticket_id); existing != nullptr) {
     if (existing->legacy_ticket_id != command.legacy_ticket_id) {
@@ -281,6 +287,9 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
   if (command.cc.size() > kMaxCcAddresses) {
     return InvalidArgument("cc takes at most " + std::to_string(kMaxCcAddresses) + " addresses");
   }
+  if (!command.cc_subjects.empty() && command.cc_subjects.size() != command.cc.size()) {
+    return InvalidArgument("cc_subjects names one subject per cc address, or none");
+  }
   std::set<std::string> file_ids;
   for (const ImportedFile* file : files) {
     if (file->sha256.size() != 32) return InvalidArgument("an attachment needs its SHA-256 digest");
@@ -299,14 +308,21 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
   imported->set_organization_id(organization_id);
   imported->set_contract_number(number);
   if (command.serial.has_value()) imported->set_serial(command.serial->value());
+  // Each person's text under their own key; the organization's where the legacy row named nobody.
+  auto owner = [&](const std::string& subject) -> const std::string& {
+    return subject.empty() ? organization_id : subject;
+  };
   LD_ASSIGN_OR_RETURN(*imported->mutable_title(),
-                      sealer.Seal(organization_id, Trim(command.title)));
+                      sealer.Seal(owner(command.opened_by), Trim(command.title)));
+  imported->set_opened_by(command.opened_by);
   imported->set_status(command.status);
   imported->set_priority(command.priority);
   imported->set_partner_access(command.partner_access);
   *imported->mutable_opened_at() = ToTimestamp(command.opened_at);
-  for (const auto& cc : command.cc) {
-    LD_ASSIGN_OR_RETURN(*imported->add_cc(), sealer.Seal(organization_id, cc.value()));
+  for (size_t i = 0; i < command.cc.size(); ++i) {
+    const std::string& subject = command.cc_subjects.empty() ? "" : command.cc_subjects[i];
+    LD_ASSIGN_OR_RETURN(*imported->add_cc(), sealer.Seal(owner(subject), command.cc[i].value()));
+    if (!command.cc_subjects.empty()) imported->add_cc_account_ids(subject);
   }
   imported->set_transcript_attachment_id(command.transcript.attachment_id);
   for (const ImportedFile* file : files) add_file(events, *file, organization_id);

@@ -145,13 +145,17 @@ struct ImportedFile {
   uint64_t size = 0;
   std::string file_name;  // made safe here
   std::string content_type;
+  std::string subject_id;  // whose personal data the bytes are (a legacy contact); empty: the
+                           // ticket's organization's
 };
 
 // Moves one ticket of the legacy helpdesk (the migrator's load stage): a TicketImported event,
 // then an AttachmentAdded for the transcript and for each attachment, all in the ticket's stream
-// and appended together. Personal text (title, CC addresses) is sealed with the organization's key
-// (an imported ticket has no opener). Imports keep the legacy title as it was (no length limit
-// beyond the body's) and carry no response due time: they were answered in the old system.
+// and appended together. Personal text is sealed with its person's key: the title with the
+// opener's (a legacy contact, domain/contact/legacy_contact.h), each CC address with its own
+// contact's; without a contact, with the organization's key. Imports keep the legacy title as it
+// was (no length limit beyond the body's) and carry no response due time: they were answered in
+// the old system.
 struct ImportTicket {
   std::string ticket_id;
   std::string number;  // human-facing ("LD-L000123": L for legacy, the legacy id)
@@ -164,7 +168,13 @@ struct ImportTicket {
   bool partner_access = false;
   std::chrono::system_clock::time_point opened_at;
   std::vector<values::Email> cc;
+  std::string opened_by;                 // the opener's legacy contact, or empty
+  std::vector<std::string> cc_subjects;  // each cc address's legacy contact, or empty (none)
   ImportedFile transcript;
+  // Whose data the transcript shows (its AttachmentAdded names them) and the blob of its sealed
+  // source, from which an erasure renders it again.
+  std::vector<std::string> transcript_participants;
+  std::string transcript_source_sha256;
   std::vector<ImportedFile> attachments;
 };
 
@@ -180,12 +190,12 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const OpenTicket& c
                                          const CommandContext& context, Sealer& sealer,
                                          ResponseDueFn response_due);
 // Importing: kNotFound for a contract that is not in the model; kInvalidArgument for a serial not
-// on it, an empty title, a status other than open / waiting_for_customer, too many CC addresses,
-// a file without its digest or ids used twice; kAlreadyExists when the ticket id belongs to another
-// ticket. A ticket already imported from the same legacy row decides nothing (no events), so a
-// re-run of the migrator changes nothing; if it lacks some of the command's files (an import cut
-// short), only those are added, each with the event id the first attempt gave it (ids are drawn
-// from context.new_id in the same order either way).
+// on it, an empty title, a status other than open / waiting_for_customer, too many CC addresses
+// (or cc_subjects not one per address), a file without its digest or ids used twice; kAlreadyExists
+// when the ticket id belongs to another ticket. A ticket already imported from the same legacy row
+// decides nothing (no events), so a re-run of the migrator changes nothing; if it lacks some of the
+// command's files (an import cut short), only those are added, each with the event id the first
+// attempt gave it (ids are drawn from context.new_id in the same order either way).
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const ImportTicket& command,
                                          const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const PostMessage& command,
