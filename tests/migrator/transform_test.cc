@@ -383,6 +383,37 @@ TEST(TransformTicketTest, MessagesBecomeTheTranscriptWithDecodedBodiesAndSafeAtt
                                       "'garbage': the ticket's opening time is shown"}));
 }
 
+TEST(TransformTicketTest, ThePeopleWhoseDataMovesAreTheirValidAddresses) {
+  LegacyTicket row = Ticket();
+  row.opened_by = "  Jan@Example.com ";
+  auto t = TransformTicket(row, MovedFate()).value();
+  ASSERT_TRUE(t.opened_by.has_value());
+  EXPECT_EQ(t.opened_by->LookupKey(), "jan@example.com");
+  row.opened_by = "not an address";
+  EXPECT_FALSE(TransformTicket(row, MovedFate()).value().opened_by.has_value());
+  row.opened_by = std::nullopt;
+  EXPECT_FALSE(TransformTicket(row, MovedFate()).value().opened_by.has_value());
+
+  const LegacyMessage named{.id = 1,
+                            .ticket_id = 31,
+                            .author_name = "Ola",
+                            .author_email = "ola@example.com",
+                            .body = "a",
+                            .sent_at = "2018-01-15 09:30:00"};
+  const LegacyMessage nameless{.id = 2,
+                               .ticket_id = 31,
+                               .author_name = "Ktoś",
+                               .body = "b",
+                               .sent_at = "2018-01-15 09:31:00"};
+  AddMessage(t, named, {{.id = 9, .message_id = 1, .filename = "a.txt"}});
+  AddMessage(t, nameless, {});
+  ASSERT_EQ(t.message_authors.size(), 2u);
+  EXPECT_EQ(t.message_authors[0]->value(), "ola@example.com");
+  EXPECT_FALSE(t.message_authors[1].has_value());
+  ASSERT_EQ(t.attachments.size(), 1u);
+  EXPECT_EQ(t.attachments[0].author->value(), "ola@example.com");
+}
+
 TEST(TransformTicketTest, Windows1250TitleIsDecoded) {
   LegacyTicket row = Ticket();
   row.title = "Awaria serwera w \xA3odzi";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "projections/memory_rows.h"
+#include "projections/row_codec.h"
 #include "projections/row_reader.h"
 #include "tests/support/test_events.h"
 
@@ -131,6 +132,41 @@ TEST(SubjectIndexProjection, ALegacyContactIsFoundByItsKeyEventAndTheFieldsNamin
   auto contact = FindSubject(reader, {.email_index = kBobHmac});
   EXPECT_EQ(contact->accounts, std::vector<std::string>{"contact-7"});
   EXPECT_EQ(Positions(*contact), (std::vector<uint64_t>{0, 2}));
+}
+
+TEST(SubjectIndexProjection, AMigratedTicketIsInTheHistoryOfItsOpenerCcAndParticipants) {
+  MemoryRows rows;
+  auto contact = [](const std::string& id, const std::string& hmac) {
+    v1::Envelope key = MakeEvent("subject-" + id, 1);
+    key.mutable_subject_key_created()->set_subject_id(id);
+    key.mutable_subject_key_created()->set_email_index(hmac);
+    return key;
+  };
+  v1::Envelope imported = MakeEvent("ticket-t9", 1);  // 2
+  imported.mutable_ticket_imported()->set_ticket_id("t9");
+  imported.mutable_ticket_imported()->set_organization_id("o1");
+  imported.mutable_ticket_imported()->set_opened_by("contact-jan");
+  imported.mutable_ticket_imported()->add_cc_account_ids("contact-it");
+  v1::Envelope transcript = MakeEvent("ticket-t9", 2);  // 3
+  transcript.mutable_attachment_added()->set_ticket_id("t9");
+  transcript.mutable_attachment_added()->set_subject_id("o1");
+  transcript.mutable_attachment_added()->add_participant_account_ids("contact-serwis");
+  v1::Envelope later = MakeEvent("ticket-t9", 3);  // 4: a status change in the new system
+  later.mutable_ticket_status_changed()->set_ticket_id("t9");
+  ASSERT_TRUE(ApplyAll({contact("contact-jan", kAliceHmac), contact("contact-it", kBobHmac),
+                        imported, transcript, later},
+                       rows)
+                  .ok());
+  MemoryRowsReader reader(rows);
+  // The opener: their key, the ticket, and everything of the ticket after it.
+  auto jan = FindSubject(reader, {.email_index = kAliceHmac});
+  EXPECT_EQ(jan->accounts, std::vector<std::string>{"contact-jan"});
+  EXPECT_EQ(Positions(*jan), (std::vector<uint64_t>{0, 2, 3, 4}));
+  // A CC address: its key and the ticket that names it.
+  auto it = FindSubject(reader, {.email_index = kBobHmac});
+  EXPECT_EQ(Positions(*it), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(rows.rows(kSubjectIndexColumnFamily).count("account/contact-serwis/" + rows::Hex16(3)),
+            1u);
 }
 
 TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {

@@ -89,6 +89,45 @@ TEST_F(ImportTicketTest, ImportsTheTicketWithItsTranscriptAndAttachments) {
   EXPECT_TRUE(CanSee(s.model, PartnerOf("ResellerX"), ticket));
 }
 
+TEST_F(ImportTicketTest, EachPersonsTextIsSealedWithTheirLegacyContactsKey) {
+  auto command = Command();
+  command.opened_by = "contact-jan";
+  command.cc = {EmailOf("it@firma.pl"), EmailOf("ops@firma.pl")};
+  command.cc_subjects = {"contact-it", "contact-ops"};
+  command.transcript_participants = {"contact-jan", "contact-serwis"};
+  command.transcript_source_sha256 = std::string(32, 's');
+  command.attachments[0].subject_id = "contact-jan";
+  auto events = Decide(s.model, command, s.context, s.sealer);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  const auto& imported = (*events)[0].ticket_imported();
+  EXPECT_EQ(imported.opened_by(), "contact-jan");
+  EXPECT_EQ(imported.title().key_id(), "key-of-contact-jan");
+  ASSERT_EQ(imported.cc_size(), 2);
+  EXPECT_EQ(imported.cc(0).key_id(), "key-of-contact-it");
+  EXPECT_EQ(Unsealed(imported.cc(1)), "ops@firma.pl");
+  EXPECT_EQ(imported.cc(1).key_id(), "key-of-contact-ops");
+  EXPECT_EQ(
+      std::vector<std::string>(imported.cc_account_ids().begin(), imported.cc_account_ids().end()),
+      (std::vector<std::string>{"contact-it", "contact-ops"}));
+  // The transcript shows everybody: the organization's, naming its participants and its source.
+  const auto& transcript = (*events)[1].attachment_added();
+  EXPECT_EQ(transcript.subject_id(), kNipA);
+  EXPECT_EQ(std::vector<std::string>(transcript.participant_account_ids().begin(),
+                                     transcript.participant_account_ids().end()),
+            (std::vector<std::string>{"contact-jan", "contact-serwis"}));
+  EXPECT_EQ(transcript.source_sha256(), std::string(32, 's'));
+  // An attachment is its author's.
+  const auto& attachment = (*events)[2].attachment_added();
+  EXPECT_EQ(attachment.subject_id(), "contact-jan");
+  EXPECT_TRUE(attachment.participant_account_ids().empty());
+  EXPECT_TRUE(attachment.source_sha256().empty());
+
+  auto mismatched = Command();
+  mismatched.cc_subjects = {"contact-it", "contact-ops"};  // two subjects, one address
+  EXPECT_EQ(Decide(s.model, mismatched, s.context, s.sealer).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(ImportTicketTest, ASecondImportOfTheSameRowDecidesNothing) {
   s.Given(Decide(s.model, Command(), s.context, s.sealer));
   auto again = Decide(s.model, Command(), s.context, s.sealer);
