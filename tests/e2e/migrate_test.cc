@@ -207,6 +207,81 @@ std::vector<std::string> EventIds(const std::string& data) {
   return ids;
 }
 
+// Every file under `dir` (binary ones too) that contains `needle`: `grep -r` without grep.
+std::vector<std::string> FilesContaining(const std::filesystem::path& dir,
+                                         const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && ReadFile(entry.path()).find(needle) != std::string::npos) {
+      hits.push_back(entry.path().string());
+    }
+  }
+  return hits;
+}
+
+// After a migration of the fixture: Jan (opener of ticket 1 and author there and in ticket 2) is a
+// data subject of his own. His history lists the imported tickets; erasing him leaves his address
+// and words nowhere in the data dir (the transcripts rendered again), while the engineer's message
+// in the same transcript stays readable; rebuild, verify and a re-run of the migration still pass.
+void CheckLegacyContactsAreSubjects(const std::filesystem::path& dir, const std::string& data,
+                                    const std::vector<std::string>& migrate) {
+  auto history = Ledgerdesk({"audit", "history", "--data-dir", data, "--subject", "Jan@Firma.pl"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  for (const char* expected :
+       {"SubjectKeyCreated", "\"email\":\"jan@firma.pl\"", "TicketImported",
+        "\"opened_by\":\"contact-", "\"title\":\"Drukarka nie działa\"", "ticket-1-dialog.pdf",
+        "ticket-2-dialog.pdf", "participant_account_ids"}) {
+    EXPECT_NE(history.out.find(expected), std::string::npos) << expected << "\n" << history.out;
+  }
+  EXPECT_EQ(history.out.find("ticket-4-dialog.pdf"), std::string::npos);  // Ola's, not Jan's
+  auto ops = Ledgerdesk({"audit", "history", "--data-dir", data, "--subject", "ops@firma.pl"});
+  EXPECT_NE(ops.out.find("\"cc_account_ids\":[\"contact-"), std::string::npos) << ops.out;
+
+  auto erased = Ledgerdesk({"audit", "erase", "--data-dir", data, "--subject", "jan@firma.pl",
+                            "--reason", "GDPR request 21"});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err << erased.out;
+  EXPECT_NE(erased.out.find("erased 1 account(s)"), std::string::npos) << erased.out;
+  EXPECT_NE(erased.out.find("1 attachment(s)"), std::string::npos) << erased.out;  // his log file
+  EXPECT_NE(erased.out.find("rendered 2 migrated transcript(s) again"), std::string::npos)
+      << erased.out;
+  for (const char* gone : {"jan@firma.pl", "Jan Kowalski", "drukarka stoi", "Sieć nie działa",
+                           "Drukarka nie działa", "root:x:0:0:1"}) {
+    EXPECT_EQ(FilesContaining(data, gone), std::vector<std::string>{}) << gone;
+  }
+  const auto texts = TranscriptTexts(data);
+  ASSERT_EQ(texts.size(), 3u);
+  std::string all;
+  for (const auto& t : texts) all += t;
+  for (const char* gone : {"jan@firma.pl", "Jan Kowalski", "drukarka stoi", "Sieć nie działa",
+                           "Drukarka nie działa"}) {
+    EXPECT_EQ(all.find(gone), std::string::npos) << gone << "\n" << all;
+  }
+  for (const char* stays : {"Dzień dobry, wymieniamy łóżko", "Příliš žluťoučký kůň", "Serwis",
+                            "Łącze pada", "Brak sieci", "[erased]", "K123456", "passwd"}) {
+    EXPECT_NE(all.find(stays), std::string::npos) << stays << "\n" << all;
+  }
+
+  EXPECT_EQ(Ledgerdesk({"projections", "rebuild", "--data-dir", data}).exit_code, 0);
+  auto verified = Ledgerdesk({"audit", "verify", "--data-dir", data});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto after = Ledgerdesk({"audit", "history", "--data-dir", data, "--subject", "jan@firma.pl"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.out.find("SubjectErased"), std::string::npos);
+  EXPECT_NE(after.out.find("\"email\":\"[erased]\""), std::string::npos) << after.out;
+  EXPECT_EQ(after.out.find("Drukarka nie działa"), std::string::npos);
+
+  // The migration run again: nothing appended, no key made again for the erased contact.
+  const auto ids = EventIds(data);
+  const std::string rerun_json = (dir / "rerun.json").string();
+  std::vector<std::string> args = migrate;
+  args.insert(args.end(), {"--report", rerun_json});
+  auto rerun = Ledgerdesk(args);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.out.find("0 events appended"), std::string::npos) << rerun.out;
+  EXPECT_EQ(EventIds(data), ids);
+  EXPECT_EQ(FilesContaining(data, "jan@firma.pl"), std::vector<std::string>{});
+}
+
 // The whole story against one source: dry run, run, PDFs, re-run, bad input.
 void MigrateFixture(const std::string& source) {
   testing::TempDir dir;
@@ -271,6 +346,8 @@ void MigrateFixture(const std::string& source) {
   EXPECT_NE(again.out.find("0 events appended"), std::string::npos) << again.out;
   EXPECT_EQ(ReadFile(again_json), ReadFile(real_json));
   EXPECT_EQ(EventIds(data), ids);
+
+  CheckLegacyContactsAreSubjects(dir.path(), data, with({}));
 }
 
 TEST(MigrateE2eTest, SqliteFixtureMovesByTheRules) {
