@@ -32,9 +32,14 @@ class ApiFixture : public ::testing::Test {
                                       "--role", "partner", "--partner-name", "Reseller"});
     serve_ = StartServe({"--data-dir", data_}, port_);
   }
-  void TearDown() override {
+  void TearDown() override { StopServe(); }
+
+  // Stops serve (SIGTERM) and expects a clean exit; nothing when none runs.
+  void StopServe() {
+    if (serve_ == nullptr) return;
     serve_->Signal(SIGTERM);
     EXPECT_EQ(serve_->Wait(), 0);
+    serve_.reset();
   }
 
   // Two organizations' contracts, registered on the data dir (`log_args`: which log).

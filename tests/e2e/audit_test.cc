@@ -14,7 +14,9 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/e2e/api_fixture.h"
 #include "tests/e2e/http_client.h"
+#include "tests/support/files_containing.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -22,25 +24,13 @@ namespace ledgerdesk {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FilesContaining;
 using testing::Reply;
 using testing::RunProcess;
 
 testing::ProcessResult Ledgerdesk(std::vector<std::string> args) {
   args.insert(args.begin(), LD_PROGRAM);
   return RunProcess(args, std::chrono::seconds(120));
-}
-
-// Every file under `dir` (binary ones too) that contains `needle`: `grep -r` without grep.
-std::vector<std::string> FilesContaining(const fs::path& dir, const std::string& needle) {
-  std::vector<std::string> hits;
-  for (const auto& entry :
-       fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream file(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(file)), {});
-    if (bytes.find(needle) != std::string::npos) hits.push_back(entry.path().string());
-  }
-  return hits;
 }
 
 size_t Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
@@ -60,71 +50,23 @@ std::vector<std::pair<uint64_t, uint64_t>> RecordSpans(const std::string& segmen
   return spans;
 }
 
-class AuditTest : public ::testing::Test {
+// The API fixture's contracts, serve and customers, without its staff, and serve started only
+// when a test wants it (audits run beside it and without it).
+class AuditTest : public testing::ApiFixture {
  protected:
   void SetUp() override {
     data_ = (dir_.path() / "data").string();
-    auto added = Ledgerdesk({"contracts", "add", "--data-dir", data_, "--nip", "5260250274",
-                             "--number", "K123456", "--package", "SOS", "--window", "24x7",
-                             "--starts", "2026-01-01", "--ends", "2030-12-31", "--item", "FG100"});
-    ASSERT_EQ(added.exit_code, 0) << added.err;
-  }
-  void TearDown() override { StopServe(); }
-
-  // Starts serve on the data dir, or with `args` instead (another dir, --read-only...).
-  void StartServe(std::vector<std::string> args = {}) {
-    if (args.empty()) args = {"--data-dir", data_};
-    args.insert(args.begin(), {LD_PROGRAM, "serve", "--listen", "127.0.0.1:0"});
-    serve_ = std::make_unique<testing::ChildProcess>(args);
-    const std::string line = serve_->WaitForLine("listening on", std::chrono::seconds(20));
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(http://127\.0\.0\.1:(\d+))"))) << line;
-    port_ = std::stoi(match[1]);
-  }
-  void StopServe() {
-    if (serve_ == nullptr) return;
-    serve_->Signal(SIGTERM);
-    EXPECT_EQ(serve_->Wait(), 0);
-    serve_.reset();
-  }
-
-  Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
-             const std::string& token = "", const std::string& content_type = "application/json") {
-    return testing::HttpCall(port_, method, path, body, token, content_type);
-  }
-
-  // The confirmation token mailed to `email`, waiting for the sender.
-  std::string ConfirmationToken(const std::string& email) {
-    return testing::MailedToken(fs::path(data_) / "mail", email, "");
+    AddContracts(data_, {});
   }
 
   // Registers, confirms, logs in and verifies on K123456; returns the session token.
   std::string Customer(const std::string& email, const std::string& name,
                        const std::string& phone) {
-    EXPECT_EQ(Call("POST", "/api/v1/registrations",
-                   R"({"email":")" + email + R"(","password":"correct horse battery","name":")" +
-                       name + R"(","phone":")" + phone + R"(","nip":"5260250274"})")
-                  .status,
-              201);
-    const std::string token = ConfirmationToken(email);
-    EXPECT_EQ(Call("POST", "/api/v1/registrations/confirm", R"({"token":")" + token + "\"}").status,
-              200);
-    const Reply session =
-        Call("POST", "/api/v1/sessions",
-             R"({"email":")" + email + R"(","password":"correct horse battery"})");
-    EXPECT_EQ(session.status, 201) << session.body;
-    const std::string bearer = session.json()->getValue<std::string>("token");
-    EXPECT_EQ(Call("POST", "/api/v1/account/verification",
-                   R"({"contract_number":"K123456","serial":"FG100"})", bearer)
-                  .status,
-              200);
-    return bearer;
+    return VerifiedSession(R"({"email":")" + email +
+                               R"(","password":"correct horse battery","name":")" + name +
+                               R"(","phone":")" + phone + R"(","nip":"5260250274"})",
+                           "K123456", "FG100");
   }
-
-  testing::TempDir dir_;
-  std::string data_;
-  std::unique_ptr<testing::ChildProcess> serve_;
-  int port_ = 0;
 };
 
 TEST_F(AuditTest, VerifyPassesOnAnIntactLogAndNamesTheTamperedPosition) {
@@ -175,11 +117,13 @@ TEST_F(AuditTest, VerifyNamesTheFirstRowWhereLiveProjectionsDifferFromARebuild) 
   // Another data dir whose log is as long but says something else; its projections are put in
   // place of ours.
   const std::string other = (dir_.path() / "other").string();
-  ASSERT_EQ(Ledgerdesk({"contracts", "add", "--data-dir", other, "--nip", "7251801126", "--number",
-                        "K654321", "--package", "SOS", "--window", "8x5", "--starts", "2026-01-01",
-                        "--ends", "2030-12-31", "--item", "FG900"})
-                .exit_code,
-            0);
+  for (auto [nip, number] : {std::pair{"7010003966", "K111111"}, {"1234563218", "K222222"}}) {
+    ASSERT_EQ(Ledgerdesk({"contracts", "add", "--data-dir", other, "--nip", nip, "--number", number,
+                          "--package", "SOS", "--window", "8x5", "--starts", "2026-01-01", "--ends",
+                          "2030-12-31", "--item", std::string("FG") + number})
+                  .exit_code,
+              0);
+  }
   for (const std::string& dir : {data_, other}) {
     ASSERT_EQ(Ledgerdesk({"projections", "digest", "--data-dir", dir}).exit_code, 0);
   }
@@ -189,14 +133,14 @@ TEST_F(AuditTest, VerifyNamesTheFirstRowWhereLiveProjectionsDifferFromARebuild) 
   auto verified = Ledgerdesk({"audit", "verify", "--data-dir", data_});
   EXPECT_EQ(verified.exit_code, 1);
   EXPECT_NE(verified.out.find("hash chain intact"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("projections: NOT equal to a rebuild to log position 2"),
+  EXPECT_NE(verified.out.find("projections: NOT equal to a rebuild to log position 4"),
             std::string::npos)
       << verified.out;
   EXPECT_NE(verified.out.find("is missing in the rebuild"), std::string::npos) << verified.out;
 }
 
 TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
-  StartServe();
+  RestartServe();
   const std::string alice = Customer("alice@example.pl", "Alicja Zielińska", "600100200");
   const std::string bob = Customer("bob@example.pl", "Bogdan Nowak", "600100300");
   const Reply opened =
@@ -211,8 +155,8 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
                  R"({"body":"Sekretna-fraza-alicji-4711"})", alice)
                 .status,
             201);
-  const Reply uploaded = Call("POST", "/api/v1/tickets/" + ticket + "/attachments?filename=log.txt",
-                              "zalacznik-alicji-9931\n", alice, "text/plain");
+  const Reply uploaded = Upload("/api/v1/tickets/" + ticket + "/attachments?filename=log.txt",
+                                "zalacznik-alicji-9931\n", alice);
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
   const Reply bobs = Call("POST", "/api/v1/tickets/" + ticket + "/messages",
                           R"({"body":"Odpowiedz-boba-3141"})", bob);
@@ -323,7 +267,7 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
 
   // The replay served read-only by the same code: Bob's session of then reads the ticket as it
   // stood, with Alice's parts erased there too; writes are refused.
-  StartServe({"--data-dir", replay, "--read-only"});
+  serve_ = StartServe({"--data-dir", replay, "--read-only"}, port_);
   const Reply then = Call("GET", "/api/v1/tickets/" + ticket, "", bob);
   ASSERT_EQ(then.status, 200) << then.body;
   EXPECT_EQ(then.json()->getValue<std::string>("title"), "[erased]");
@@ -335,7 +279,7 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_EQ(Ledgerdesk({"events", "tail", "--data-dir", replay}).out, before_erasure);
 
   // The API after a restart: Bob reads the ticket; Alice's parts are [erased], the rest stands.
-  StartServe();
+  RestartServe();
   const Reply session = Call("POST", "/api/v1/sessions",
                              R"({"email":"bob@example.pl","password":"correct horse battery"})");
   ASSERT_EQ(session.status, 201) << session.body;
@@ -349,7 +293,7 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
 }
 
 TEST_F(AuditTest, ARunningServeAppendsTheRecordOfAnAuditBesideItOnce) {
-  StartServe();
+  RestartServe();
   auto history = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "5260250274",
                              "--actor", "spool-check-5150"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
@@ -371,7 +315,7 @@ TEST_F(AuditTest, ARunningServeAppendsTheRecordOfAnAuditBesideItOnce) {
   // Still once after a while and after a restart of serve.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   StopServe();
-  StartServe();
+  RestartServe();
   EXPECT_EQ(recorded(), 1u);
 }
 

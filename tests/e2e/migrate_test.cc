@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "migrator/legacy_source.h"
+#include "tests/support/files_containing.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -26,6 +27,7 @@ namespace {
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 using testing::ChildProcess;
+using testing::FilesContaining;
 using testing::ProcessResult;
 using testing::RunProcess;
 
@@ -205,18 +207,6 @@ std::vector<std::string> EventIds(const std::string& data) {
     ids.push_back(ParseJson(line)->getValue<std::string>("event_id"));
   }
   return ids;
-}
-
-// Every file under `dir` (binary ones too) that contains `needle`: `grep -r` without grep.
-std::vector<std::string> FilesContaining(const std::filesystem::path& dir,
-                                         const std::string& needle) {
-  std::vector<std::string> hits;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && ReadFile(entry.path()).find(needle) != std::string::npos) {
-      hits.push_back(entry.path().string());
-    }
-  }
-  return hits;
 }
 
 // After a migration of the fixture: Jan (opener of ticket 1 and author there and in ticket 2) is a
