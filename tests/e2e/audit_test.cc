@@ -380,6 +380,27 @@ TEST(AuditKafkaTest, HistoryVerifyAndReplayReadKafkaAndEraseRefusesIt) {
   auto erase = with({"audit", "erase", "--subject", "a@example.pl", "--reason", "r"});
   EXPECT_EQ(erase.exit_code, 1);
   EXPECT_NE(erase.err.find("embedded log only"), std::string::npos) << erase.err;
+
+  // serve, the one producer, appends the spooled records (history, verify, replay) to the topic.
+  testing::ChildProcess serve({LD_PROGRAM, "serve", "--listen", "127.0.0.1:0", "--data-dir", data,
+                               "--log", "kafka", "--brokers", brokers});
+  ASSERT_NE(serve.WaitForLine("listening on", std::chrono::seconds(30)), "");
+  auto recorded = [&] {
+    const std::string events = with({"events", "tail", "--json"}).out;
+    size_t count = 0;
+    for (size_t at = 0; (at = events.find("AuditCommandRecorded", at)) != std::string::npos; ++at) {
+      ++count;
+    }
+    return count;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (recorded() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(recorded(), 3u);
+  EXPECT_TRUE(fs::is_empty(fs::path(data) / "audit-spool"));
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
 }
 
 }  // namespace
