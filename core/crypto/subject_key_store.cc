@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -26,29 +27,12 @@ constexpr std::string_view kKeySuffix = ".key";
 constexpr std::string_view kTempSuffix = ".tmp";
 constexpr std::string_view kFileMagic = "ledgerdesk-subject-key 1";
 
-Status ValidateSubjectId(std::string_view subject_id) {
-  if (subject_id.empty() || subject_id.size() > kMaxSubjectIdLength) {
-    return InvalidArgument("subject id must be 1 to 200 characters");
-  }
-  for (char c : subject_id) {
-    if (c <= ' ' || c > '~') {
-      return InvalidArgument("subject id may contain only printable ASCII without spaces");
-    }
-  }
-  return OkStatus();
-}
-
 bool IsKeyId(std::string_view key_id) {
   if (key_id.size() != 2 * kKeyIdBytes) return false;
   for (char c : key_id) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-Status ValidateKeyId(std::string_view key_id) {
-  if (!IsKeyId(key_id)) return InvalidArgument("key id must be 32 lowercase hex digits");
-  return OkStatus();
 }
 
 std::string Hex(std::string_view bytes) {
@@ -68,8 +52,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
-
-std::string NewKeyId() { return Hex(RandomBytes(kKeyIdBytes)); }
 
 Status ErrnoStatus(std::string_view what, const std::filesystem::path& path) {
   return Unavailable(std::string(what) + " " + path.string() + ": " + std::strerror(errno));
@@ -201,11 +183,6 @@ class KeyTable {
   std::map<std::string, StoredKey, std::less<>> keys_;       // by key id
 };
 
-Result<SubjectKey> NotFoundKey(std::string_view key_id) {
-  return NotFound("key " + std::string(key_id) +
-                  " does not exist: it was destroyed (the data is erased) or never created");
-}
-
 // Keys cached in memory by subject and by key id; a subclass makes them durable through the hooks.
 class CachedSubjectKeyStore : public SubjectKeyStore {
  public:
@@ -226,11 +203,12 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
   Result<SubjectKey> Get(std::string_view key_id) const override {
     LD_RETURN_IF_ERROR(ValidateKeyId(key_id));
     std::lock_guard lock(mutex_);
+    if (destroyed_.contains(key_id)) return KeyNotFound(key_id);
     if (const StoredKey* stored = table_.FindByKeyId(key_id)) return stored->key;
     // Another process may have created it since (a replica reading the writer's keys).
     std::optional<StoredKey> fetched = Fetch(key_id);
     if (!fetched || table_.FindBySubject(fetched->subject_id) != nullptr) {
-      return NotFoundKey(key_id);
+      return KeyNotFound(key_id);
     }
     SubjectKey key = fetched->key;
     table_.Insert(std::move(*fetched));
@@ -248,6 +226,15 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
     return OkStatus();
   }
 
+  void MarkDestroyed(std::string_view key_id) override {
+    std::lock_guard lock(mutex_);
+    destroyed_.emplace(key_id);
+    if (const StoredKey* stored = table_.FindByKeyId(key_id)) {
+      const std::string subject_id = stored->subject_id;
+      table_.Erase(subject_id);
+    }
+  }
+
  protected:
   // Hooks, called under the lock: a key id already used outside the cache, making a new key
   // durable before it is handed out, destroying one before it is forgotten.
@@ -258,7 +245,8 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
   virtual std::optional<StoredKey> Fetch(std::string_view /*key_id*/) const { return std::nullopt; }
 
   mutable std::mutex mutex_;
-  mutable KeyTable table_;  // a cache: Get may fill it
+  mutable KeyTable table_;                        // a cache: Get may fill it
+  std::set<std::string, std::less<>> destroyed_;  // key ids destroyed by another process
 };
 
 // Keys in memory only (tests): nothing to persist.
@@ -395,6 +383,30 @@ class FileSubjectKeyStore final : public CachedSubjectKeyStore {
 };
 
 }  // namespace
+
+Status ValidateSubjectId(std::string_view subject_id) {
+  if (subject_id.empty() || subject_id.size() > kMaxSubjectIdLength) {
+    return InvalidArgument("subject id must be 1 to 200 characters");
+  }
+  for (char c : subject_id) {
+    if (c <= ' ' || c > '~') {
+      return InvalidArgument("subject id may contain only printable ASCII without spaces");
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidateKeyId(std::string_view key_id) {
+  if (!IsKeyId(key_id)) return InvalidArgument("key id must be 32 lowercase hex digits");
+  return OkStatus();
+}
+
+std::string NewKeyId() { return Hex(RandomBytes(kKeyIdBytes)); }
+
+Status KeyNotFound(std::string_view key_id) {
+  return NotFound("key " + std::string(key_id) +
+                  " does not exist: it was destroyed (the data is erased) or never created");
+}
 
 Result<std::string> OpenSealed(const SubjectKeyStore& store, const SealedValue& sealed,
                                std::string_view associated_data) {

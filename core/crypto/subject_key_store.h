@@ -33,7 +33,20 @@ class SubjectKeyStore {
   // Destroys the subject's key for good. Errors: kNotFound if the subject has no key (already
   // destroyed: callers retrying an erasure treat that as done); kUnavailable on I/O failure.
   virtual Status Destroy(std::string_view subject_id) = 0;
+
+  // Another process destroyed the key with this id (this one read the SubjectErased that names
+  // it): from now on Get answers kNotFound for it, even if where the keys live still holds it for
+  // a moment (the erasure is appended before the key is destroyed). Never fails.
+  virtual void MarkDestroyed(std::string_view key_id) = 0;
 };
+
+// The id rules above, for every implementation: kInvalidArgument with a sentence.
+Status ValidateSubjectId(std::string_view subject_id);
+Status ValidateKeyId(std::string_view key_id);
+// A fresh random key id.
+std::string NewKeyId();
+// The kNotFound answer for a key id that is not (or no longer) there.
+Status KeyNotFound(std::string_view key_id);
 
 // Opens the key and decrypts. Errors: kNotFound when the key is gone (the value is erased),
 // otherwise as Open() and SubjectKeyStore::Get().

@@ -1,5 +1,6 @@
 // Any Kafka tool can route and inspect our events (design.md, "The log"): the real `kcat` reads
-// what the Kafka log appended, with the CloudEvents binary-mode headers and the stream as key.
+// what the Kafka log appended, with the CloudEvents binary-mode headers and the stream as key, and
+// what the key topic holds (wrapped keys and tombstones only).
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -11,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto/subject_key_store.h"
 #include "core/log/envelope_codec.h"
+#include "core/log/kafka_key_store.h"
 #include "core/log/kafka_log.h"
 #include "core/log/kafka_mock_cluster.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
 
 namespace ledgerdesk::log {
@@ -89,6 +93,44 @@ TEST(KcatTest, SeesEveryRecordWithCloudEventsHeadersAndTheStreamAsKey) {
     EXPECT_EQ(headers["ld_stream"], events[i].stream());
     EXPECT_EQ(headers["ld_stream_version"], std::to_string(events[i].stream_version()));
   }
+}
+
+// The key topic as an outsider with only Kafka access sees it: wrapped keys, never a raw one, and
+// a tombstone (a null value) once a subject's key is destroyed.
+TEST(KcatTest, TheKeyTopicShowsOnlyWrappedKeysAndATombstoneAfterErasure) {
+  if (access(kKcat, X_OK) != 0) {
+    GTEST_SKIP() << "kcat is not installed at " << kKcat << " (apt-get install kcat)";
+  }
+  auto cluster = MockKafkaCluster::Start(1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  ASSERT_TRUE((*cluster)->CreateTopic("kcat.keys", 1).ok());
+  ledgerdesk::testing::TempDir dir;
+  auto store = OpenKafkaSubjectKeyStore({.brokers = (*cluster)->bootstrap_servers(),
+                                         .topic = "kcat.keys",
+                                         .timeout = std::chrono::milliseconds(5000),
+                                         .kek_file = dir.path() / "kek.key"});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const crypto::SubjectKey erased = *(*store)->GetOrCreate("account-erased");
+  const crypto::SubjectKey kept = *(*store)->GetOrCreate("account-kept");
+  ASSERT_TRUE((*store)->Destroy("account-erased").ok());
+
+  const std::string consume = std::string(kKcat) + " -C -q -b " + (*cluster)->bootstrap_servers() +
+                              " -t kcat.keys -o beginning -e";
+  // Whole records, bytes as they are.
+  const auto [raw, raw_exit] = RunCommand(consume + " -f '%k=%s;' 2>&1");
+  ASSERT_EQ(raw_exit, 0) << raw;
+  for (const crypto::SubjectKey* key : {&erased, &kept}) {
+    EXPECT_NE(raw.find(key->key_id), std::string::npos) << raw;  // the records are there...
+    EXPECT_EQ(raw.find(key->key.bytes()), std::string::npos) << "a raw key on the topic";
+    EXPECT_EQ(raw.find(Hex(key->key.bytes())), std::string::npos) << "a raw key on the topic";
+  }
+  // Key and value length (-1: null), one record a line.
+  const auto [lines, exit_code] = RunCommand(consume + " -f '%k\\t%S\\n' 2>&1");
+  ASSERT_EQ(exit_code, 0) << lines;
+  const std::string wrapped_length = "96";  // "ldk1" 4, key id 32, nonce 12, key 32, tag 16
+  EXPECT_EQ(lines, "account-erased " + erased.key_id + "\t" + wrapped_length + "\n" +
+                       "account-kept " + kept.key_id + "\t" + wrapped_length + "\n" +
+                       "account-erased " + erased.key_id + "\t-1\n");
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/log/kafka_key_store.h"
+#include "core/log/kafka_mock_cluster.h"
 #include "tests/support/temp_dir.h"
 
 namespace ledgerdesk::crypto {
@@ -33,12 +35,23 @@ mode_t Mode(const fs::path& path) {
   return info.st_mode & 0777;
 }
 
-// The contract every store keeps, run against the in-memory and the file-backed one.
+// The contract every store keeps, run against the in-memory, the file-backed and the Kafka one.
 class SubjectKeyStoreContractTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == "memory") {
       store_ = NewInMemorySubjectKeyStore();
+    } else if (GetParam() == "kafka") {
+      auto cluster = log::MockKafkaCluster::Start(1);
+      ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+      cluster_ = std::move(*cluster);
+      ASSERT_TRUE(cluster_->CreateTopic("keys", 1).ok());
+      auto store = log::OpenKafkaSubjectKeyStore({.brokers = cluster_->bootstrap_servers(),
+                                                  .topic = "keys",
+                                                  .timeout = std::chrono::milliseconds(5000),
+                                                  .kek_file = dir_.path() / "kek.key"});
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      store_ = std::move(*store);
     } else {
       Result<std::unique_ptr<SubjectKeyStore>> store =
           OpenFileSubjectKeyStore(dir_.path() / "keys");
@@ -48,7 +61,8 @@ class SubjectKeyStoreContractTest : public ::testing::TestWithParam<std::string>
   }
 
   ledgerdesk::testing::TempDir dir_;
-  std::unique_ptr<SubjectKeyStore> store_;
+  std::unique_ptr<log::MockKafkaCluster> cluster_;
+  std::unique_ptr<SubjectKeyStore> store_;  // last: goes before the cluster
 };
 
 TEST_P(SubjectKeyStoreContractTest, CreatesAKeyOnFirstUseAndReturnsItAfterwards) {
@@ -117,6 +131,17 @@ TEST_P(SubjectKeyStoreContractTest, ANewKeyAfterDestructionHasANewId) {
   EXPECT_EQ(OpenSealed(*store_, sealed, "").status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(SubjectKeyStoreContractTest, AKeyMarkedDestroyedElsewhereReadsAsErased) {
+  const SubjectKey key = *store_->GetOrCreate("account-1");
+  const SubjectKey other = *store_->GetOrCreate("account-2");
+  store_->MarkDestroyed(key.key_id);
+  EXPECT_EQ(store_->Get(key.key_id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Get(other.key_id).ok());
+  // Another key id that never existed: nothing to forget, still not found.
+  store_->MarkDestroyed("0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(store_->Get("0123456789abcdef0123456789abcdef").status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(SubjectKeyStoreContractTest, ValidatesIds) {
   for (const std::string& subject : {std::string(""), std::string("a b"), std::string("a\nb"),
                                      std::string(201, 'a'), std::string("konto-ł")}) {
@@ -146,7 +171,8 @@ TEST_P(SubjectKeyStoreContractTest, CreatesOneKeyPerSubjectUnderConcurrency) {
   EXPECT_NE(key_ids[0], "error");
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, SubjectKeyStoreContractTest, ::testing::Values("memory", "file"),
+INSTANTIATE_TEST_SUITE_P(Stores, SubjectKeyStoreContractTest,
+                         ::testing::Values("memory", "file", "kafka"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });
