@@ -301,7 +301,7 @@ int History(const Args& args) {
   if (!store.ok()) return Fail(name, store.status());
   auto match = FindInIndex(log, **store, *query);
   if (!match.ok()) return Fail(name, match.status());
-  auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
+  auto keys = log::OpenSubjectKeyStore(*options);
   if (!keys.ok()) return Fail(name, keys.status());
   const app::PersonalData personal(**keys);
 
@@ -694,7 +694,7 @@ int Erase(const Args& args) {
   auto transcripts = TranscriptsShowing(**log, match->positions, accounts);
   if (!transcripts.ok()) return Fail(name, transcripts.status());
 
-  auto keys = crypto::OpenFileSubjectKeyStore(KeysDir(options->data_dir));
+  auto keys = log::OpenSubjectKeyStore(*options);
   if (!keys.ok()) return Fail(name, keys.status());
   std::map<std::string, std::string> key_ids;  // account -> its key id
   std::set<std::string> subject_keys;

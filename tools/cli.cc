@@ -39,6 +39,9 @@ CommandLine& CommandLine::LogOptions() {
   Option("brokers", "HOST:PORT[,...]", "Kafka bootstrap servers (with --log kafka)");
   Option("topic", "NAME", "Kafka topic of the events (default ledgerdesk.events)");
   Option("kafka-config", "FILE", "extra librdkafka properties, key=value lines (SASL, TLS...)");
+  Option("key-topic", "NAME",
+         "Kafka topic of the subject keys (default ledgerdesk.keys; its key-encryption key is "
+         "KEYS_DIR/kek.key, the same file on every node)");
   return *this;
 }
 
@@ -121,6 +124,7 @@ Result<log::LogOptions> CommandLine::GetLogOptions() const {
   }
   options.topic = Get("topic", options.topic);
   options.kafka_config_file = Get("kafka-config");
+  options.key_topic = Get("key-topic", options.key_topic);
   return options;
 }
 

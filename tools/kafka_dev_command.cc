@@ -10,12 +10,13 @@ namespace ledgerdesk::tools {
 
 int KafkaDevCommand(const Args& args) {
   CommandLine cli(
-      "kafka-dev", "[--partitions N] [--topic NAME]",
+      "kafka-dev", "[--partitions N] [--topic NAME] [--key-topic NAME]",
       "Starts librdkafka's in-process Kafka-protocol cluster on loopback and prints its "
       "bootstrap address. It keeps everything in memory, at most 5 MiB per partition, "
       "and loses it all when it stops: for trying the Kafka path, never for data.");
   cli.Option("partitions", "N", "partitions of the events topic (default 1; ledgerdesk needs 1)")
-      .Option("topic", "NAME", "the events topic to create (default ledgerdesk.events)");
+      .Option("topic", "NAME", "the events topic to create (default ledgerdesk.events)")
+      .Option("key-topic", "NAME", "the subject keys' topic to create (default ledgerdesk.keys)");
   if (auto exit = cli.Parse(args)) return *exit;
   auto partitions = cli.GetUint("partitions", 1);
   if (!partitions.ok()) return cli.UsageError(partitions.status().message());
@@ -29,9 +30,15 @@ int KafkaDevCommand(const Args& args) {
       !created.ok()) {
     return Fail("kafka-dev", created);
   }
+  // The mock cluster does not take CreateTopics: the key store could not create its topic.
+  const std::string key_topic = cli.Get("key-topic", "ledgerdesk.keys");
+  if (Status created = (*cluster)->CreateTopic(key_topic, 1); !created.ok()) {
+    return Fail("kafka-dev", created);
+  }
   std::cerr << "kafka-dev: WARNING: an in-memory mock cluster: it keeps nothing after it stops.\n";
   std::cout << "kafka-dev: bootstrap " << (*cluster)->bootstrap_servers() << ", topic " << topic
-            << " (" << *partitions << " partition" << (*partitions == 1 ? "" : "s") << ")\n"
+            << " (" << *partitions << " partition" << (*partitions == 1 ? "" : "s")
+            << "), key topic " << key_topic << "\n"
             << "try: ledgerdesk serve --log kafka --brokers " << (*cluster)->bootstrap_servers()
             << std::endl;
   WaitForTerminationSignal();

@@ -163,7 +163,7 @@ Result<MigrateRun> MigrateWith(const MigrateRequest& request, std::unique_ptr<lo
       index_key = crypto::RandomBytes(32);
     }
   } else {
-    LD_ASSIGN_OR_RETURN(keys, crypto::OpenFileSubjectKeyStore(log_options.data_dir / "keys"));
+    LD_ASSIGN_OR_RETURN(keys, log::OpenSubjectKeyStore(log_options));
     LD_ASSIGN_OR_RETURN(blob_store, blobs::BlobStore::Open(log_options.data_dir / "blobs"));
     LD_ASSIGN_OR_RETURN(index_key, app::LoadOrCreateIndexKey(index_key_file));
   }

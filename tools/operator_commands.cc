@@ -23,9 +23,9 @@ int RunHere(const OperatorCommand& command, const log::LogOptions& options,
     }
     return Fail(command.name, status);
   }
-  auto keys = crypto::OpenFileSubjectKeyStore(options.data_dir / "keys");
+  auto keys = log::OpenSubjectKeyStore(options);
   if (!keys.ok()) return Fail(command.name, keys.status());
-  auto index_key = app::LoadOrCreateIndexKey(options.data_dir / "keys" / "email-index.key");
+  auto index_key = app::LoadOrCreateIndexKey(log::KeysDir(options) / "email-index.key");
   if (!index_key.ok()) return Fail(command.name, index_key.status());
   app::PersonalData personal(**keys);
   auto service = app::WriteService::Start(**log);

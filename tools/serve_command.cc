@@ -117,15 +117,15 @@ int ServeCommand(const Args& args) {
   const bool read_only = cli.Has("read-only");
   if (!read_only && cli.Has("writer")) return cli.UsageError("--writer goes with --read-only");
   log_options->read_only = read_only;
-  const std::filesystem::path keys_dir =
-      cli.Get("keys-dir", (log_options->data_dir / "keys").string());
+  if (cli.Has("keys-dir")) log_options->keys_dir = cli.Get("keys-dir");
+  const std::filesystem::path keys_dir = log::KeysDir(*log_options);
   const std::filesystem::path blobs_dir =
       cli.Get("blobs-dir", (log_options->data_dir / "blobs").string());
 
   BlockTerminationSignals();
   auto log = log::OpenLog(*log_options);
   if (!log.ok()) return Fail("serve", log.status());
-  auto keys = crypto::OpenFileSubjectKeyStore(keys_dir);
+  auto keys = log::OpenSubjectKeyStore(*log_options);
   if (!keys.ok()) return Fail("serve", keys.status());
   app::PersonalData personal(**keys);
   // A replica's model follows the writer's appends (sessions, accounts) as its projections do; a

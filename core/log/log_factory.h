@@ -1,12 +1,14 @@
 #pragma once
 
-// Opens the log that the command line names (`--log local|kafka`, see spec/cli.md).
+// Opens the log that the command line names (`--log local|kafka`, see spec/cli.md), and the
+// subject keys that go with it.
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "core/common/status.h"
+#include "core/crypto/subject_key_store.h"
 #include "core/log/event_log.h"
 
 namespace ledgerdesk::log {
@@ -18,10 +20,20 @@ struct LogOptions {
   std::filesystem::path data_dir = "ledgerdesk-data";  // the embedded log lives in data_dir/log
   std::string brokers;
   std::string topic = "ledgerdesk.events";
-  std::filesystem::path kafka_config_file;  // optional: extra librdkafka properties
-  bool read_only = false;                   // only reads: may run beside the process that writes
+  std::filesystem::path kafka_config_file;    // optional: extra librdkafka properties
+  bool read_only = false;                     // only reads: may run beside the process that writes
+  std::string key_topic = "ledgerdesk.keys";  // Kafka: the subject keys' topic
+  std::filesystem::path keys_dir;             // the keys' files; empty: data_dir/keys
 };
 
 Result<std::unique_ptr<EventLog>> OpenLog(const LogOptions& options);
+
+// Where the keys' files are: keys_dir, or data_dir/keys.
+std::filesystem::path KeysDir(const LogOptions& options);
+
+// The subject keys for this log: with the embedded log, one file per key in KeysDir (one process
+// at a time, crypto::OpenFileSubjectKeyStore); with Kafka, the key topic shared by every node,
+// unwrapped with the KEK in KeysDir/kek.key (kafka_key_store.h). Errors: those of the store.
+Result<std::unique_ptr<crypto::SubjectKeyStore>> OpenSubjectKeyStore(const LogOptions& options);
 
 }  // namespace ledgerdesk::log
