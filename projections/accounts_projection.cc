@@ -25,7 +25,7 @@ Status Update(RowSink& sink, const std::string& account_id, bool create, Change 
 }
 
 Status AddMember(RowSink& sink, const std::string& organization_id, const std::string& account_id) {
-  return sink.Put(kCf, Self::MemberKey(organization_id, account_id), "");
+  return sink.PutWriteOnly(kCf, Self::MemberKey(organization_id, account_id), "");
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ Status NotificationsProjection::Apply(const log::LogRecord&, const v1::Envelope&
   row.set_queued_at_us(rows::Micros(envelope.occurred_at()));
   row.set_sequence(count + 1);
   LD_RETURN_IF_ERROR(sink.Put(kColumnFamily, count_key, std::to_string(count + 1)));
-  return rows::PutRow(sink, kColumnFamily, NotificationKey(event.account_id(), count + 1), row);
+  return rows::PutWriteOnlyRow(sink, kColumnFamily, NotificationKey(event.account_id(), count + 1),
+                               row);
 }
 
 }  // namespace ledgerdesk::projections

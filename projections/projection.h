@@ -30,6 +30,13 @@ class RowSink {
   // Sets or removes a row. Errors: kInvalidArgument for a column family the caller does not own.
   virtual Status Put(std::string_view cf, std::string_view key, std::string_view value) = 0;
   virtual Status Delete(std::string_view cf, std::string_view key) = 0;
+
+  // Sets a row that the fold never reads back nor deletes (an index entry, a message): a sink may
+  // write it out without keeping it where Get finds it, which spares a rebuild holding every such
+  // row for lookups. Of several writes of one key the last stands, as with Put. Errors as Put.
+  virtual Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
+    return Put(cf, key, value);
+  }
 };
 
 // One read model. Implementations are pure folds: the rows after an event depend only on the rows

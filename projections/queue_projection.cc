@@ -113,8 +113,8 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
       row.set_responded_by(event.responded_by());
       row.set_breached(event.breached());
       if (event.breached()) {
-        LD_RETURN_IF_ERROR(
-            rows::PutRow(sink, kCf, BreachKey(row.responded_at_us(), row.ticket_id()), row));
+        LD_RETURN_IF_ERROR(rows::PutWriteOnlyRow(
+            sink, kCf, BreachKey(row.responded_at_us(), row.ticket_id()), row));
       }
       break;
     }

@@ -100,6 +100,7 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
                                                   .decode_ahead = true,
                                                   .fresh_store = true}));
     LD_RETURN_IF_ERROR(runner->CatchUp());
+    LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
     LD_RETURN_IF_ERROR(runner->WriteValidatorState());
     runner.reset();
     // Rows and validator state were written without the WAL: make them durable first, and only
@@ -163,6 +164,7 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
                                                   .decode_ahead = true,
                                                   .fresh_store = true}));
     LD_RETURN_IF_ERROR(runner->CatchUp());
+    LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
     runner.reset();
     LD_ASSIGN_OR_RETURN(const Checkpoint replayed, aside->ReadCheckpoint());
     if (replayed.counts != stands_at.counts) {

@@ -19,7 +19,7 @@ namespace ledgerdesk::projections {
 
 struct RebuildOptions {
   size_t batch_events = 200'000;      // records per (WAL-less) write batch
-  size_t cache_bytes = 512ull << 20;  // rows kept in memory across batches
+  size_t cache_bytes = 1024ull << 20;  // rows kept in memory across batches
   size_t block_cache_bytes = 64ull << 20;
 };
 

@@ -62,6 +62,9 @@ Result<std::optional<Row>> ReadRow(const RowReader& reader, std::string_view cf,
 // Writes `row` (deterministic bytes: rows hold no maps).
 Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
               const google::protobuf::MessageLite& row);
+// Writes `row` as a row the fold never reads back nor deletes (RowSink::PutWriteOnly).
+Status PutWriteOnlyRow(RowSink& sink, std::string_view cf, std::string_view key,
+                       const google::protobuf::MessageLite& row);
 
 // The ticket an event of the ticket aggregate (after its opening) is about; null for every other
 // event.

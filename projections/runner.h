@@ -70,6 +70,9 @@ class ProjectionRunner {
 
   // Writes the complete validator state (for a runner with defer_validator_rows, after CatchUp).
   Status WriteValidatorState();
+  // Writes the rows a bulk-loading store batch still keeps (store.h; after CatchUp on a rebuild's
+  // store, before anything reads it).
+  Status FinishBulkLoad();
 
   // The next position to read: every record before it is applied and committed. Thread-safe.
   log::Position applied_position() const;

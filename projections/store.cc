@@ -13,11 +13,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "projections/digest.h"
+#include "projections/key_sort.h"
 
 namespace ledgerdesk::projections {
 namespace {
@@ -452,27 +456,60 @@ Status Store::WriteCheckpointDurably(const Checkpoint& checkpoint) {
       "cannot write the projection checkpoint");
 }
 
-Status Store::IngestValidator(const DurableValidator& validator) {
-  const std::string path = (impl_->options.dir / "validator-bulk.sst").string();
-  rocksdb::Options options(rocksdb::DBOptions(), impl_->db->GetOptions(impl_->validator));
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, impl_->validator);
+namespace {
+
+// Receives one SST file's rows in strictly increasing key order.
+class SstRows {
+ public:
+  explicit SstRows(rocksdb::SstFileWriter& writer) : writer_(writer) {}
+  void Put(std::string_view key, std::string_view value) {
+    if (status_.ok()) status_ = writer_.Put(Slice(key), Slice(value));
+    ++rows_;
+  }
+  void Delete(std::string_view key) {
+    if (status_.ok()) status_ = writer_.Delete(Slice(key));
+    ++rows_;
+  }
+  const rocksdb::Status& status() const { return status_; }
+  size_t rows() const { return rows_; }
+
+ private:
+  static rocksdb::Slice Slice(std::string_view bytes) { return {bytes.data(), bytes.size()}; }
+  rocksdb::SstFileWriter& writer_;
+  rocksdb::Status status_;
+  size_t rows_ = 0;
+};
+
+// Writes the rows `fill` gives into a new SST file at `path` for column family `handle`; false
+// when `fill` gave none (no file is left then).
+Result<bool> WriteSstFile(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle,
+                          const std::string& path, const std::function<void(SstRows&)>& fill) {
+  rocksdb::Options options(rocksdb::DBOptions(), db.GetOptions(handle));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handle);
   LD_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
-  rocksdb::Status status;
-  size_t rows = 0;
-  validator.VisitRows([&](std::string_view key, std::string_view value) {
-    if (!status.ok()) return;
-    status = writer.Put(rocksdb::Slice(key.data(), key.size()),
-                        rocksdb::Slice(value.data(), value.size()));
-    ++rows;
-  });
-  if (status.ok() && rows == 0) {
+  SstRows rows(writer);
+  fill(rows);
+  if (rows.status().ok() && rows.rows() == 0) {
     writer.Finish().PermitUncheckedError();
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
-    return OkStatus();
+    return false;
   }
-  if (status.ok()) status = writer.Finish();
-  LD_RETURN_IF_ERROR(FromRocks(status, "cannot write " + path));
+  LD_RETURN_IF_ERROR(FromRocks(rows.status(), "cannot write " + path));
+  LD_RETURN_IF_ERROR(FromRocks(writer.Finish(), "cannot write " + path));
+  return true;
+}
+
+}  // namespace
+
+Status Store::IngestValidator(const DurableValidator& validator) {
+  const std::string path = (impl_->options.dir / "validator-bulk.sst").string();
+  LD_ASSIGN_OR_RETURN(
+      const bool written, WriteSstFile(*impl_->db, impl_->validator, path, [&](SstRows& rows) {
+        validator.VisitRows(
+            [&](std::string_view key, std::string_view value) { rows.Put(key, value); });
+      }));
+  if (!written) return OkStatus();
   rocksdb::IngestExternalFileOptions ingest;
   ingest.move_files = true;
   return FromRocks(impl_->db->IngestExternalFile(impl_->validator, {path}, ingest),
@@ -515,6 +552,63 @@ struct StringHash {
 
 }  // namespace
 
+namespace {
+
+// Write-only rows of one column family, appended as they come (RowSink::PutWriteOnly): one
+// buffer of length-prefixed keys and values, so a row costs no allocation of its own.
+class WriteOnlyRun {
+ public:
+  void Add(std::string_view key, std::string_view value) {
+    offsets_.push_back(bytes_.size());
+    AppendPart(key);
+    AppendPart(value);
+  }
+  size_t bytes() const { return bytes_.size() + offsets_.size() * sizeof(size_t); }
+  bool empty() const { return offsets_.empty(); }
+  void Clear() {
+    bytes_.clear();
+    bytes_.shrink_to_fit();
+    offsets_.clear();
+    offsets_.shrink_to_fit();
+  }
+  // Sorts the rows by key; of rows with equal keys the last added is kept.
+  void SortByKey() {
+    std::vector<KeyRef> keys;
+    keys.reserve(offsets_.size());
+    for (size_t offset : offsets_) keys.push_back({KeyAt(offset), offset});  // later: larger
+    SortKeys(keys);
+    offsets_.clear();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (i + 1 < keys.size() && keys[i].key == keys[i + 1].key) continue;
+      offsets_.push_back(keys[i].order);
+    }
+  }
+  size_t size() const { return offsets_.size(); }
+  std::string_view key(size_t i) const { return KeyAt(offsets_[i]); }
+  std::string_view value(size_t i) const {
+    const size_t at = offsets_[i] + 4 + KeyAt(offsets_[i]).size();
+    return PartAt(at);
+  }
+
+ private:
+  void AppendPart(std::string_view part) {
+    const auto size = static_cast<uint32_t>(part.size());
+    bytes_.append(reinterpret_cast<const char*>(&size), 4);
+    bytes_.append(part);
+  }
+  std::string_view PartAt(size_t at) const {
+    uint32_t size;
+    std::memcpy(&size, bytes_.data() + at, 4);
+    return std::string_view(bytes_).substr(at + 4, size);
+  }
+  std::string_view KeyAt(size_t offset) const { return PartAt(offset); }
+
+  std::string bytes_;
+  std::vector<size_t> offsets_;
+};
+
+}  // namespace
+
 struct StoreBatch::Impl {
   struct Entry {
     std::optional<std::string> value;
@@ -537,9 +631,21 @@ struct StoreBatch::Impl {
   bool complete = false;
   bool committed_any = false;
 
+  // Bulk loading (store.h): dirty rows and write-only rows stay here across commits.
+  const bool bulk;
+  std::vector<WriteOnlyRun> write_only;  // per projection column family
+  size_t write_only_bytes = 0;
+  size_t dirty_rows = 0;      // rows Put or deleted and not yet written out
+  bool ingested_any = false;  // some rows are in the store's files: deletes must be written
+  bool lost_rows = false;     // a Reset dropped rows a commit had kept
+
   Impl(Store& s, size_t limit, bool starts_empty)
-      : store(s), cache_limit(limit), complete(starts_empty) {
+      : store(s),
+        cache_limit(limit),
+        complete(starts_empty),
+        bulk(starts_empty && s.impl_->options.bulk_load) {
     tables.resize(store.column_families().size());
+    write_only.resize(store.column_families().size());
   }
 
   Result<size_t> Index(std::string_view cf) const {
@@ -556,6 +662,17 @@ struct StoreBatch::Impl {
 
   void Stage(size_t index, std::string_view key, std::optional<std::string_view> value) {
     Table::value_type* row = Find(index, key);
+    if (bulk && complete && !value) {
+      // Never written out and nowhere else: forgetting the row is deleting it (a Get then misses
+      // it, which is right), and the table does not fill with dead rows.
+      if (row != nullptr) {
+        cache_bytes -= row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
+        if (row->second.dirty) --dirty_rows;
+        if (row == last) last = nullptr;
+        tables[index].erase(tables[index].find(key));
+      }
+      return;
+    }
     if (row == nullptr) {
       row = &*tables[index].emplace(std::string(key), Entry()).first;
       cache_bytes += key.size() + 64;
@@ -563,23 +680,34 @@ struct StoreBatch::Impl {
     Entry& entry = row->second;
     if (entry.value) cache_bytes -= entry.value->size();
     if (value) {
-      entry.value.emplace(*value);
+      if (entry.value) {
+        entry.value->assign(*value);  // reuses the buffer: a hot row is rewritten every event
+      } else {
+        entry.value.emplace(*value);
+      }
       cache_bytes += value->size();
     } else {
       entry.value.reset();
     }
     if (!entry.dirty) {
       entry.dirty = true;
-      dirty.emplace_back(index, row);
+      if (!bulk) dirty.emplace_back(index, row);  // a bulk load finds its dirty rows at the end
+      ++dirty_rows;
     }
   }
 
+  bool HoldsCommittedRows() const { return bulk && committed_any && dirty_rows > 0; }
+
   void Reset() {
+    if (bulk && (HoldsCommittedRows() || write_only_bytes > 0)) lost_rows = true;
     // Cleared after rows were committed: what the cache does not hold may be in the store now.
     if (committed_any) complete = false;
     last = nullptr;
     for (auto& table : tables) table.clear();
+    for (auto& run : write_only) run.Clear();
+    write_only_bytes = 0;
     dirty.clear();
+    dirty_rows = 0;
     validator_rows.Clear();
     validator_count = 0;
     cache_bytes = 0;
@@ -613,6 +741,16 @@ Status StoreBatch::Put(std::string_view cf, std::string_view key, std::string_vi
   return OkStatus();
 }
 
+Status StoreBatch::PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
+  if (!impl_->bulk) return Put(cf, key, value);
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  WriteOnlyRun& run = impl_->write_only[index];
+  const size_t before = run.bytes();
+  run.Add(key, value);
+  impl_->write_only_bytes += run.bytes() - before;
+  return OkStatus();
+}
+
 Status StoreBatch::Delete(std::string_view cf, std::string_view key) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
   impl_->Stage(index, key, std::nullopt);
@@ -625,22 +763,28 @@ void StoreBatch::PutValidatorRow(std::string_view key, std::string_view value) {
   ++impl_->validator_count;
 }
 
-size_t StoreBatch::staged() const { return impl_->dirty.size() + impl_->validator_count; }
+size_t StoreBatch::staged() const { return impl_->dirty_rows + impl_->validator_count; }
 
 void StoreBatch::Reset() { impl_->Reset(); }
 
 Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   StoreBatch::Impl& staged = *batch.impl_;
+  if (staged.lost_rows) {
+    return FailedPrecondition(
+        "a bulk load dropped rows it had not written yet (after an error): start it again");
+  }
   rocksdb::WriteBatch& write = staged.validator_rows;
   rocksdb::Status status;
-  for (auto& [index, row] : staged.dirty) {
-    auto* cf = impl_->projection[index];
-    if (row->second.value) {
-      status = write.Put(cf, row->first, *row->second.value);
-    } else {
-      status = write.Delete(cf, row->first);
+  if (!staged.bulk) {
+    for (auto& [index, row] : staged.dirty) {
+      auto* cf = impl_->projection[index];
+      if (row->second.value) {
+        status = write.Put(cf, row->first, *row->second.value);
+      } else {
+        status = write.Delete(cf, row->first);
+      }
+      if (!status.ok()) break;
     }
-    if (!status.ok()) break;
   }
   if (status.ok())
     status = write.Put(impl_->checkpoint, kCheckpointKey, EncodeCheckpoint(checkpoint));
@@ -650,11 +794,130 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
     return FromRocks(status, "cannot commit projection rows");
   }
   staged.committed_any = true;
-  for (auto& [index, row] : staged.dirty) row->second.dirty = false;
-  staged.dirty.clear();
   write.Clear();
   staged.validator_count = 0;
+  if (staged.bulk) {
+    if (staged.cache_bytes + staged.write_only_bytes > staged.cache_limit) {
+      return IngestStaged(batch);
+    }
+    return OkStatus();
+  }
+  for (auto& [index, row] : staged.dirty) row->second.dirty = false;
+  staged.dirty.clear();
+  staged.dirty_rows = 0;
   if (staged.cache_bytes > staged.cache_limit) staged.Reset();
+  return OkStatus();
+}
+
+Status Store::IngestStaged(StoreBatch& batch) {
+  StoreBatch::Impl& staged = *batch.impl_;
+  if (!staged.bulk) return OkStatus();
+  if (staged.lost_rows) {
+    return FailedPrecondition(
+        "a bulk load dropped rows it had not written yet (after an error): start it again");
+  }
+  using Row = std::pair<std::string_view, const std::optional<std::string>*>;
+  std::vector<std::vector<Row>> rows(impl_->projection.size());
+  for (size_t index = 0; index < rows.size(); ++index) {
+    for (const auto& [key, entry] : staged.tables[index]) {
+      if (entry.dirty) rows[index].emplace_back(key, &entry.value);
+    }
+  }
+
+  // Sorts one column family's rows (the table's and the write-only run, which hold different
+  // keys) and merges them into one SST file at `path`; false when it has none.
+  auto write_file = [&](size_t index, const std::string& path) -> Result<bool> {
+    std::vector<Row> table_rows;
+    {
+      std::vector<KeyRef> keys(rows[index].size());
+      for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[index][i].first, i};
+      SortKeys(keys);
+      table_rows.reserve(keys.size());
+      for (const KeyRef& key : keys) table_rows.push_back(rows[index][key.order]);
+    }
+    WriteOnlyRun& run = staged.write_only[index];
+    run.SortByKey();
+    Status both_ways;
+    LD_ASSIGN_OR_RETURN(
+        const bool written,
+        WriteSstFile(*impl_->db, impl_->projection[index], path, [&](SstRows& out) {
+          size_t t = 0, w = 0;
+          while (t < table_rows.size() || w < run.size()) {
+            const bool take_table =
+                w == run.size() || (t < table_rows.size() && table_rows[t].first < run.key(w));
+            if (take_table) {
+              const auto& [key, value] = table_rows[t++];
+              if (*value) {
+                out.Put(key, **value);
+              } else if (staged.ingested_any) {  // an earlier file may hold it
+                out.Delete(key);
+              }
+              continue;
+            }
+            if (t < table_rows.size() && table_rows[t].first == run.key(w)) {
+              both_ways = Internal("column family " + impl_->options.column_families[index] +
+                                   " has a row written both write-only and for reading");
+              return;
+            }
+            out.Put(run.key(w), run.value(w));
+            ++w;
+          }
+        }));
+    LD_RETURN_IF_ERROR(both_ways);
+    return written;
+  };
+
+  // Column families are sorted and written in parallel, the largest first (the applying thread
+  // and the decoding thread are idle meanwhile).
+  const size_t count = rows.size();
+  std::vector<size_t> order(count);
+  for (size_t i = 0; i < count; ++i) order[i] = i;
+  auto size_of = [&](size_t i) { return rows[i].size() + staged.write_only[i].size(); };
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
+  std::vector<std::string> paths(count);
+  std::vector<Status> errors(count);
+  std::vector<char> written(count, 0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < count;) {
+      const size_t index = order[i];
+      paths[index] =
+          (impl_->options.dir / ("bulk-" + impl_->options.column_families[index] + ".sst"))
+              .string();
+      auto result = write_file(index, paths[index]);
+      if (result.ok()) {
+        written[index] = *result;
+      } else {
+        errors[index] = result.status();
+      }
+    }
+  };
+  {
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::vector<std::jthread> helpers;
+    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+  }
+  std::vector<rocksdb::IngestExternalFileArg> files;
+  for (size_t index = 0; index < count; ++index) {
+    LD_RETURN_IF_ERROR(errors[index]);
+    if (!written[index]) continue;
+    rocksdb::IngestExternalFileArg file;
+    file.column_family = impl_->projection[index];
+    file.external_files = {paths[index]};
+    file.options.move_files = true;
+    files.push_back(std::move(file));
+  }
+  if (!files.empty()) {
+    LD_RETURN_IF_ERROR(
+        FromRocks(impl_->db->IngestExternalFiles(files), "cannot ingest the projection rows"));
+  }
+  staged.ingested_any = true;
+  staged.dirty_rows = 0;
+  for (auto& run : staged.write_only) run.Clear();
+  staged.write_only_bytes = 0;
+  staged.Reset();
   return OkStatus();
 }
 

@@ -103,7 +103,12 @@ class Store {
 
   // Writes the batch's staged rows and validator rows and `checkpoint` atomically. On success the
   // batch is empty (its read cache stays); on error nothing was written and the batch is reset.
+  // A bulk-loading batch (StoreBatch) keeps its rows instead and writes them by IngestStaged once
+  // they outgrow its cache; kFailedPrecondition after a Reset dropped rows it had kept.
   Status Commit(StoreBatch& batch, const Checkpoint& checkpoint);
+  // Writes every row a bulk-loading batch keeps as sorted SST files, one per column family, and
+  // ingests them together (a bulk load's last step; nothing for other batches).
+  Status IngestStaged(StoreBatch& batch);
   // Writes `checkpoint` alone through the WAL with fsync (the last step of a rebuild).
   Status WriteCheckpointDurably(const Checkpoint& checkpoint);
   // Writes the whole state of `validator` into the validator column family at once (an SST file
@@ -134,6 +139,13 @@ class Store {
 // from RocksDB in every batch; only this process writes the store, so the cache stays true.
 // `store_starts_empty` (a rebuild's new store): while the cache has never been cleared it holds
 // every row there is, so a row missing from it is missing, and no read goes to RocksDB.
+//
+// Bulk loading (a store opened with bulk_load that starts empty): rows are not inserted into
+// memtables one by one in random order with every Commit. The batch keeps them — rows for reading
+// in its cache, write-only rows (RowSink::PutWriteOnly) in plain per-column-family runs that no
+// lookup ever touches — until they outgrow `cache_bytes` or the load ends, and Store::IngestStaged
+// then sorts them and writes each column family as one SST file: the sequential write that makes
+// db_bench's fillseq fast. A row deleted before it was ever written out is simply dropped.
 class StoreBatch : public RowSink, public ValidatorRowWriter {
  public:
   explicit StoreBatch(Store& store, size_t cache_bytes = 8ull << 20,
@@ -144,6 +156,7 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
 
   Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override;
   Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
+  Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) override;
   Status Delete(std::string_view cf, std::string_view key) override;
   void PutValidatorRow(std::string_view key, std::string_view value) override;
 

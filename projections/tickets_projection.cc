@@ -96,8 +96,8 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       message.set_posted_at_us(at);
       message.set_sequence(row.messages() + 1);
       row.set_messages(message.sequence());
-      return rows::PutRow(sink, kCf, Self::MessageKey(row.ticket_id(), message.sequence()),
-                          message);
+      return rows::PutWriteOnlyRow(sink, kCf, Self::MessageKey(row.ticket_id(), message.sequence()),
+                                   message);
     }
     case v1::Envelope::kAttachmentAdded: {
       const auto& event = envelope.attachment_added();
@@ -112,8 +112,8 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       attachment.set_added_at_us(at);
       attachment.set_sequence(row.attachments() + 1);
       row.set_attachments(attachment.sequence());
-      return rows::PutRow(sink, kCf, Self::AttachmentKey(row.ticket_id(), event.attachment_id()),
-                          attachment);
+      return rows::PutWriteOnlyRow(
+          sink, kCf, Self::AttachmentKey(row.ticket_id(), event.attachment_id()), attachment);
     }
     case v1::Envelope::kCcAdded:
       *row.add_cc() = envelope.cc_added().email();

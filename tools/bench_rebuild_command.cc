@@ -8,6 +8,8 @@
 #include <regex>
 #include <string>
 
+#include "projections/default_projections.h"
+#include "projections/event_counts_projection.h"
 #include "projections/rebuild_bench.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
@@ -42,9 +44,11 @@ Result<double> DbBenchFillseq(uint64_t keys, const std::filesystem::path& dir) {
 int BenchRebuildCommand(const Args& args) {
   CommandLine cli(
       "bench rebuild", "[--events N] [--dir DIR]",
-      "Rebuilds projections from a generated log of N events and prints events/s beside "
-      "RocksDB's db_bench --benchmarks=fillseq for N keys, run right after on the same "
-      "disk.");
+      "Generates a service desk's log of N events (organizations, accounts, tickets of ten events "
+      "interleaved), rebuilds every projection serve keeps from it, then the event_counts "
+      "projection alone (the rebuild machinery: decode, validate, batch, write), and prints "
+      "events/s beside RocksDB's db_bench --benchmarks=fillseq for N keys, run right after on "
+      "the same disk.");
   cli.Option("events", "N", "events in the generated log (default 1000000)")
       .Option("dir", "DIR",
               "scratch directory on the disk to measure (default ./ledgerdesk-bench)");
@@ -54,20 +58,33 @@ int BenchRebuildCommand(const Args& args) {
   if (*events < 1000) return cli.UsageError("--events takes at least 1000");
   const std::filesystem::path dir = cli.Get("dir", "ledgerdesk-bench");
 
-  auto rebuild = projections::RunRebuildBench(*events, dir / "rebuild");
-  if (!rebuild.ok()) return Fail("bench rebuild", rebuild.status());
-  std::printf("%-34s %9.0f events/s  (%zu events in %.2f s, %.2f s CPU)\n", "projections rebuild",
-              rebuild->events_per_second, rebuild->events, rebuild->seconds, rebuild->cpu_seconds);
+  const auto records = projections::GenerateServiceDeskRecords(*events);
+  struct Run {
+    const char* label;
+    projections::ProjectionSet projections;
+  };
+  const Run runs[] = {
+      {"rebuild, all projections", projections::DefaultProjections()},
+      {"rebuild, event_counts only", {std::make_shared<projections::EventCountsProjection>()}}};
+  double all_projections = 0;
+  for (const Run& run : runs) {
+    auto rebuild = projections::RunRebuildBench(records, run.projections, dir / "rebuild");
+    if (!rebuild.ok()) return Fail("bench rebuild", rebuild.status());
+    std::printf("%-34s %9.0f events/s  (%zu events in %.2f s, %.2f s CPU)\n", run.label,
+                rebuild->events_per_second, rebuild->events, rebuild->seconds,
+                rebuild->cpu_seconds);
+    if (all_projections == 0) all_projections = rebuild->events_per_second;
+    std::error_code ignored;
+    std::filesystem::remove_all(dir / "rebuild", ignored);
+  }
   auto fillseq = DbBenchFillseq(*events, dir / "db_bench");
   if (!fillseq.ok()) {
     std::printf("%-34s %s\n", "db_bench fillseq", fillseq.status().message().c_str());
   } else {
     std::printf("%-34s %9.0f ops/s\n", "db_bench fillseq (same keys)", *fillseq);
     std::printf("%-34s %9.2f of fillseq; goal >= 300000 events/s and >= 1.00 of fillseq: %s\n",
-                "rebuild ratio", rebuild->events_per_second / *fillseq,
-                rebuild->events_per_second >= 300000 && rebuild->events_per_second >= *fillseq
-                    ? "met"
-                    : "NOT met");
+                "all projections", all_projections / *fillseq,
+                all_projections >= 300000 && all_projections >= *fillseq ? "met" : "NOT met");
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);

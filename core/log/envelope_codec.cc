@@ -10,6 +10,11 @@ namespace ledgerdesk::log {
 
 Result<v1::Envelope> DecodeEnvelope(std::string_view bytes) {
   v1::Envelope envelope;
+  LD_RETURN_IF_ERROR(DecodeEnvelopeInto(bytes, envelope));
+  return envelope;
+}
+
+Status DecodeEnvelopeInto(std::string_view bytes, v1::Envelope& envelope) {
   if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return DataLoss("record is not a ledgerdesk envelope (" + std::to_string(bytes.size()) +
                     " bytes that do not parse as ledgerdesk.v1.Envelope)");
@@ -24,12 +29,14 @@ Result<v1::Envelope> DecodeEnvelope(std::string_view bytes) {
     const std::string type = envelope.event_type().empty() ? "(unnamed)" : envelope.event_type();
     return InvalidArgument("unknown event type " + type + " (written by a newer version?)");
   }
-  const std::string expected_type = PayloadTypeName(envelope);
-  if (!envelope.event_type().empty() && envelope.event_type() != expected_type) {
-    return InvalidArgument("envelope says event type " + envelope.event_type() + " but carries " +
-                           expected_type);
+  if (!envelope.event_type().empty()) {
+    const std::string expected_type = PayloadTypeName(envelope);
+    if (envelope.event_type() != expected_type) {
+      return InvalidArgument("envelope says event type " + envelope.event_type() + " but carries " +
+                             expected_type);
+    }
   }
-  return envelope;
+  return OkStatus();
 }
 
 std::string PayloadTypeName(const v1::Envelope& envelope) {

@@ -14,6 +14,8 @@ namespace ledgerdesk::log {
 // kInvalidArgument when it is one but carries no payload this build knows (an unknown event type,
 // named in the message) or a malformed header field (event id not 16 bytes, version 0, no stream).
 Result<v1::Envelope> DecodeEnvelope(std::string_view bytes);
+// The same into `envelope` (which may live on an arena: bulk readers decode thousands at once).
+Status DecodeEnvelopeInto(std::string_view bytes, v1::Envelope& envelope);
 
 // The full Protobuf name of the envelope's payload ("ledgerdesk.v1.TicketOpened"), or "" if none.
 std::string PayloadTypeName(const v1::Envelope& envelope);

@@ -130,5 +130,81 @@ TEST(ProjectionStore, ASecondOpenOfTheSameDirectoryIsUnavailable) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+// Bulk loading (a rebuild's store): rows stay in the batch across commits and are written as SST
+// files; a Reset that drops kept rows makes later commits fail instead of losing them silently.
+std::unique_ptr<Store> OpenBulkStore(const std::filesystem::path& dir) {
+  auto store = Store::Open({.dir = dir, .column_families = {"alpha", "beta"}, .bulk_load = true});
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(ProjectionStore, ABulkLoadKeepsRowsUntilIngestedAndDropsRowsDeletedBeforeThat) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  StoreBatch batch(*store, 1 << 20, /*store_starts_empty=*/true);
+  ASSERT_TRUE(batch.Put("alpha", "kept", "1").ok());
+  ASSERT_TRUE(batch.Put("alpha", "dropped", "x").ok());
+  ASSERT_TRUE(batch.PutWriteOnly("beta", "index/2", "b").ok());
+  ASSERT_TRUE(batch.PutWriteOnly("beta", "index/1", "old").ok());
+  ASSERT_TRUE(batch.PutWriteOnly("beta", "index/1", "new").ok());  // the last write stands
+  ASSERT_TRUE(store->Commit(batch, {log::Position{5}, {.applied = 5}}).ok());
+  EXPECT_FALSE(store->Get("alpha", "kept")->has_value());  // kept in the batch, not written yet
+  ASSERT_TRUE(batch.Delete("alpha", "dropped").ok());
+  EXPECT_FALSE(batch.Get("alpha", "dropped")->has_value());
+  ASSERT_TRUE(batch.Put("alpha", "kept", "2").ok());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{9}, {.applied = 9}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+
+  std::vector<std::string> rows;
+  for (const char* cf : {"alpha", "beta"}) {
+    ASSERT_TRUE(store
+                    ->Scan(cf,
+                           [&](std::string_view key, std::string_view value) {
+                             rows.push_back(std::string(cf) + ":" + std::string(key) + "=" +
+                                            std::string(value));
+                           })
+                    .ok());
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"alpha:kept=2", "beta:index/1=new", "beta:index/2=b"}));
+  EXPECT_EQ(store->ReadCheckpoint()->next, log::Position{9});
+}
+
+TEST(ProjectionStore, ABulkLoadDeletesRowsItHadAlreadyWrittenOut) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  StoreBatch batch(*store, 1 << 20, /*store_starts_empty=*/true);
+  ASSERT_TRUE(batch.Put("alpha", "a", "1").ok());
+  ASSERT_TRUE(batch.Put("alpha", "b", "1").ok());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+  EXPECT_EQ(*store->Get("alpha", "a"), std::optional<std::string>("1"));
+  // Now the batch no longer holds every row: it reads the store, and a delete must reach it.
+  EXPECT_EQ(*batch.Get("alpha", "b"), std::optional<std::string>("1"));
+  ASSERT_TRUE(batch.Delete("alpha", "a").ok());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{2}, {.applied = 2}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+  EXPECT_FALSE(store->Get("alpha", "a")->has_value());
+  EXPECT_EQ(*store->Get("alpha", "b"), std::optional<std::string>("1"));
+}
+
+TEST(ProjectionStore, ABulkLoadRefusesARowWrittenBothWaysAndCommitsAfterLosingRows) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  {
+    StoreBatch batch(*store, 1 << 20, /*store_starts_empty=*/true);
+    ASSERT_TRUE(batch.Put("alpha", "k", "read").ok());
+    ASSERT_TRUE(batch.PutWriteOnly("alpha", "k", "write-only").ok());
+    ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+    auto ingested = store->IngestStaged(batch);
+    EXPECT_EQ(ingested.code(), StatusCode::kInternal) << ingested.ToString();
+  }
+  StoreBatch batch(*store, 1 << 20, /*store_starts_empty=*/true);
+  ASSERT_TRUE(batch.Put("beta", "k", "v").ok());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  batch.Reset();  // after a failed batch: the kept row of the committed one is gone
+  auto committed = store->Commit(batch, {log::Position{2}, {.applied = 2}});
+  EXPECT_EQ(committed.code(), StatusCode::kFailedPrecondition) << committed.ToString();
+}
+
 }  // namespace
 }  // namespace ledgerdesk::projections
