@@ -98,7 +98,8 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
                                                   .defer_validator_rows = true,
                                                   .expected_records = end.value,
                                                   .decode_ahead = true,
-                                                  .fresh_store = true}));
+                                                  .fresh_store = true,
+                                                  .apply_threads = options.apply_threads}));
     LD_RETURN_IF_ERROR(runner->CatchUp());
     LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
     LD_RETURN_IF_ERROR(runner->WriteValidatorState());
@@ -162,7 +163,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
                                                   .defer_validator_rows = true,
                                                   .expected_records = stands_at.next.value,
                                                   .decode_ahead = true,
-                                                  .fresh_store = true}));
+                                                  .fresh_store = true,
+                                                  .apply_threads = options.apply_threads}));
     LD_RETURN_IF_ERROR(runner->CatchUp());
     LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
     runner.reset();

@@ -6,9 +6,11 @@
 // checkpoint is written with fsync, and the new store replaces the old one by renames
 // (store.h: a crash at any point leaves the old store or the complete new one, never a mix).
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "core/common/status.h"
 #include "core/log/event_log.h"
@@ -18,9 +20,11 @@
 namespace ledgerdesk::projections {
 
 struct RebuildOptions {
-  size_t batch_events = 200'000;      // records per (WAL-less) write batch
+  size_t batch_events = 200'000;       // records per (WAL-less) write batch
   size_t cache_bytes = 1024ull << 20;  // rows kept in memory across batches
   size_t block_cache_bytes = 64ull << 20;
+  // Projections applied side by side (RunnerOptions::apply_threads): one per core, up to 4.
+  size_t apply_threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
 };
 
 struct RebuildResult {

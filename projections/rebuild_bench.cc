@@ -240,10 +240,10 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
         break;
       case 3:
       case 8: {
-        const std::string id = log.Id();
-        auto& queued = *log.Next("notification-" + id, engineer.account_id, v1::ROLE_ENGINEER)
+        // On the ticket's stream, as the write side appends it with the reply.
+        auto& queued = *log.Next(stream, engineer.account_id, v1::ROLE_ENGINEER)
                             .mutable_notification_queued();
-        queued.set_notification_id(id);
+        queued.set_notification_id(log.Id());
         queued.set_account_id(customer.account_id);
         queued.set_ticket_id(ticket.id);
         queued.set_kind("engineer_reply");

@@ -210,6 +210,9 @@ ProjectionRunner::ProjectionRunner(log::EventLog& log, Store& store, ProjectionS
                                    RunnerOptions options)
     : log_(log), store_(store), projections_(std::move(projections)), options_(options) {
   options_.max_batch_events = std::max<size_t>(options_.max_batch_events, 1);
+  const size_t threads = std::min(options_.apply_threads, projections_.size());
+  if (threads > 1) pool_ = std::make_unique<TaskPool>(threads - 1);
+  apply_seconds_.assign(projections_.size(), 0);
 }
 
 Result<std::unique_ptr<ProjectionRunner>> ProjectionRunner::Create(log::EventLog& log, Store& store,
@@ -261,33 +264,74 @@ Status ProjectionRunner::Recover() {
   return OkStatus();
 }
 
-Status ProjectionRunner::ApplyRecord(Decoded& decoded) {
-  const log::LogRecord& record = decoded.record;
-  pending_.next.value = std::max(pending_.next.value, record.position.value + 1);
-  const v1::Envelope* envelope = decoded.envelope;
-  if (envelope == nullptr) {  // not ours, or from a newer version: every reader skips it
+bool ProjectionRunner::Admit(const Decoded& decoded) {
+  pending_.next.value = std::max(pending_.next.value, decoded.record.position.value + 1);
+  if (decoded.envelope == nullptr) {  // not ours, or from a newer version: every reader skips it
     ++pending_.counts.undecodable;
-    return OkStatus();
+    return false;
   }
-  switch (validator_->Admit(*envelope)) {
+  switch (validator_->Admit(*decoded.envelope)) {
     case log::Verdict::kDuplicate:
       ++pending_.counts.duplicates;
-      return OkStatus();
+      return false;
     case log::Verdict::kConflict:
       ++pending_.counts.conflicts;
-      return OkStatus();
+      return false;
     case log::Verdict::kApply:
       break;
   }
   ++pending_.counts.applied;
-  for (size_t i = 0; i < projections_.size(); ++i) {
-    Status status = projections_[i]->Apply(record, *envelope, *owned_rows_[i]);
-    if (!status.ok()) {
-      return status.WithContext("projection " + std::string(projections_[i]->name()) +
-                                " at log position " + std::to_string(record.position.value));
+  return true;
+}
+
+Status ProjectionRunner::ApplyTo(size_t index, const Decoded& decoded) {
+  Status status =
+      projections_[index]->Apply(decoded.record, *decoded.envelope, *owned_rows_[index]);
+  if (status.ok()) return status;
+  return status.WithContext("projection " + std::string(projections_[index]->name()) +
+                            " at log position " + std::to_string(decoded.record.position.value));
+}
+
+Status ProjectionRunner::ApplyChunk(std::vector<Decoded>& records) {
+  if (pool_ == nullptr) {
+    for (const Decoded& decoded : records) {
+      if (!Admit(decoded)) continue;
+      for (size_t i = 0; i < projections_.size(); ++i) LD_RETURN_IF_ERROR(ApplyTo(i, decoded));
     }
+    return OkStatus();
   }
-  return OkStatus();
+  std::vector<const Decoded*> admitted;
+  admitted.reserve(records.size());
+  for (const Decoded& decoded : records) {
+    if (Admit(decoded)) admitted.push_back(&decoded);
+  }
+  // The slowest projections start first, so the threads finish together.
+  std::vector<size_t> order(projections_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return apply_seconds_[a] > apply_seconds_[b]; });
+  std::vector<Status> failed(projections_.size());
+  std::vector<uint64_t> failed_at(projections_.size(), UINT64_MAX);
+  pool_->Run(order.size(), [&](size_t task) {
+    const size_t index = order[task];
+    const auto started = std::chrono::steady_clock::now();
+    for (const Decoded* decoded : admitted) {
+      Status status = ApplyTo(index, *decoded);
+      if (!status.ok()) {
+        failed[index] = std::move(status);
+        failed_at[index] = decoded->record.position.value;
+        break;
+      }
+    }
+    apply_seconds_[index] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  });
+  // The same error one thread would have stopped at: the earliest record's, first projection's.
+  size_t first = 0;
+  for (size_t i = 1; i < failed.size(); ++i) {
+    if (failed_at[i] < failed_at[first]) first = i;
+  }
+  return failed[first];
 }
 
 Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
@@ -302,10 +346,7 @@ Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
       break;
     }
     if (records->empty()) break;
-    for (auto& record : *records) {
-      failed = ApplyRecord(record);
-      if (!failed.ok()) break;
-    }
+    failed = ApplyChunk(*records);
     if (!failed.ok()) break;
     consumed += records->size();
     reader_->Recycle(std::move(*records));

@@ -22,6 +22,7 @@
 #include "projections/durable_validator.h"
 #include "projections/projection.h"
 #include "projections/store.h"
+#include "projections/task_pool.h"
 
 namespace ledgerdesk::projections {
 
@@ -40,6 +41,10 @@ struct RunnerOptions {
   // The store is new (a rebuild): rows missing from the row cache need no read while the cache
   // holds everything written so far (StoreBatch).
   bool fresh_store = false;
+  // Threads that apply projections: above 1, each chunk of records is first admitted in log order,
+  // then the projections fold it side by side (a projection sees its events in log order; the
+  // projections own disjoint column families). Same rows as one thread. For rebuilds.
+  size_t apply_threads = 1;
 };
 
 class ProjectionRunner {
@@ -95,7 +100,12 @@ class ProjectionRunner {
   // Reads and applies up to max_batch_events records (waiting up to `wait` for the first) and
   // commits them. Returns how many records it consumed.
   Result<size_t> Step(std::chrono::milliseconds wait);
-  Status ApplyRecord(Decoded& decoded);
+  // Counts `decoded` and says whether the self-validating read admits it for the projections.
+  bool Admit(const Decoded& decoded);
+  // Folds one admitted record through projection `index`.
+  Status ApplyTo(size_t index, const Decoded& decoded);
+  // Admits and folds a chunk of records in log order (on apply_threads threads).
+  Status ApplyChunk(std::vector<Decoded>& records);
   // Goes back to the last committed state (after a failed batch).
   Status Recover();
   void Run();
@@ -110,7 +120,10 @@ class ProjectionRunner {
   std::unique_ptr<DecodingReader> reader_;
   std::unique_ptr<DurableValidator> validator_;
   std::unique_ptr<StoreBatch> batch_;
-  Checkpoint pending_;  // the checkpoint the staged batch will commit
+  Checkpoint pending_;              // the checkpoint the staged batch will commit
+  std::unique_ptr<TaskPool> pool_;  // with apply_threads > 1
+  std::vector<double>
+      apply_seconds_;  // per projection, its last chunk (to start the slowest first)
 
   mutable std::mutex mutex_;  // guards the fields below
   mutable std::condition_variable changed_;

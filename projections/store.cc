@@ -616,14 +616,30 @@ struct StoreBatch::Impl {
   };
   using Table = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
 
+  // One column family's staged and cached rows. Column families share nothing here, so
+  // projections (each owning its own) may be applied on several threads at once.
+  struct Family {
+    Table table;
+    std::vector<Table::value_type*> dirty;  // rows to commit (not kept for bulk loads)
+    // The row the last Get touched: a projection's read-modify-write then skips the second lookup.
+    Table::value_type* last = nullptr;
+    WriteOnlyRun write_only;  // bulk loads only
+    size_t cache_bytes = 0;
+    size_t write_only_bytes = 0;
+    size_t dirty_rows = 0;  // rows Put or deleted and not yet written out
+
+    void Clear() {
+      table.clear();
+      dirty.clear();
+      last = nullptr;
+      write_only.Clear();
+      cache_bytes = write_only_bytes = dirty_rows = 0;
+    }
+  };
+
   Store& store;
   size_t cache_limit;
-  size_t cache_bytes = 0;
-  std::vector<Table> tables;  // per projection column family
-  std::vector<std::pair<size_t, Table::value_type*>> dirty;
-  // The row the last Get touched: a projection's read-modify-write then skips the second lookup.
-  size_t last_index = 0;
-  Table::value_type* last = nullptr;
+  std::vector<Family> families;  // per projection column family
   rocksdb::WriteBatch validator_rows;
   size_t validator_count = 0;
 
@@ -633,20 +649,15 @@ struct StoreBatch::Impl {
 
   // Bulk loading (store.h): dirty rows and write-only rows stay here across commits.
   const bool bulk;
-  std::vector<WriteOnlyRun> write_only;  // per projection column family
-  size_t write_only_bytes = 0;
-  size_t dirty_rows = 0;      // rows Put or deleted and not yet written out
   bool ingested_any = false;  // some rows are in the store's files: deletes must be written
   bool lost_rows = false;     // a Reset dropped rows a commit had kept
 
   Impl(Store& s, size_t limit, bool starts_empty)
       : store(s),
         cache_limit(limit),
+        families(s.column_families().size()),
         complete(starts_empty),
-        bulk(starts_empty && s.impl_->options.bulk_load) {
-    tables.resize(store.column_families().size());
-    write_only.resize(store.column_families().size());
-  }
+        bulk(starts_empty && s.impl_->options.bulk_load) {}
 
   Result<size_t> Index(std::string_view cf) const {
     const int index = store.impl_->IndexOf(cf);
@@ -654,63 +665,66 @@ struct StoreBatch::Impl {
     return static_cast<size_t>(index);
   }
 
-  Table::value_type* Find(size_t index, std::string_view key) {
-    if (last != nullptr && last_index == index && last->first == key) return last;
-    auto it = tables[index].find(key);
-    return it == tables[index].end() ? nullptr : &*it;
+  template <typename Field>
+  size_t Sum(Field field) const {
+    size_t sum = 0;
+    for (const Family& family : families) sum += family.*field;
+    return sum;
+  }
+  size_t HeldBytes() const { return Sum(&Family::cache_bytes) + Sum(&Family::write_only_bytes); }
+
+  static Table::value_type* Find(Family& family, std::string_view key) {
+    if (family.last != nullptr && family.last->first == key) return family.last;
+    auto it = family.table.find(key);
+    return it == family.table.end() ? nullptr : &*it;
   }
 
-  void Stage(size_t index, std::string_view key, std::optional<std::string_view> value) {
-    Table::value_type* row = Find(index, key);
+  void Stage(Family& family, std::string_view key, std::optional<std::string_view> value) {
+    Table::value_type* row = Find(family, key);
     if (bulk && complete && !value) {
       // Never written out and nowhere else: forgetting the row is deleting it (a Get then misses
       // it, which is right), and the table does not fill with dead rows.
       if (row != nullptr) {
-        cache_bytes -= row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
-        if (row->second.dirty) --dirty_rows;
-        if (row == last) last = nullptr;
-        tables[index].erase(tables[index].find(key));
+        family.cache_bytes -=
+            row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
+        if (row->second.dirty) --family.dirty_rows;
+        if (row == family.last) family.last = nullptr;
+        family.table.erase(family.table.find(key));
       }
       return;
     }
     if (row == nullptr) {
-      row = &*tables[index].emplace(std::string(key), Entry()).first;
-      cache_bytes += key.size() + 64;
+      row = &*family.table.emplace(std::string(key), Entry()).first;
+      family.cache_bytes += key.size() + 64;
     }
     Entry& entry = row->second;
-    if (entry.value) cache_bytes -= entry.value->size();
+    if (entry.value) family.cache_bytes -= entry.value->size();
     if (value) {
       if (entry.value) {
         entry.value->assign(*value);  // reuses the buffer: a hot row is rewritten every event
       } else {
         entry.value.emplace(*value);
       }
-      cache_bytes += value->size();
+      family.cache_bytes += value->size();
     } else {
       entry.value.reset();
     }
     if (!entry.dirty) {
       entry.dirty = true;
-      if (!bulk) dirty.emplace_back(index, row);  // a bulk load finds its dirty rows at the end
-      ++dirty_rows;
+      if (!bulk) family.dirty.push_back(row);  // a bulk load finds its dirty rows at the end
+      ++family.dirty_rows;
     }
   }
 
-  bool HoldsCommittedRows() const { return bulk && committed_any && dirty_rows > 0; }
-
   void Reset() {
-    if (bulk && (HoldsCommittedRows() || write_only_bytes > 0)) lost_rows = true;
+    const bool holds_kept_rows = bulk && ((committed_any && Sum(&Family::dirty_rows) > 0) ||
+                                          Sum(&Family::write_only_bytes) > 0);
+    if (holds_kept_rows) lost_rows = true;
     // Cleared after rows were committed: what the cache does not hold may be in the store now.
     if (committed_any) complete = false;
-    last = nullptr;
-    for (auto& table : tables) table.clear();
-    for (auto& run : write_only) run.Clear();
-    write_only_bytes = 0;
-    dirty.clear();
-    dirty_rows = 0;
+    for (Family& family : families) family.Clear();
     validator_rows.Clear();
     validator_count = 0;
-    cache_bytes = 0;
   }
 };
 
@@ -720,40 +734,39 @@ StoreBatch::~StoreBatch() = default;
 
 Result<std::optional<std::string>> StoreBatch::Get(std::string_view cf, std::string_view key) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  if (auto* row = impl_->Find(index, key); row != nullptr) {
-    impl_->last_index = index;
-    impl_->last = row;
+  Impl::Family& family = impl_->families[index];
+  if (auto* row = Impl::Find(family, key); row != nullptr) {
+    family.last = row;
     return row->second.value;
   }
   std::optional<std::string> value;
   if (!impl_->complete) {
     LD_ASSIGN_OR_RETURN(value, impl_->store.Get(cf, key));
   }
-  impl_->cache_bytes += key.size() + 64 + (value ? value->size() : 0);
-  impl_->last_index = index;
-  impl_->last = &*impl_->tables[index].emplace(std::string(key), Impl::Entry{value, false}).first;
+  family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
+  family.last = &*family.table.emplace(std::string(key), Impl::Entry{value, false}).first;
   return value;
 }
 
 Status StoreBatch::Put(std::string_view cf, std::string_view key, std::string_view value) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  impl_->Stage(index, key, value);
+  impl_->Stage(impl_->families[index], key, value);
   return OkStatus();
 }
 
 Status StoreBatch::PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
   if (!impl_->bulk) return Put(cf, key, value);
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  WriteOnlyRun& run = impl_->write_only[index];
-  const size_t before = run.bytes();
-  run.Add(key, value);
-  impl_->write_only_bytes += run.bytes() - before;
+  Impl::Family& family = impl_->families[index];
+  const size_t before = family.write_only.bytes();
+  family.write_only.Add(key, value);
+  family.write_only_bytes += family.write_only.bytes() - before;
   return OkStatus();
 }
 
 Status StoreBatch::Delete(std::string_view cf, std::string_view key) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  impl_->Stage(index, key, std::nullopt);
+  impl_->Stage(impl_->families[index], key, std::nullopt);
   return OkStatus();
 }
 
@@ -763,7 +776,9 @@ void StoreBatch::PutValidatorRow(std::string_view key, std::string_view value) {
   ++impl_->validator_count;
 }
 
-size_t StoreBatch::staged() const { return impl_->dirty_rows + impl_->validator_count; }
+size_t StoreBatch::staged() const {
+  return impl_->Sum(&Impl::Family::dirty_rows) + impl_->validator_count;
+}
 
 void StoreBatch::Reset() { impl_->Reset(); }
 
@@ -775,9 +790,9 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   }
   rocksdb::WriteBatch& write = staged.validator_rows;
   rocksdb::Status status;
-  if (!staged.bulk) {
-    for (auto& [index, row] : staged.dirty) {
-      auto* cf = impl_->projection[index];
+  for (size_t index = 0; index < staged.families.size() && status.ok(); ++index) {
+    auto* cf = impl_->projection[index];
+    for (auto* row : staged.families[index].dirty) {
       if (row->second.value) {
         status = write.Put(cf, row->first, *row->second.value);
       } else {
@@ -797,15 +812,15 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   write.Clear();
   staged.validator_count = 0;
   if (staged.bulk) {
-    if (staged.cache_bytes + staged.write_only_bytes > staged.cache_limit) {
-      return IngestStaged(batch);
-    }
+    if (staged.HeldBytes() > staged.cache_limit) return IngestStaged(batch);
     return OkStatus();
   }
-  for (auto& [index, row] : staged.dirty) row->second.dirty = false;
-  staged.dirty.clear();
-  staged.dirty_rows = 0;
-  if (staged.cache_bytes > staged.cache_limit) staged.Reset();
+  for (auto& family : staged.families) {
+    for (auto* row : family.dirty) row->second.dirty = false;
+    family.dirty.clear();
+    family.dirty_rows = 0;
+  }
+  if (staged.Sum(&StoreBatch::Impl::Family::cache_bytes) > staged.cache_limit) staged.Reset();
   return OkStatus();
 }
 
@@ -819,7 +834,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
   using Row = std::pair<std::string_view, const std::optional<std::string>*>;
   std::vector<std::vector<Row>> rows(impl_->projection.size());
   for (size_t index = 0; index < rows.size(); ++index) {
-    for (const auto& [key, entry] : staged.tables[index]) {
+    for (const auto& [key, entry] : staged.families[index].table) {
       if (entry.dirty) rows[index].emplace_back(key, &entry.value);
     }
   }
@@ -835,7 +850,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
       table_rows.reserve(keys.size());
       for (const KeyRef& key : keys) table_rows.push_back(rows[index][key.order]);
     }
-    WriteOnlyRun& run = staged.write_only[index];
+    WriteOnlyRun& run = staged.families[index].write_only;
     run.SortByKey();
     Status both_ways;
     LD_ASSIGN_OR_RETURN(
@@ -872,7 +887,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
   const size_t count = rows.size();
   std::vector<size_t> order(count);
   for (size_t i = 0; i < count; ++i) order[i] = i;
-  auto size_of = [&](size_t i) { return rows[i].size() + staged.write_only[i].size(); };
+  auto size_of = [&](size_t i) { return rows[i].size() + staged.families[i].write_only.size(); };
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
   std::vector<std::string> paths(count);
@@ -914,9 +929,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
         FromRocks(impl_->db->IngestExternalFiles(files), "cannot ingest the projection rows"));
   }
   staged.ingested_any = true;
-  staged.dirty_rows = 0;
-  for (auto& run : staged.write_only) run.Clear();
-  staged.write_only_bytes = 0;
+  for (auto& family : staged.families) family.Clear();  // written out: nothing is lost
   staged.Reset();
   return OkStatus();
 }

@@ -146,6 +146,9 @@ class Store {
 // lookup ever touches — until they outgrow `cache_bytes` or the load ends, and Store::IngestStaged
 // then sorts them and writes each column family as one SST file: the sequential write that makes
 // db_bench's fillseq fast. A row deleted before it was ever written out is simply dropped.
+//
+// Get, Put, PutWriteOnly and Delete for different column families may run on different threads at
+// once (the runner applies projections side by side); everything else needs the batch to itself.
 class StoreBatch : public RowSink, public ValidatorRowWriter {
  public:
   explicit StoreBatch(Store& store, size_t cache_bytes = 8ull << 20,

@@ -147,8 +147,10 @@ TEST(CliTest, BenchRebuildPrintsBothRatesAndTheRatio) {
   auto bench = Ledgerdesk(
       {"bench", "rebuild", "--events", "2000", "--dir", (dir.path() / "bench").string()});
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
-  EXPECT_NE(bench.out.find("projections rebuild"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("rebuild, all projections"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("rebuild, event_counts only"), std::string::npos) << bench.out;
   EXPECT_NE(bench.out.find("db_bench fillseq"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("of fillseq; goal"), std::string::npos) << bench.out;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bench"));  // leaves nothing behind
 }
 

@@ -152,12 +152,12 @@ TEST(Rebuild, BulkLoadedRowsEqualTheLiveRunnersForEveryProjection) {
   }
   const std::string live = digest_of(dir.path() / "live");
 
-  auto whole = Rebuild(log, DefaultProjections(), dir.path() / "whole");
+  auto whole = Rebuild(log, DefaultProjections(), dir.path() / "whole", {.apply_threads = 1});
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(digest_of(dir.path() / "whole"), live);
 
   auto spilled = Rebuild(log, DefaultProjections(), dir.path() / "spilled",
-                         {.batch_events = 333, .cache_bytes = 256 << 10});
+                         {.batch_events = 333, .cache_bytes = 256 << 10, .apply_threads = 3});
   ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
   EXPECT_EQ(digest_of(dir.path() / "spilled"), live);
 

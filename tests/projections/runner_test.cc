@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "projections/event_counts_projection.h"
+#include "projections/memory_rows.h"
 #include "tests/projections/workload.h"
 #include "tests/support/memory_log.h"
 #include "tests/support/temp_dir.h"
@@ -171,6 +172,33 @@ TEST_F(RunnerTest, AProjectionErrorCommitsNothingOfItsBatch) {
   // Retrying fails the same way and changes nothing.
   EXPECT_FALSE(runner_->CatchUp().ok());
   EXPECT_EQ(Row("stream/fine"), "10");
+}
+
+// Projections applied side by side (apply_threads) fold the same rows, and stop at the same error
+// with nothing of its batch committed.
+TEST_F(RunnerTest, ProjectionsAppliedSideBySideFoldTheSameAndStopAtTheSameError) {
+  RandomWorkload workload(3);
+  PushRecords(*log_.storage(), workload.Next(20'000));
+  Open({.max_batch_events = 333, .poll_wait = milliseconds(20), .apply_threads = 3},
+       {std::make_shared<FailingProjection>(), std::make_shared<EventCountsProjection>()});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ReferenceFold reference = Reference();
+  EXPECT_EQ(runner_->counts(), reference.counts());
+  MemoryRows counted;
+  ASSERT_TRUE(store_
+                  ->Scan("event_counts",
+                         [&](std::string_view key, std::string_view value) {
+                           ASSERT_TRUE(counted.Put("event_counts", key, value).ok());
+                         })
+                  .ok());
+  EXPECT_EQ(counted.Digest({"event_counts"}), reference.Digest());
+
+  ASSERT_TRUE(log_.Append({MakeEvent("poison", 1)}).ok());
+  Status status = runner_->CatchUp();
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("projection failing at log position 20000"), std::string::npos)
+      << status.message();
+  EXPECT_EQ(runner_->applied_position(), log::Position{20'000});
 }
 
 class TrespassingProjection : public Projection {
