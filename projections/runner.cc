@@ -281,6 +281,9 @@ bool ProjectionRunner::Admit(const Decoded& decoded) {
       break;
   }
   ++pending_.counts.applied;
+  if (options_.after_erasures && decoded.envelope->has_subject_erased()) {
+    erased_key_ids_.push_back(decoded.envelope->subject_erased().key_id());
+  }
   return true;
 }
 
@@ -361,6 +364,7 @@ Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   }
   if (!failed.ok()) {
     // Nothing of this batch is committed: start again from the last commit.
+    erased_key_ids_.clear();
     Status recovered = Recover();
     if (!recovered.ok()) reader_.reset();
     return failed;
@@ -372,6 +376,10 @@ Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
       last_error_ = OkStatus();
     }
     changed_.notify_all();
+  }
+  if (!erased_key_ids_.empty()) {
+    options_.after_erasures(erased_key_ids_);
+    erased_key_ids_.clear();
   }
   return consumed;
 }

@@ -13,9 +13,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/common/status.h"
 #include "core/log/event_log.h"
@@ -45,6 +48,10 @@ struct RunnerOptions {
   // then the projections fold it side by side (a projection sees its events in log order; the
   // projections own disjoint column families). Same rows as one thread. For rebuilds.
   size_t apply_threads = 1;
+  // Called on the applying thread with the key ids of the SubjectErased events a batch applied,
+  // once that batch is committed (serve drops those keys from its key cache and compacts the
+  // store, so that the erased values leave its files on every node).
+  std::function<void(const std::vector<std::string>& erased_key_ids)> after_erasures;
 };
 
 class ProjectionRunner {
@@ -124,6 +131,7 @@ class ProjectionRunner {
   std::unique_ptr<TaskPool> pool_;  // with apply_threads > 1
   std::vector<double>
       apply_seconds_;  // per projection, its last chunk (to start the slowest first)
+  std::vector<std::string> erased_key_ids_;  // in the staged batch, for after_erasures
 
   mutable std::mutex mutex_;  // guards the fields below
   mutable std::condition_variable changed_;

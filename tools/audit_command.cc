@@ -35,6 +35,7 @@
 #include "projections/subject_index_projection.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/operator_commands.h"
 
 namespace ledgerdesk::tools {
 namespace {
@@ -623,186 +624,214 @@ std::string TranscriptsArgument(const std::vector<migrator::TranscriptToRedact>&
 
 // Renders the transcripts again once the keys are destroyed, replacing their PDFs' bytes.
 Status RedactTranscripts(const std::vector<migrator::TranscriptToRedact>& transcripts,
-                         blobs::BlobStore& blobs, crypto::SubjectKeyStore& keys) {
+                         blobs::BlobStore& blobs, crypto::SubjectKeyStore& keys,
+                         std::ostream& out) {
   if (transcripts.empty()) return OkStatus();
   LD_ASSIGN_OR_RETURN(auto renderer, pdfexport::TranscriptRenderer::Create({}));
   const app::PersonalData personal(keys);
   LD_RETURN_IF_ERROR(migrator::RedactTranscripts(transcripts, blobs, personal, *renderer));
-  std::printf(
-      "rendered %zu migrated transcript(s) again with the erased parts as [erased] "
-      "(attachment, ticket):\n",
-      transcripts.size());
-  for (const auto& t : transcripts) {
-    std::printf("  %s %s\n", t.attachment_id.c_str(), t.ticket_id.c_str());
-  }
+  out << "rendered " << transcripts.size()
+      << " migrated transcript(s) again with the erased parts as [erased] (attachment, ticket):\n";
+  for (const auto& t : transcripts) out << "  " << t.attachment_id << " " << t.ticket_id << "\n";
   return OkStatus();
 }
 
-int Erase(const Args& args) {
-  const std::string name = "audit erase";
-  CommandLine cli(name, "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
+CommandLine EraseCommandLine() {
+  CommandLine cli("audit erase", "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
                   "GDPR erasure by crypto-shredding: appends SubjectErased for every account the "
                   "address belonged to, destroys their keys (everything sealed with them reads "
-                  "[erased] from then on, in the API, history, replays and PDFs), deletes the "
-                  "attachments they uploaded and the .eml files addressed to them, and compacts "
-                  "the projections so no old value survives on disk. Needs the log to itself: "
-                  "stop serve first.");
+                  "[erased] from then on, in the API, history, replays and PDFs; with --log kafka "
+                  "a tombstone on the key topic), deletes the attachments they uploaded and the "
+                  ".eml files addressed to them, and compacts the projections so no old value "
+                  "survives on disk (every serve compacts its own once it applies the erasure). A "
+                  "running serve takes the command on its operator socket; otherwise it opens the "
+                  "data dir itself.");
   AuditOptions(cli)
       .Option("subject", "EMAIL", "the person's e-mail address")
       .Option("reason", "TEXT", "why (kept in the log, e.g. the request's reference)")
-      .Option("mail-dir", "DIR", "where the mail sender wrote .eml files (default DATA_DIR/mail)");
-  if (auto exit = cli.Parse(args)) return *exit;
-  if (!cli.Has("subject") || !cli.Has("reason")) {
-    return cli.UsageError("--subject and --reason are required");
-  }
-  if (cli.Get("subject").find('@') == std::string::npos) {
-    return cli.UsageError("--subject takes the person's e-mail address");
-  }
-  auto options = cli.GetLogOptions();
-  if (!options.ok()) return cli.UsageError(options.status().message());
-  if (IsReplay(options->data_dir)) {
-    return Fail(name, FailedPrecondition(options->data_dir.string() +
-                                         " is a replay: erase in the data dir it was made from"));
-  }
-  auto query = ParseSubject(cli.Get("subject"), options->data_dir);
-  if (!query.ok()) return cli.UsageError(query.status().message());
-  const fs::path mail_dir = cli.Get("mail-dir", (options->data_dir / "mail").string());
+      .Option("mail-dir", "DIR",
+              "where the mail sender wrote .eml files (default: the serve's, else DATA_DIR/mail)");
+  return cli;
+}
 
-  if (options->backend != log::Backend::kEmbedded) {
-    // Never a producer beside serve's: a second transactional producer would fence it.
-    return Fail(name, FailedPrecondition("audit erase runs on the embedded log only for now"));
-  }
-  options->read_only = false;
-  auto log = log::OpenLog(*options);
-  if (!log.ok()) {
-    Status status = log.status();
-    if (status.code() == StatusCode::kUnavailable) {
-      status = Status(status.code(), status.message() +
-                                         " (stop serve first: an erasure needs the "
-                                         "log and the keys to itself)");
-    }
-    return Fail(name, status);
-  }
-  auto store = OpenStore(options->data_dir, true);
-  if (!store.ok()) return Fail(name, store.status());
-  auto match = FindInIndex(**log, **store, *query);
-  if (!match.ok()) return Fail(name, match.status());
-  if (match->accounts.empty()) {
-    return Fail(name, NotFound("no account has this e-mail address"));
-  }
-  const std::set<std::string> accounts(match->accounts.begin(), match->accounts.end());
-  auto transcripts = TranscriptsShowing(**log, match->positions, accounts);
-  if (!transcripts.ok()) return Fail(name, transcripts.status());
-
-  auto keys = log::OpenSubjectKeyStore(*options);
-  if (!keys.ok()) return Fail(name, keys.status());
-  std::map<std::string, std::string> key_ids;  // account -> its key id
-  std::set<std::string> subject_keys;
-  for (const auto& account : accounts) {
-    auto key = (*keys)->GetOrCreate(account);
-    if (!key.ok()) return Fail(name, key.status());
-    key_ids[account] = key->key_id;
-    subject_keys.insert(key->key_id);
-  }
-
-  // What the subject left outside the log: attachments they uploaded, mails addressed to them;
-  // and how many erasures their streams have seen.
+// What the subject left outside the log (attachments they uploaded, mails addressed to them or
+// holding their data) and the versions their subject streams are at.
+struct SubjectTraces {
   std::set<std::string> blobs;
   std::set<std::string> mails;
   std::map<std::string, uint64_t> subject_versions;
-  Status read = ReadPositions(**log, match->positions, [&](const log::LogRecord& record) -> Status {
-    auto envelope = log::DecodeEnvelope(record.value);
-    if (!envelope.ok()) return OkStatus();
-    if (envelope->has_attachment_added()) {
-      const auto& added = envelope->attachment_added();
-      if (accounts.count(added.subject_id()) || accounts.count(added.added_by())) {
-        blobs.insert(added.sha256());
-      }
-    } else if (envelope->has_email_queued()) {
-      // Addressed to the subject, or holding their sealed data (the address, text about them).
-      const auto& mail = envelope->email_queued();
-      bool theirs =
-          subject_keys.count(mail.subject().key_id()) || subject_keys.count(mail.body().key_id());
-      for (const auto& to : mail.to_account_ids()) theirs = theirs || accounts.count(to);
-      for (const auto& to : mail.to()) theirs = theirs || subject_keys.count(to.key_id());
-      if (theirs) mails.insert(mail.mail_id());
-    }
-    for (const auto& account : accounts) {
-      if (envelope->stream() == "subject-" + account) {
-        subject_versions[account] = std::max(subject_versions[account], envelope->stream_version());
-      }
-    }
-    return OkStatus();
-  });
-  if (!read.ok()) return Fail(name, read);
+};
+
+Result<SubjectTraces> TracesOf(log::EventLog& log, const projections::SubjectMatch& match,
+                               const std::set<std::string>& accounts,
+                               const std::set<std::string>& subject_keys) {
+  SubjectTraces traces;
+  LD_RETURN_IF_ERROR(
+      ReadPositions(log, match.positions, [&](const log::LogRecord& record) -> Status {
+        auto envelope = log::DecodeEnvelope(record.value);
+        if (!envelope.ok()) return OkStatus();
+        if (envelope->has_attachment_added()) {
+          const auto& added = envelope->attachment_added();
+          if (accounts.count(added.subject_id()) || accounts.count(added.added_by())) {
+            traces.blobs.insert(added.sha256());
+          }
+        } else if (envelope->has_email_queued()) {
+          // Addressed to the subject, or holding their sealed data (the address, text about them).
+          const auto& mail = envelope->email_queued();
+          bool theirs = subject_keys.count(mail.subject().key_id()) ||
+                        subject_keys.count(mail.body().key_id());
+          for (const auto& to : mail.to_account_ids()) theirs = theirs || accounts.count(to);
+          for (const auto& to : mail.to()) theirs = theirs || subject_keys.count(to.key_id());
+          if (theirs) traces.mails.insert(mail.mail_id());
+        }
+        for (const auto& account : accounts) {
+          if (envelope->stream() == "subject-" + account) {
+            traces.subject_versions[account] =
+                std::max(traces.subject_versions[account], envelope->stream_version());
+          }
+        }
+        return OkStatus();
+      }));
   // A blob is content-addressed: keep it when someone else attached the same bytes.
-  if (!blobs.empty()) {
-    auto reader = (*log)->NewReader(log::Position{0});
-    if (!reader.ok()) return Fail(name, reader.status());
-    for (;;) {
-      auto records = (*reader)->Read(8192, std::chrono::milliseconds(100));
-      if (!records.ok()) return Fail(name, records.status());
-      if (records->empty()) break;
-      for (const auto& record : *records) {
+  if (!traces.blobs.empty()) {
+    LD_ASSIGN_OR_RETURN(auto reader, log.NewReader(log::Position{0}));
+    LD_ASSIGN_OR_RETURN(const log::Position end, log.End());
+    for (log::Position next{0}; next < end;) {
+      LD_ASSIGN_OR_RETURN(auto records, reader->Read(8192, std::chrono::milliseconds(200)));
+      if (records.empty()) break;
+      for (const auto& record : records) {
+        next = log::Position{record.position.value + 1};
         auto envelope = log::DecodeEnvelope(record.value);
         if (!envelope.ok() || !envelope->has_attachment_added()) continue;
         const auto& added = envelope->attachment_added();
         if (!accounts.count(added.subject_id()) && !accounts.count(added.added_by())) {
-          blobs.erase(added.sha256());
+          traces.blobs.erase(added.sha256());
         }
       }
     }
   }
+  return traces;
+}
+
+struct EraseRequest {
+  std::string email;
+  std::string reason;
+  std::optional<fs::path> mail_dir;
+  audit::AuditRequest audit;
+};
+
+// The erasure, against the backend it is given (a running serve's, or the data dir opened here):
+// the same steps in both places.
+int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
+  const std::string name = "audit erase";
+  const OperatorBackend& backend = services.backend;
+  auto fail = [&](const Status& status) { return Fail(services.err, name, status); };
+  if (backend.erasure == nullptr) {
+    return fail(FailedPrecondition("this process cannot erase (a read-only replica?)"));
+  }
+  const ErasureBackend& here = *backend.erasure;
+  auto email = values::Email::Parse(erase.email);
+  if (!email.ok()) return fail(email.status());
+  auto email_index = crypto::EmailIndex(backend.index_key, *email);
+  if (!email_index.ok()) return fail(email_index.status());
+  auto match = FindInIndex(here.log, here.projections,
+                           projections::SubjectQuery{.email_index = *email_index});
+  if (!match.ok()) return fail(match.status());
+  if (match->accounts.empty()) return fail(NotFound("no account has this e-mail address"));
+  const std::set<std::string> accounts(match->accounts.begin(), match->accounts.end());
+  auto transcripts = TranscriptsShowing(here.log, match->positions, accounts);
+  if (!transcripts.ok()) return fail(transcripts.status());
+
+  std::map<std::string, std::string> key_ids;  // account -> its key id
+  std::set<std::string> subject_keys;
+  for (const auto& account : accounts) {
+    auto key = here.keys.GetOrCreate(account);
+    if (!key.ok()) return fail(key.status());
+    key_ids[account] = key->key_id;
+    subject_keys.insert(key->key_id);
+  }
+  auto traces = TracesOf(here.log, *match, accounts, subject_keys);
+  if (!traces.ok()) return fail(traces.status());
 
   std::vector<v1::Envelope> events;
   for (const auto& account : accounts) {
     v1::Envelope event;
     event.set_event_id(log::RandomEventId());
     event.set_stream("subject-" + account);
-    event.set_stream_version(subject_versions[account] + 1);
+    event.set_stream_version(traces->subject_versions[account] + 1);
     *event.mutable_occurred_at() = TimeUtil::GetCurrentTime();
     event.mutable_actor()->set_role(v1::ROLE_AUDITOR);
     auto* erased = event.mutable_subject_erased();
     erased->set_subject_id(account);
     erased->set_key_id(key_ids[account]);
-    erased->set_reason(cli.Get("reason"));
+    erased->set_reason(erase.reason);
     events.push_back(std::move(event));
   }
-  auto request = Request(cli, "erase");
-  request.subject_index = query->email_index;
+  audit::AuditRequest request = erase.audit;
+  request.subject_index = *email_index;
   request.arguments =
       "accounts=" + std::to_string(accounts.size()) + TranscriptsArgument(*transcripts);
   events.push_back(audit::AuditEnvelope(request, std::chrono::system_clock::now()));
   // The erasure is in the log (durable) before anything is destroyed: a crash midway is finished
-  // by running the command again.
-  auto appended = audit::AppendWithSpool(**log, SpoolDir(options->data_dir), std::move(events));
-  if (!appended.ok()) return Fail(name, appended.status());
+  // by running the command again. Through the write service, which serve shares with its API.
+  const v1::Actor actor = events.front().actor();
+  auto appended =
+      backend.writes.Execute(actor, [&events](const domain::Model&, const domain::CommandContext&) {
+        return Result<std::vector<v1::Envelope>>(events);
+      });
+  if (!appended.ok()) return fail(appended.status());
+  if (appended->positions.empty()) return fail(Internal("the erasure was not appended"));
   for (const auto& account : accounts) {
-    Status destroyed = (*keys)->Destroy(account);
-    if (!destroyed.ok() && destroyed.code() != StatusCode::kNotFound) return Fail(name, destroyed);
+    Status destroyed = here.keys.Destroy(account);
+    if (!destroyed.ok() && destroyed.code() != StatusCode::kNotFound) return fail(destroyed);
   }
-  auto blob_store = blobs::BlobStore::Open(options->data_dir / "blobs");
-  if (!blob_store.ok()) return Fail(name, blob_store.status());
-  for (const auto& sha : blobs) {
-    if (Status deleted = (*blob_store)->Delete(sha); !deleted.ok()) return Fail(name, deleted);
+  for (const auto& sha : traces->blobs) {
+    if (Status deleted = here.blobs.Delete(sha); !deleted.ok()) return fail(deleted);
   }
+  const fs::path mail_dir = erase.mail_dir.value_or(here.mail_dir);
   size_t mails_deleted = 0;
-  for (const auto& mail : mails) {
+  for (const auto& mail : traces->mails) {
     if (mail.find('/') != std::string::npos || mail.find("..") != std::string::npos) continue;
     std::error_code error;
     if (fs::remove(mail_dir / (mail + ".eml"), error)) ++mails_deleted;
   }
-  if (Status redacted = RedactTranscripts(*transcripts, **blob_store, **keys); !redacted.ok()) {
-    return Fail(name, redacted);
+  if (Status redacted = RedactTranscripts(*transcripts, here.blobs, here.keys, services.out);
+      !redacted.ok()) {
+    return fail(redacted);
   }
-  if (Status caught_up = CatchUp(**log, **store); !caught_up.ok()) return Fail(name, caught_up);
-  if (Status compacted = (*store)->CompactAll(); !compacted.ok()) return Fail(name, compacted);
-  std::printf(
-      "erased %zu account(s): keys destroyed, %zu attachment(s) and %zu mail file(s) deleted, "
-      "projections compacted (erasure recorded at log position %llu)\n",
-      accounts.size(), blobs.size(), mails_deleted,
-      static_cast<unsigned long long>(appended->front().value));
+  // The projections drop the old values: applied, then compacted.
+  if (Status applied = here.apply_up_to(appended->position); !applied.ok()) return fail(applied);
+  if (Status compacted = here.projections.CompactAll(); !compacted.ok()) return fail(compacted);
+  services.out << "erased " << accounts.size() << " account(s): keys destroyed, "
+               << traces->blobs.size() << " attachment(s) and " << mails_deleted
+               << " mail file(s) deleted, projections compacted (erasure recorded at log position "
+               << appended->positions.front().value << ")\n";
   return kExitOk;
+}
+
+// A command run here (no serve holds the data dir): its projections, caught up by a runner of its
+// own, and its blobs.
+Result<std::shared_ptr<const ErasureBackend>> OpenErasureHere(const log::LogOptions& options,
+                                                              log::EventLog& log,
+                                                              crypto::SubjectKeyStore& keys) {
+  struct Opened {
+    std::unique_ptr<projections::Store> store;
+    std::unique_ptr<blobs::BlobStore> blobs;
+    std::optional<ErasureBackend> backend;
+  };
+  auto opened = std::make_shared<Opened>();
+  LD_ASSIGN_OR_RETURN(opened->store, OpenStore(options.data_dir, true));
+  LD_ASSIGN_OR_RETURN(opened->blobs, blobs::BlobStore::Open(options.data_dir / "blobs"));
+  LD_RETURN_IF_ERROR(CatchUp(log, *opened->store));
+  projections::Store& store = *opened->store;
+  opened->backend.emplace(
+      ErasureBackend{.log = log,
+                     .keys = keys,
+                     .projections = store,
+                     .apply_up_to = [&log, &store](log::Position) { return CatchUp(log, store); },
+                     .blobs = *opened->blobs,
+                     .mail_dir = options.data_dir / "mail"});
+  return std::shared_ptr<const ErasureBackend>(opened, &*opened->backend);
 }
 
 }  // namespace
@@ -810,6 +839,34 @@ int Erase(const Args& args) {
 int AuditHistoryCommand(const Args& args) { return History(args); }
 int AuditReplayCommand(const Args& args) { return Replay(args); }
 int AuditVerifyCommand(const Args& args) { return Verify(args); }
-int AuditEraseCommand(const Args& args) { return Erase(args); }
+OperatorCommand AuditEraseOperatorCommand() {
+  OperatorCommand command;
+  command.name = "audit erase";
+  command.command_line = EraseCommandLine;
+  command.open_erasure_here = OpenErasureHere;
+  command.prepare = [](const CommandLine& cli) -> Result<OperatorWork> {
+    if (!cli.Has("subject") || !cli.Has("reason")) {
+      return InvalidArgument("--subject and --reason are required");
+    }
+    if (cli.Get("subject").find('@') == std::string::npos) {
+      return InvalidArgument("--subject takes the person's e-mail address");
+    }
+    LD_ASSIGN_OR_RETURN(const log::LogOptions options, cli.GetLogOptions());
+    if (IsReplay(options.data_dir)) {
+      return FailedPrecondition(options.data_dir.string() +
+                                " is a replay: erase in the data dir it was made from");
+    }
+    EraseRequest erase{
+        .email = cli.Get("subject"), .reason = cli.Get("reason"), .audit = Request(cli, "erase")};
+    if (cli.Has("mail-dir")) erase.mail_dir = fs::absolute(cli.Get("mail-dir"));
+    return OperatorWork(
+        [erase](const OperatorServices& services) { return EraseWork(services, erase); });
+  };
+  return command;
+}
+
+int AuditEraseCommand(const Args& args) {
+  return RunOperatorCommand(AuditEraseOperatorCommand(), args);
+}
 
 }  // namespace ledgerdesk::tools

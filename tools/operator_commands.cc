@@ -30,7 +30,14 @@ int RunHere(const OperatorCommand& command, const log::LogOptions& options,
   app::PersonalData personal(**keys);
   auto service = app::WriteService::Start(**log);
   if (!service.ok()) return Fail(command.name, service.status());
-  const OperatorBackend backend{.writes = **service, .personal = personal, .index_key = *index_key};
+  std::shared_ptr<const ErasureBackend> erasure;
+  if (command.open_erasure_here) {
+    auto opened = command.open_erasure_here(options, **log, **keys);
+    if (!opened.ok()) return Fail(command.name, opened.status());
+    erasure = std::move(*opened);
+  }
+  const OperatorBackend backend{
+      .writes = **service, .personal = personal, .index_key = *index_key, .erasure = erasure.get()};
   return work(OperatorServices{.backend = backend, .out = std::cout, .err = std::cerr});
 }
 
@@ -38,7 +45,8 @@ int RunHere(const OperatorCommand& command, const log::LogOptions& options,
 
 const std::vector<OperatorCommand>& OperatorCommands() {
   static const std::vector<OperatorCommand> kCommands = {
-      StaffAddOperatorCommand(), ContractsAddOperatorCommand(), ContractsRenewOperatorCommand()};
+      StaffAddOperatorCommand(), ContractsAddOperatorCommand(), ContractsRenewOperatorCommand(),
+      AuditEraseOperatorCommand()};
   return kCommands;
 }
 
@@ -75,8 +83,8 @@ OperatorAnswer RunForwardedOperatorCommand(const std::vector<std::string>& reque
     return {.exit_code = kExitUsage,
             .out = "",
             .err =
-                "ledgerdesk serve: the operator socket takes only staff add, contracts add and "
-                "contracts renew\n"};
+                "ledgerdesk serve: the operator socket takes only staff add, contracts add, "
+                "contracts renew and audit erase\n"};
   }
   CommandLine cli = command->command_line();
   cli.Output(out, err);

@@ -147,7 +147,21 @@ int ServeCommand(const Args& args) {
     return Fail("serve", store.status().WithContext(
                              "the projections (every serve needs a --data-dir of its own)"));
   }
-  auto runner = projections::ProjectionRunner::Create(**log, **store, views);
+  // On every node (a replica too), an erasure the projections apply is followed at once: the
+  // destroyed keys leave the key cache (another process may have destroyed them) and the store is
+  // compacted, so that the erased values leave its files.
+  projections::RunnerOptions runner_options;
+  runner_options.after_erasures = [&keys, &store](const std::vector<std::string>& key_ids) {
+    for (const std::string& key_id : key_ids) (*keys)->MarkDestroyed(key_id);
+    if (Status compacted = (*store)->CompactAll(); !compacted.ok()) {
+      std::cerr << "ledgerdesk serve: compacting the projections after an erasure: "
+                << compacted.message() << std::endl;
+      return;
+    }
+    std::cout << "ledgerdesk serve: applied an erasure of " << key_ids.size()
+              << " key(s): dropped from the key cache, projections compacted" << std::endl;
+  };
+  auto runner = projections::ProjectionRunner::Create(**log, **store, views, runner_options);
   if (!runner.ok()) {
     return Fail("serve", runner.status().WithContext("the projections (ledgerdesk projections "
                                                      "rebuild builds them anew)"));
@@ -155,10 +169,11 @@ int ServeCommand(const Args& args) {
   if (Status started = (*runner)->Start(); !started.ok()) return Fail("serve", started);
 
   const std::string from = cli.Get("mail-from", "ledgerdesk <noreply@localhost>");
-  std::unique_ptr<mail::MailTransport> transport =
-      cli.Has("smtp") ? NewSmtpTransport(cli.Get("smtp"), from)
-                      : mail::NewMaildirTransport(
-                            cli.Get("mail-dir", (log_options->data_dir / "mail").string()), from);
+  const std::filesystem::path mail_dir =
+      cli.Get("mail-dir", (log_options->data_dir / "mail").string());
+  std::unique_ptr<mail::MailTransport> transport = cli.Has("smtp")
+                                                       ? NewSmtpTransport(cli.Get("smtp"), from)
+                                                       : mail::NewMaildirTransport(mail_dir, from);
   // Only the writer delivers the outbox: replicas would deliver every mail again.
   std::optional<MailLoop> mail_loop;
   if (!read_only) mail_loop.emplace(**service, personal, *transport);
@@ -171,10 +186,27 @@ int ServeCommand(const Args& args) {
     index_key = *loaded;
   }
   app::AccountService accounts(**service, personal, index_key);
-  // The operator's staff add and contracts add|renew come in on DATA_DIR/operator.sock (on the
-  // writer only: a replica holds no lock on a data dir and takes no writes).
-  const OperatorBackend operator_backend{
-      .writes = **service, .personal = personal, .index_key = index_key};
+  auto blob_store = blobs::BlobStore::Open(blobs_dir);
+  if (!blob_store.ok()) return Fail("serve", blob_store.status());
+  // The operator's audit erase runs here too: on this serve's log, keys, projections and blobs.
+  const ErasureBackend erasure_backend{
+      .log = **log,
+      .keys = **keys,
+      .projections = **store,
+      .apply_up_to =
+          [&runner](log::Position position) {
+            if ((*runner)->WaitFor(position, std::chrono::seconds(60))) return OkStatus();
+            return Unavailable("the projections did not apply the erasure within 60 s: " +
+                               (*runner)->last_error().message());
+          },
+      .blobs = **blob_store,
+      .mail_dir = mail_dir};
+  // The operator's staff add, contracts add|renew and audit erase come in on DATA_DIR/operator.sock
+  // (on the writer only: a replica holds no lock on a data dir and takes no writes).
+  const OperatorBackend operator_backend{.writes = **service,
+                                         .personal = personal,
+                                         .index_key = index_key,
+                                         .erasure = &erasure_backend};
   std::unique_ptr<OperatorSocketServer> operator_socket;
   if (!read_only) {
     auto started = StartOperatorSocket(log_options->data_dir, operator_backend);
@@ -192,8 +224,6 @@ int ServeCommand(const Args& args) {
     if (!started.ok()) return Fail("serve", started.status());
     spool_drain = std::move(*started);
   }
-  auto blob_store = blobs::BlobStore::Open(blobs_dir);
-  if (!blob_store.ok()) return Fail("serve", blob_store.status());
 
   http::HttpServerOptions server_options{.listen = cli.Get("listen", "127.0.0.1:8080"),
                                          .threads = static_cast<int>(*threads),

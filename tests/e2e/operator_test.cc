@@ -202,7 +202,7 @@ TEST_F(OperatorTest, TheSocketTakesOnlyOperatorCommands) {
     auto answer = Exchange(socket_, request);
     ASSERT_EQ(answer.size(), 3u) << request[0];
     EXPECT_EQ(answer[0], "2") << request[0];
-    EXPECT_NE(answer[2].find("takes only staff add, contracts add and contracts renew"),
+    EXPECT_NE(answer[2].find("takes only staff add, contracts add, contracts renew and audit erase"),
               std::string::npos)
         << answer[2];
   }

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "core/log/envelope_codec.h"
 #include "projections/event_counts_projection.h"
 #include "projections/memory_rows.h"
 #include "tests/projections/workload.h"
@@ -251,6 +252,34 @@ TEST_F(RunnerTest, PositionsWithGapsLikeKafkasTransactionMarkers) {
   runner_->Stop();
   EXPECT_EQ(runner_->counts(), (ApplyCounts{.applied = 4}));
   EXPECT_EQ(Row("stream/k"), "4");
+}
+
+TEST_F(RunnerTest, AfterErasuresHearsTheErasedKeysOnceTheirBatchIsCommitted) {
+  auto erasure = [](const std::string& account, const std::string& key_id) {
+    v1::Envelope event = MakeEvent("subject-" + account, 1);
+    event.mutable_subject_erased()->set_subject_id(account);
+    event.mutable_subject_erased()->set_key_id(key_id);
+    event.clear_event_type();
+    log::StampEventType(event);
+    return event;
+  };
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 1), erasure("a", "key-a"), erasure("b", "key-b")}).ok());
+  std::vector<std::vector<std::string>> heard;
+  log::Position committed_when_heard;
+  Open({.max_batch_events = 100,
+        .poll_wait = milliseconds(20),
+        .after_erasures = [&](const std::vector<std::string>& key_ids) {
+          heard.push_back(key_ids);
+          committed_when_heard = runner_->applied_position();
+        }});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ASSERT_EQ(heard.size(), 1u);  // one call for the batch
+  EXPECT_EQ(heard[0], (std::vector<std::string>{"key-a", "key-b"}));
+  EXPECT_EQ(committed_when_heard, log::Position{3});
+  // Later batches without an erasure: not called again.
+  ASSERT_TRUE(log_.Append({MakeEvent("t", 2)}).ok());
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(heard.size(), 1u);
 }
 
 TEST_F(RunnerTest, SeveralEventsOfOneBatchOnTheSameRowAllCount) {
