@@ -189,7 +189,8 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
   Result<SubjectKey> GetOrCreate(std::string_view subject_id) override {
     LD_RETURN_IF_ERROR(ValidateSubjectId(subject_id));
     std::lock_guard lock(mutex_);
-    if (const SubjectKey* key = table_.FindBySubject(subject_id)) return *key;
+    const SubjectKey* cached = table_.FindBySubject(subject_id);
+    if (cached != nullptr && !destroyed_.contains(cached->key_id)) return *cached;
     std::string key_id = NewKeyId();
     while (table_.ContainsKeyId(key_id) || KeyIdTaken(key_id)) key_id = NewKeyId();
     StoredKey stored{.subject_id = std::string(subject_id),
@@ -226,13 +227,11 @@ class CachedSubjectKeyStore : public SubjectKeyStore {
     return OkStatus();
   }
 
+  // The key stays in the table, so that a Destroy still finds (and removes) it, but is never
+  // handed out again.
   void MarkDestroyed(std::string_view key_id) override {
     std::lock_guard lock(mutex_);
     destroyed_.emplace(key_id);
-    if (const StoredKey* stored = table_.FindByKeyId(key_id)) {
-      const std::string subject_id = stored->subject_id;
-      table_.Erase(subject_id);
-    }
   }
 
  protected:

@@ -34,9 +34,10 @@ class SubjectKeyStore {
   // destroyed: callers retrying an erasure treat that as done); kUnavailable on I/O failure.
   virtual Status Destroy(std::string_view subject_id) = 0;
 
-  // Another process destroyed the key with this id (this one read the SubjectErased that names
-  // it): from now on Get answers kNotFound for it, even if where the keys live still holds it for
-  // a moment (the erasure is appended before the key is destroyed). Never fails.
+  // Another process destroyed the key with this id, or is about to (this one read the
+  // SubjectErased that names it; the erasure is appended before the key is destroyed): from now
+  // on Get answers kNotFound for it and GetOrCreate never hands it out, even while where the keys
+  // live still holds it. Destroy of its subject still removes it there. Never fails.
   virtual void MarkDestroyed(std::string_view key_id) = 0;
 };
 

@@ -142,11 +142,11 @@ class KafkaSubjectKeyStore final : public crypto::SubjectKeyStore {
 
   Result<SubjectKey> Get(std::string_view key_id) const override {
     LD_RETURN_IF_ERROR(crypto::ValidateKeyId(key_id));
-    if (auto found = Find(key_id)) return std::move(*found);
     {
       std::lock_guard lock(mutex_);
       if (destroyed_.contains(key_id)) return crypto::KeyNotFound(key_id);
     }
+    if (auto found = Find(key_id)) return std::move(*found);
     // Created by another node moments ago? Read up to the topic's current end.
     LD_RETURN_IF_ERROR(CatchUp(Clock::now() + options_.timeout));
     if (auto found = Find(key_id)) return std::move(*found);
@@ -185,9 +185,10 @@ class KafkaSubjectKeyStore final : public crypto::SubjectKeyStore {
     return OkStatus();
   }
 
+  // Only marked: Destroy of the subject still finds the record and writes its tombstone.
   void MarkDestroyed(std::string_view key_id) override {
     std::lock_guard lock(mutex_);
-    ForgetLocked(key_id);
+    destroyed_.emplace(key_id);
   }
 
  private:
@@ -196,12 +197,16 @@ class KafkaSubjectKeyStore final : public crypto::SubjectKeyStore {
     SealKey key;
   };
 
+  // The subject's first live record, skipping keys marked destroyed.
   std::optional<SubjectKey> Winner(std::string_view subject_id) const {
     std::lock_guard lock(mutex_);
     const auto it = by_subject_.find(subject_id);
-    if (it == by_subject_.end() || it->second.empty()) return std::nullopt;
-    const std::string& key_id = it->second.front();
-    return SubjectKey{.key_id = key_id, .key = keys_.at(key_id).key};
+    if (it == by_subject_.end()) return std::nullopt;
+    for (const std::string& key_id : it->second) {
+      if (!destroyed_.contains(key_id))
+        return SubjectKey{.key_id = key_id, .key = keys_.at(key_id).key};
+    }
+    return std::nullopt;
   }
 
   std::optional<SubjectKey> Find(std::string_view key_id) const {

@@ -235,6 +235,18 @@ TEST_F(KafkaKeyStoreTest, ABrokerDownIsUnavailableAndLosesNoKey) {
   EXPECT_EQ(fresh->GetOrCreate("account-2")->key_id, after->key_id);
 }
 
+TEST_F(KafkaKeyStoreTest, AKeyMarkedDestroyedBeforeItsErasureStillGetsItsTombstone) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  const SubjectKey key = *store->GetOrCreate("account-1");
+  store->MarkDestroyed(key.key_id);  // a serve's runner applied the SubjectErased first
+  ASSERT_TRUE(store->Destroy("account-1").ok());
+  const std::vector<RawRecord> records = ReadTopic();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].key, "account-1 " + key.key_id);
+  EXPECT_FALSE(records[1].value.has_value()) << "no tombstone";
+}
+
 TEST_F(KafkaKeyStoreTest, InjectedProduceErrorsAreRetriedWithoutDuplicates) {
   auto store = Open();
   ASSERT_TRUE(store);

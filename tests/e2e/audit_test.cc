@@ -497,6 +497,14 @@ TEST_F(AuditOnKafkaTest, ErasureWithServeRunningReachesTheWriterAndAReplica) {
   EXPECT_EQ(at_replica.body.find("Sekretna-fraza-alicji-4711"), std::string::npos);
   EXPECT_NE(at_replica.body.find("Odpowiedz-boba-3141"), std::string::npos);
 
+  // A process started now reads the key topic afresh: the key is gone there (its tombstone).
+  auto history = Ledgerdesk(
+      OnKafka({"audit", "history", "--data-dir", data_, "--subject", "alice@example.pl"}));
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("SubjectErased"), std::string::npos) << history.out;
+  EXPECT_EQ(history.out.find("Sekretna-fraza-alicji-4711"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("[erased]"), std::string::npos) << history.out;
+
   // The replica applied the erasure itself: dropped the key from its cache, compacted its store.
   EXPECT_NE(replica_->WaitForLine("projections compacted", std::chrono::seconds(10)), "");
   // No file of either data dir holds Alice's plaintext.

@@ -137,6 +137,12 @@ TEST_P(SubjectKeyStoreContractTest, AKeyMarkedDestroyedElsewhereReadsAsErased) {
   store_->MarkDestroyed(key.key_id);
   EXPECT_EQ(store_->Get(key.key_id).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->Get(other.key_id).ok());
+  // The erasure that marked it then destroys it where the keys live: still found for that.
+  EXPECT_TRUE(store_->Destroy("account-1").ok());
+  if (GetParam() == "file") {
+    EXPECT_FALSE(FileNames(dir_.path() / "keys").contains(key.key_id + ".key"));
+  }
+  EXPECT_NE(store_->GetOrCreate("account-1")->key_id, key.key_id);
   // Another key id that never existed: nothing to forget, still not found.
   store_->MarkDestroyed("0123456789abcdef0123456789abcdef");
   EXPECT_EQ(store_->Get("0123456789abcdef0123456789abcdef").status().code(), StatusCode::kNotFound);
