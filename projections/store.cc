@@ -1,5 +1,6 @@
 #include "projections/store.h"
 
+#include <absl/container/node_hash_map.h>
 #include <fcntl.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
@@ -545,15 +546,6 @@ const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-
-}  // namespace
-
-namespace {
-
 // Write-only rows of one column family, appended as they come (RowSink::PutWriteOnly): one
 // buffer of length-prefixed keys and values, so a row costs no allocation of its own.
 class WriteOnlyRun {
@@ -614,7 +606,10 @@ struct StoreBatch::Impl {
     std::optional<std::string> value;
     bool dirty = false;
   };
-  using Table = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
+  // Rows keep their addresses (the dirty lists and `last` point at them), and a lookup probes
+  // one group of control bytes instead of walking a bucket chain: std::unordered_map's lookups
+  // were a tenth of a rebuild's CPU.
+  using Table = absl::node_hash_map<std::string, Entry>;
 
   // One column family's staged and cached rows. Column families share nothing here, so
   // projections (each owning its own) may be applied on several threads at once.
@@ -675,7 +670,7 @@ struct StoreBatch::Impl {
 
   static Table::value_type* Find(Family& family, std::string_view key) {
     if (family.last != nullptr && family.last->first == key) return family.last;
-    auto it = family.table.find(key);
+    auto it = family.table.find(absl::string_view(key.data(), key.size()));
     return it == family.table.end() ? nullptr : &*it;
   }
 
@@ -689,7 +684,7 @@ struct StoreBatch::Impl {
             row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
         if (row->second.dirty) --family.dirty_rows;
         if (row == family.last) family.last = nullptr;
-        family.table.erase(family.table.find(key));
+        family.table.erase(family.table.find(absl::string_view(key.data(), key.size())));
       }
       return;
     }
