@@ -499,7 +499,9 @@ int Replay(const Args& args) {
       "Rebuilds the projections as they stood at a moment into DIR: DIR/log holds a copy of the "
       "log's records up to then (an embedded log), DIR/projections the projections built from it, "
       "and DIR/keys and DIR/blobs are links to the data dir's (keys are never copied: an erasure "
-      "reaches the replay too). Query it with `serve --data-dir DIR --read-only`, `audit history "
+      "reaches the replay too; with --log kafka, DIR/KEYS-FROM names the key topic the replay "
+      "reads "
+      "its keys from). Query it with `serve --data-dir DIR --read-only`, `audit history "
       "--data-dir DIR`, `events tail --data-dir DIR` or `projections digest --data-dir DIR`.");
   AuditOptions(cli)
       .Option("until", "RFC3339", "the moment, e.g. 2026-11-20T16:30:00Z")
@@ -557,6 +559,10 @@ int Replay(const Args& args) {
   for (const char* shared : {"keys", "blobs"}) {
     fs::create_directory_symlink(fs::absolute(options->data_dir / shared), out / shared, error);
     if (error) return Fail(name, Unavailable("cannot link " + (out / shared).string()));
+  }
+  if (options->backend == log::Backend::kKafka) {
+    // The subject keys stay on the key topic (DIR/keys holds its KEK): the replay reads them there.
+    if (Status named = log::WriteKeysFrom(*options, out); !named.ok()) return Fail(name, named);
   }
   {
     std::ofstream marker(out / kReplayMarker);

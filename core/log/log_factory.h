@@ -34,6 +34,13 @@ std::filesystem::path KeysDir(const LogOptions& options);
 // The subject keys for this log: with the embedded log, one file per key in KeysDir (one process
 // at a time, crypto::OpenFileSubjectKeyStore); with Kafka, the key topic shared by every node,
 // unwrapped with the KEK in KeysDir/kek.key (kafka_key_store.h). Errors: those of the store.
+// An embedded-log data dir whose keys live on a key topic (an `audit replay` of a Kafka log) says
+// so in this file; OpenSubjectKeyStore then opens that topic, so erasures reach the replay too.
+inline constexpr char kKeysFromFile[] = "KEYS-FROM";
 Result<std::unique_ptr<crypto::SubjectKeyStore>> OpenSubjectKeyStore(const LogOptions& options);
+
+// Writes DIR/KEYS-FROM naming the key topic of `source` (a Kafka log's options): brokers, key
+// topic, the --kafka-config file (absolute). Errors: kUnavailable when it cannot be written.
+Status WriteKeysFrom(const LogOptions& source, const std::filesystem::path& dir);
 
 }  // namespace ledgerdesk::log

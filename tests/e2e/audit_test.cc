@@ -474,6 +474,19 @@ TEST_F(AuditOnKafkaTest, ErasureWithServeRunningReachesTheWriterAndAReplica) {
   ASSERT_EQ(before.status, 200) << before.body;
   EXPECT_EQ(before.json()->getValue<std::string>("title"), "Zapora-tytul-5521");
 
+  // A replay of the Kafka log reads its keys on the key topic: Alice's words open there now.
+  const std::string replay = (dir_.path() / "replay").string();
+  auto replayed = Ledgerdesk(OnKafka({"audit", "replay", "--data-dir", data_, "--until",
+                                      "2100-01-01T00:00:00Z", "--out", replay}));
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  auto replay_history = [&] {
+    return Ledgerdesk({"audit", "history", "--data-dir", replay, "--subject", "alice@example.pl"});
+  };
+  auto before_erasure = replay_history();
+  ASSERT_EQ(before_erasure.exit_code, 0) << before_erasure.err;
+  EXPECT_NE(before_erasure.out.find("Sekretna-fraza-alicji-4711"), std::string::npos)
+      << before_erasure.out;
+
   // The erasure, both serves running: the writer's serve takes it on its operator socket.
   auto erased = Ledgerdesk(OnKafka({"audit", "erase", "--data-dir", data_, "--subject",
                                     "alice@example.pl", "--reason", "GDPR request 18"}));
@@ -505,6 +518,13 @@ TEST_F(AuditOnKafkaTest, ErasureWithServeRunningReachesTheWriterAndAReplica) {
   EXPECT_EQ(history.out.find("Sekretna-fraza-alicji-4711"), std::string::npos) << history.out;
   EXPECT_NE(history.out.find("[erased]"), std::string::npos) << history.out;
 
+  // The erasure reaches the replay made before it: its keys are the topic's.
+  auto after_erasure = replay_history();
+  ASSERT_EQ(after_erasure.exit_code, 0) << after_erasure.err;
+  EXPECT_EQ(after_erasure.out.find("Sekretna-fraza-alicji-4711"), std::string::npos)
+      << after_erasure.out;
+  EXPECT_NE(after_erasure.out.find("[erased]"), std::string::npos) << after_erasure.out;
+
   // The replica applied the erasure itself: dropped the key from its cache, compacted its store.
   EXPECT_NE(replica_->WaitForLine("projections compacted", std::chrono::seconds(10)), "");
   // No file of either data dir holds Alice's plaintext.
@@ -512,6 +532,7 @@ TEST_F(AuditOnKafkaTest, ErasureWithServeRunningReachesTheWriterAndAReplica) {
                            "Opis-alicji-7781", "600100200"}) {
     EXPECT_EQ(FilesContaining(data_, gone), std::vector<std::string>{}) << gone;
     EXPECT_EQ(FilesContaining(replica_dir, gone), std::vector<std::string>{}) << gone;
+    EXPECT_EQ(FilesContaining(replay, gone), std::vector<std::string>{}) << gone;
   }
 }
 
