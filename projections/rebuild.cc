@@ -56,6 +56,28 @@ class BoundedLog : public log::EventLog {
   const log::Position bound_;
 };
 
+// Replays `log` into `store` (new, opened with bulk_load) with a rebuild's runner: large batches,
+// decoding ahead, projections side by side, rows written as SST files at the end. Afterwards the
+// store holds every row, and the validator state when `with_validator_state`.
+Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& projections,
+                  const RebuildOptions& options, uint64_t expected_records,
+                  bool with_validator_state) {
+  LD_ASSIGN_OR_RETURN(auto runner,
+                      ProjectionRunner::Create(log, store, projections,
+                                               {.max_batch_events = options.batch_events,
+                                                .poll_wait = std::chrono::milliseconds(50),
+                                                .cache_bytes = options.cache_bytes,
+                                                .defer_validator_rows = true,
+                                                .expected_records = expected_records,
+                                                .decode_ahead = true,
+                                                .fresh_store = true,
+                                                .apply_threads = options.apply_threads}));
+  LD_RETURN_IF_ERROR(runner->CatchUp());
+  LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
+  if (with_validator_state) LD_RETURN_IF_ERROR(runner->WriteValidatorState());
+  return OkStatus();
+}
+
 double RecordsPerSecond(const ApplyCounts& counts, double seconds) {
   const double records = static_cast<double>(counts.applied + counts.duplicates + counts.conflicts +
                                              counts.undecodable);
@@ -90,20 +112,8 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
                                                  .column_families = column_families,
                                                  .block_cache_bytes = options.block_cache_bytes,
                                                  .bulk_load = true}));
-    LD_ASSIGN_OR_RETURN(auto runner,
-                        ProjectionRunner::Create(log, *store, projections,
-                                                 {.max_batch_events = options.batch_events,
-                                                  .poll_wait = std::chrono::milliseconds(50),
-                                                  .cache_bytes = options.cache_bytes,
-                                                  .defer_validator_rows = true,
-                                                  .expected_records = end.value,
-                                                  .decode_ahead = true,
-                                                  .fresh_store = true,
-                                                  .apply_threads = options.apply_threads}));
-    LD_RETURN_IF_ERROR(runner->CatchUp());
-    LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
-    LD_RETURN_IF_ERROR(runner->WriteValidatorState());
-    runner.reset();
+    LD_RETURN_IF_ERROR(BulkReplay(log, *store, projections, options, end.value,
+                                  /*with_validator_state=*/true));
     // Rows and validator state were written without the WAL: make them durable first, and only
     // then the checkpoint that says they are there.
     LD_RETURN_IF_ERROR(store->Flush());
@@ -155,19 +165,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
                                                  .column_families = chosen->column_families(),
                                                  .block_cache_bytes = options.block_cache_bytes,
                                                  .bulk_load = true}));
-    LD_ASSIGN_OR_RETURN(auto runner,
-                        ProjectionRunner::Create(bounded, *aside, one,
-                                                 {.max_batch_events = options.batch_events,
-                                                  .poll_wait = std::chrono::milliseconds(50),
-                                                  .cache_bytes = options.cache_bytes,
-                                                  .defer_validator_rows = true,
-                                                  .expected_records = stands_at.next.value,
-                                                  .decode_ahead = true,
-                                                  .fresh_store = true,
-                                                  .apply_threads = options.apply_threads}));
-    LD_RETURN_IF_ERROR(runner->CatchUp());
-    LD_RETURN_IF_ERROR(runner->FinishBulkLoad());
-    runner.reset();
+    LD_RETURN_IF_ERROR(BulkReplay(bounded, *aside, one, options, stands_at.next.value,
+                                  /*with_validator_state=*/false));
     LD_ASSIGN_OR_RETURN(const Checkpoint replayed, aside->ReadCheckpoint());
     if (replayed.counts != stands_at.counts) {
       return FailedPrecondition("the log holds less than the projections in " + dir.string() +

@@ -6,6 +6,7 @@
 
 #include "core/crypto/totp.h"
 #include "tests/e2e/api_fixture.h"
+#include "tests/e2e/kafka_dev.h"
 
 namespace ledgerdesk {
 namespace {
@@ -489,10 +490,8 @@ TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {
 // projections answers reads and refuses writes naming the writer.
 TEST_F(ApiStoryTest, AReadOnlyReplicaOnKafkaAnswersReadsAndSendsWritesToTheWriter) {
   testing::ChildProcess kafka({LD_PROGRAM, "kafka-dev"});
-  const std::string line = kafka.WaitForLine("bootstrap", std::chrono::seconds(20));
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")));
-  const std::string brokers = match[1];
+  const std::string brokers = testing::KafkaDevBrokers(kafka);
+  ASSERT_FALSE(brokers.empty());
   std::string writer_dir = (dir_.path() / "writer").string();
   const std::string replica_dir = (dir_.path() / "replica").string();
   AddContracts(writer_dir, {"--log", "kafka", "--brokers", brokers});

@@ -10,12 +10,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "tests/e2e/api_fixture.h"
 #include "tests/e2e/http_client.h"
+#include "tests/e2e/kafka_dev.h"
 #include "tests/support/files_containing.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -52,13 +52,10 @@ std::vector<std::pair<uint64_t, uint64_t>> RecordSpans(const std::string& segmen
 
 // The API fixture's contracts, serve and customers, without its staff, and serve started only
 // when a test wants it (audits run beside it and without it).
-class AuditTest : public testing::ApiFixture {
+// Alice and Bob, customers of one organization, and Alice's ticket: the people erasure tests erase
+// and keep.
+class AuditFixture : public testing::ApiFixture {
  protected:
-  void SetUp() override {
-    data_ = (dir_.path() / "data").string();
-    AddContracts(data_, {});
-  }
-
   // Registers, confirms, logs in and verifies on K123456; returns the session token.
   std::string Customer(const std::string& email, const std::string& name,
                        const std::string& phone) {
@@ -66,6 +63,31 @@ class AuditTest : public testing::ApiFixture {
                                R"(","password":"correct horse battery","name":")" + name +
                                R"(","phone":")" + phone + R"(","nip":"5260250274"})",
                            "K123456", "FG100");
+  }
+  std::string Alice() { return Customer("alice@example.pl", "Alicja Zielińska", "600100200"); }
+  std::string Bob() { return Customer("bob@example.pl", "Bogdan Nowak", "600100300"); }
+
+  // Alice's ticket (title "Zapora-tytul-5521", description "Opis-alicji-7781") with her first
+  // message "Sekretna-fraza-alicji-4711"; the answer to the opening.
+  Reply OpenAlicesTicket(const std::string& alice) {
+    const Reply opened =
+        Call("POST", "/api/v1/tickets",
+             R"({"contract_number":"K123456","serial":"FG100","title":"Zapora-tytul-5521",)"
+             R"("description":"Opis-alicji-7781"})",
+             alice);
+    if (opened.status != 201) return opened;
+    const std::string ticket = opened.json()->getValue<std::string>("ticket_id");
+    const Reply posted = Call("POST", "/api/v1/tickets/" + ticket + "/messages",
+                              R"({"body":"Sekretna-fraza-alicji-4711"})", alice);
+    return posted.status == 201 ? opened : posted;
+  }
+};
+
+class AuditTest : public AuditFixture {
+ protected:
+  void SetUp() override {
+    data_ = (dir_.path() / "data").string();
+    AddContracts(data_, {});
   }
 };
 
@@ -141,20 +163,12 @@ TEST_F(AuditTest, VerifyNamesTheFirstRowWhereLiveProjectionsDifferFromARebuild) 
 
 TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   RestartServe();
-  const std::string alice = Customer("alice@example.pl", "Alicja Zielińska", "600100200");
-  const std::string bob = Customer("bob@example.pl", "Bogdan Nowak", "600100300");
-  const Reply opened =
-      Call("POST", "/api/v1/tickets",
-           R"({"contract_number":"K123456","serial":"FG100","title":"Zapora-tytul-5521",)"
-           R"("description":"Opis-alicji-7781"})",
-           alice);
+  const std::string alice = Alice();
+  const std::string bob = Bob();
+  const Reply opened = OpenAlicesTicket(alice);
   ASSERT_EQ(opened.status, 201) << opened.body;
   const std::string ticket = opened.json()->getValue<std::string>("ticket_id");
   const std::string number = opened.json()->getValue<std::string>("number");
-  ASSERT_EQ(Call("POST", "/api/v1/tickets/" + ticket + "/messages",
-                 R"({"body":"Sekretna-fraza-alicji-4711"})", alice)
-                .status,
-            201);
   const Reply uploaded = Upload("/api/v1/tickets/" + ticket + "/attachments?filename=log.txt",
                                 "zalacznik-alicji-9931\n", alice);
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
@@ -344,11 +358,9 @@ namespace {
 
 TEST(AuditKafkaTest, HistoryVerifyAndReplayReadKafka) {
   testing::ChildProcess kafka({LD_PROGRAM, "kafka-dev"});
-  const std::string line = kafka.WaitForLine("bootstrap", std::chrono::seconds(20));
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")))
-      << line;
-  const std::string brokers = match[1];
+  std::string line;
+  const std::string brokers = testing::KafkaDevBrokers(kafka, &line);
+  ASSERT_FALSE(brokers.empty()) << line;
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
   const std::vector<std::string> on_kafka = {"--data-dir", data,        "--log",
@@ -403,16 +415,14 @@ TEST(AuditKafkaTest, HistoryVerifyAndReplayReadKafka) {
 // Erasure while serve runs, on Kafka: a writer and a read-only replica (data dirs of their own,
 // the replica naming the writer's keys dir, for the KEK and the e-mail index key) on the log and
 // the key topic of `ledgerdesk kafka-dev`.
-class AuditOnKafkaTest : public testing::ApiFixture {
+class AuditOnKafkaTest : public AuditFixture {
  protected:
   void SetUp() override {
     kafka_ =
         std::make_unique<testing::ChildProcess>(std::vector<std::string>{LD_PROGRAM, "kafka-dev"});
-    const std::string line = kafka_->WaitForLine("bootstrap", std::chrono::seconds(20));
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")))
-        << line;
-    brokers_ = match[1];
+    std::string line;
+    brokers_ = testing::KafkaDevBrokers(*kafka_, &line);
+    ASSERT_FALSE(brokers_.empty()) << line;
     data_ = (dir_.path() / "writer").string();
     AddContracts(data_, OnKafka({}));
   }
@@ -429,14 +439,6 @@ class AuditOnKafkaTest : public testing::ApiFixture {
     return args;
   }
 
-  std::string Customer(const std::string& email, const std::string& name,
-                       const std::string& phone) {
-    return VerifiedSession(R"({"email":")" + email +
-                               R"(","password":"correct horse battery","name":")" + name +
-                               R"(","phone":")" + phone + R"(","nip":"5260250274"})",
-                           "K123456", "FG100");
-  }
-
   std::unique_ptr<testing::ChildProcess> kafka_;  // first: outlives the serves
   std::string brokers_;
   std::unique_ptr<testing::ChildProcess> replica_;
@@ -444,19 +446,11 @@ class AuditOnKafkaTest : public testing::ApiFixture {
 
 TEST_F(AuditOnKafkaTest, ErasureWithServeRunningReachesTheWriterAndAReplica) {
   serve_ = StartServe(OnKafka({"--data-dir", data_}), port_);
-  const std::string alice = Customer("alice@example.pl", "Alicja Zielińska", "600100200");
-  const std::string bob = Customer("bob@example.pl", "Bogdan Nowak", "600100300");
-  const Reply opened =
-      Call("POST", "/api/v1/tickets",
-           R"({"contract_number":"K123456","serial":"FG100","title":"Zapora-tytul-5521",)"
-           R"("description":"Opis-alicji-7781"})",
-           alice);
+  const std::string alice = Alice();
+  const std::string bob = Bob();
+  const Reply opened = OpenAlicesTicket(alice);
   ASSERT_EQ(opened.status, 201) << opened.body;
   const std::string ticket = opened.json()->getValue<std::string>("ticket_id");
-  ASSERT_EQ(Call("POST", "/api/v1/tickets/" + ticket + "/messages",
-                 R"({"body":"Sekretna-fraza-alicji-4711"})", alice)
-                .status,
-            201);
   const Reply bobs = Call("POST", "/api/v1/tickets/" + ticket + "/messages",
                           R"({"body":"Odpowiedz-boba-3141"})", bob);
   ASSERT_EQ(bobs.status, 201) << bobs.body;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/e2e/kafka_dev.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -204,11 +205,9 @@ TEST(CliTest, ServeAnswersHealthAndOwnsTheDataDir) {
 
 TEST(CliTest, TheSameProgramRunsOnKafka) {
   ChildProcess kafka({kProgram, "kafka-dev"});
-  const std::string line = kafka.WaitForLine("bootstrap", std::chrono::seconds(20));
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(bootstrap (127\.0\.0\.1:\d+))")))
-      << line;
-  const std::string brokers = match[1];
+  std::string line;
+  const std::string brokers = testing::KafkaDevBrokers(kafka, &line);
+  ASSERT_FALSE(brokers.empty()) << line;
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
   auto args = ContractArgs(data, "K100004");

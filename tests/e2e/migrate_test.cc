@@ -20,6 +20,7 @@
 #include "tests/support/files_containing.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_postgres.h"
 
 namespace ledgerdesk {
 namespace {
@@ -351,17 +352,7 @@ TEST(MigrateE2eTest, SqliteFixtureMovesByTheRules) {
   MigrateFixture("sqlite:" + db);
 }
 
-// The server's URI: LEDGERDESK_TEST_POSTGRES_URI, or the export line ctest's PostgresStart wrote.
-std::string PostgresUri() {
-  const char* set = std::getenv("LEDGERDESK_TEST_POSTGRES_URI");
-  if (set != nullptr && *set != '\0') return set;
-  std::ifstream env(LEDGERDESK_POSTGRES_ENV_FILE);
-  const std::string prefix = "export LEDGERDESK_TEST_POSTGRES_URI=";
-  for (std::string line; std::getline(env, line);) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
+std::string PostgresUri() { return testing::TestPostgresUri(LEDGERDESK_POSTGRES_ENV_FILE); }
 
 TEST(MigrateE2ePostgresTest, PostgresFixtureMovesByTheRules) {
   const std::string uri = PostgresUri();

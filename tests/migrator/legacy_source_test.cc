@@ -18,6 +18,7 @@
 
 #include "migrator/transform.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_postgres.h"
 
 namespace ledgerdesk::migrator {
 namespace {
@@ -380,17 +381,7 @@ TEST(LegacySourcePostgresTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(source.status().message().find("password"), std::string::npos);
 }
 
-// The server's URI: LEDGERDESK_TEST_POSTGRES_URI, or the export line ctest's PostgresStart wrote.
-std::string PostgresUri() {
-  const char* set = std::getenv("LEDGERDESK_TEST_POSTGRES_URI");
-  if (set != nullptr && *set != '\0') return set;
-  std::ifstream env(LEDGERDESK_POSTGRES_ENV_FILE);
-  const std::string prefix = "export LEDGERDESK_TEST_POSTGRES_URI=";
-  for (std::string line; std::getline(env, line);) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
+std::string PostgresUri() { return testing::TestPostgresUri(LEDGERDESK_POSTGRES_ENV_FILE); }
 
 TEST(LegacySourcePostgresTest, StreamsEveryTableInIdOrderAcrossPages) {
   const std::string uri = PostgresUri();
