@@ -9,19 +9,16 @@ namespace {
 using Self = AccountsProjection;
 constexpr std::string_view kCf = Self::kColumnFamily;
 
-// Reads the account row (a fresh one when `create` and there is none), lets `change` edit it and
-// writes it back; events of an account the projection never saw created are skipped.
+// Lets `change` edit the account row (a fresh one when `create` and there is none); events of an
+// account the projection never saw created are skipped.
 template <typename Change>
 Status Update(RowSink& sink, const std::string& account_id, bool create, Change change) {
-  const std::string key = Self::AccountKey(account_id);
-  LD_ASSIGN_OR_RETURN(auto row, rows::GetRow<rows::AccountRow>(sink, kCf, key));
-  if (!row) {
-    if (!create) return OkStatus();
-    row.emplace();
-    row->set_account_id(account_id);
-  }
+  LD_ASSIGN_OR_RETURN(
+      auto* row, rows::EditRow<rows::AccountRow>(sink, kCf, Self::AccountKey(account_id), create));
+  if (row == nullptr) return OkStatus();
+  if (row->account_id().empty()) row->set_account_id(account_id);  // a new row
   change(*row);
-  return rows::PutRow(sink, kCf, key, *row);
+  return OkStatus();
 }
 
 Status AddMember(RowSink& sink, const std::string& organization_id, const std::string& account_id) {

@@ -18,18 +18,16 @@ Status PutContract(RowSink& sink, const rows::ContractRow& row) {
                       row);
 }
 
-// Reads the organization row (a fresh one with `organization_id` if there is none), lets
-// `change` edit it and writes it back.
+// Lets `change` edit the organization row (a fresh one with `organization_id` if there is none).
 template <typename Change>
 Status UpdateOrganization(RowSink& sink, const std::string& organization_id, Change change) {
-  const std::string key = ContractsProjection::OrganizationKey(organization_id);
-  LD_ASSIGN_OR_RETURN(auto row, rows::GetRow<rows::OrganizationRow>(sink, kCf, key));
-  if (!row) {
-    row.emplace();
-    row->set_organization_id(organization_id);
-  }
+  LD_ASSIGN_OR_RETURN(auto* row,
+                      rows::EditRow<rows::OrganizationRow>(
+                          sink, kCf, ContractsProjection::OrganizationKey(organization_id),
+                          /*create=*/true));
+  if (row->organization_id().empty()) row->set_organization_id(organization_id);  // a new row
   change(*row);
-  return rows::PutRow(sink, kCf, key, *row);
+  return OkStatus();
 }
 
 }  // namespace

@@ -48,19 +48,20 @@ bool DurableValidator::IdSet::contains(const Id& id) const {
   }
 }
 
-void DurableValidator::IdSet::insert(const Id& id) {
+bool DurableValidator::IdSet::insert(const Id& id) {
   if (id.hi == 0 && id.lo == 0) {
+    const bool inserted = !has_zero_;
     has_zero_ = true;
-    return;
+    return inserted;
   }
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow(std::max<size_t>(slots_.size() * 2, 1024));
   for (size_t i = Slot(id);; i = (i + 1) & (slots_.size() - 1)) {
     Id& slot = slots_[i];
-    if (slot == id) return;
+    if (slot == id) return false;
     if (slot.hi == 0 && slot.lo == 0) {
       slot = id;
       ++size_;
-      return;
+      return true;
     }
   }
 }
@@ -84,13 +85,14 @@ log::Verdict DurableValidator::Admit(const v1::Envelope& envelope) {
   // The same order of checks as StreamValidator::Admit: id first, then version.
   const Id id = ToId(envelope.event_id());
   if (ids_.contains(id)) return log::Verdict::kDuplicate;
-  auto [stream, inserted] = versions_.try_emplace(envelope.stream(), 0);
-  if (envelope.stream_version() != stream->second + 1) return log::Verdict::kConflict;
+  auto stream = versions_.find(envelope.stream());
+  const uint64_t last = stream == versions_.end() ? 0 : stream->second;
+  if (envelope.stream_version() != last + 1) return log::Verdict::kConflict;
+  if (stream == versions_.end()) stream = versions_.emplace(envelope.stream(), 0).first;
   stream->second = envelope.stream_version();
   ids_.insert(id);
   new_ids_.push_back(id);
   touched_streams_.push_back(&*stream);
-  (void)inserted;
   return log::Verdict::kApply;
 }
 

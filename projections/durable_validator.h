@@ -11,6 +11,8 @@
 // Rows: "s/<stream>" -> 8-byte big-endian version of its last applied event;
 //       "i/<16-byte event id>" -> "" for every applied event.
 
+#include <absl/container/node_hash_map.h>
+
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -76,7 +78,8 @@ class DurableValidator {
   class IdSet {
    public:
     bool contains(const Id& id) const;
-    void insert(const Id& id);
+    // Adds `id`; false when it was there already.
+    bool insert(const Id& id);
     void reserve(size_t count);
     size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
     template <typename F>
@@ -95,7 +98,8 @@ class DurableValidator {
     bool has_zero_ = false;
   };
 
-  std::unordered_map<std::string, uint64_t> versions_;
+  // Nodes are stable (touched_streams_ points at them); one probe of control bytes per lookup.
+  absl::node_hash_map<std::string, uint64_t> versions_;
   IdSet ids_;
   // Admitted since the last StageChanges.
   std::vector<Id> new_ids_;

@@ -55,7 +55,7 @@ Status EventCountsProjection::Apply(const log::LogRecord&, const v1::Envelope& e
                                     RowSink& rows) const {
   // event_type is stamped on every append; derive it for envelopes written without it.
   if (envelope.event_type().empty()) {
-    LD_RETURN_IF_ERROR(Increment(rows, kTypePrefix, log::PayloadTypeName(envelope)));
+    LD_RETURN_IF_ERROR(Increment(rows, kTypePrefix, log::PayloadTypeNameView(envelope)));
   } else {
     LD_RETURN_IF_ERROR(Increment(rows, kTypePrefix, envelope.event_type()));
   }

@@ -4,6 +4,7 @@
 // computing what a store should contain without RocksDB.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,17 +21,40 @@ class MemoryRows : public RowSink {
   Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override;
   Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
   Status Delete(std::string_view cf, std::string_view key) override;
+  Result<const google::protobuf::MessageLite*> FindRow(
+      std::string_view cf, std::string_view key,
+      const google::protobuf::MessageLite& type) override;
+  Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
+                                                 const google::protobuf::MessageLite& type,
+                                                 bool create) override;
 
-  // The rows of `cf` (empty when nothing was written there).
+  // Whether `cf` has a row at `key`.
+  bool Holds(std::string_view cf, std::string_view key) const;
+
+  // The rows of `cf` (empty when nothing was written there); rows kept parsed as they are now.
   const Table& rows(std::string_view cf) const;
-  const std::map<std::string, Table, std::less<>>& tables() const { return tables_; }
+  const std::map<std::string, Table, std::less<>>& tables() const;
 
   // The same SHA-256 hex digest Digest(store) gives for a store holding exactly these rows in
   // exactly these column families (empty ones count: pass every column family the store has).
   std::string Digest(const std::vector<std::string>& column_families) const;
 
  private:
-  std::map<std::string, Table, std::less<>> tables_;
+  struct Parsed {
+    std::unique_ptr<google::protobuf::MessageLite> message;
+    bool edited = false;  // newer than the table's bytes
+  };
+  using ParsedTable = std::map<std::string, Parsed, std::less<>>;
+
+  Table& TableOf(std::string_view cf) const;
+  // Writes the rows edited parsed into the tables (their bytes are then current).
+  void WriteEdited() const;
+  Result<Parsed*> Load(std::string_view cf, std::string_view key,
+                       const google::protobuf::MessageLite& type);
+
+  // Mutable: the rows edited parsed are serialized into the tables when the tables are read.
+  mutable std::map<std::string, Table, std::less<>> tables_;
+  mutable std::map<std::string, ParsedTable, std::less<>> parsed_;
 };
 
 }  // namespace ledgerdesk::projections

@@ -5,6 +5,8 @@
 // the store in production, MemoryRows in tests), so every projection is testable without a
 // database.
 
+#include <google/protobuf/message_lite.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,26 @@ class RowSink {
   virtual Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
     return Put(cf, key, value);
   }
+
+  // Rows kept parsed. A fold that reads a row, changes it and writes it back on many events (a
+  // ticket's row, a subject's postings) edits the parsed message the sink keeps: the sink writes
+  // the message's serialization when it writes the row out, so a rebuild parses and serializes
+  // such a row once, not once per event. The bytes are the same as if the fold had Put them.
+  //
+  // FindRow: the row at `key` parsed as a message of `type`'s type, for reading; null when there
+  // is none. EditRow: the same row for changing (whatever the caller does to it is written);
+  // where there is none, a new empty message when `create` (written even if left empty), else
+  // null and nothing is written.
+  //
+  // The message stays the sink's; it is valid while the fold applies the current event unless
+  // the same key is Put, PutWriteOnly or Deleted meanwhile. A key is asked for as one type
+  // throughout. Errors: kDataLoss when the stored bytes do not parse as the type; kInternal for a
+  // key asked for as two types; those of Get.
+  virtual Result<const google::protobuf::MessageLite*> FindRow(
+      std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type) = 0;
+  virtual Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
+                                                         const google::protobuf::MessageLite& type,
+                                                         bool create) = 0;
 };
 
 // One read model. Implementations are pure folds: the rows after an event depend only on the rows

@@ -16,19 +16,22 @@ std::string OpenKeyOf(const rows::QueueRow& row) {
                        row.ticket_id());
 }
 
-// Writes the ticket's state and its queue entry (none while it is closed).
-Status WriteTicket(RowSink& sink, const rows::QueueRow& row,
-                   const std::optional<rows::QueueRow>& before) {
-  if (before && before->status() != v1::TICKET_STATUS_CLOSED &&
-      OpenKeyOf(*before) != OpenKeyOf(row)) {
-    LD_RETURN_IF_ERROR(sink.Delete(kCf, OpenKeyOf(*before)));
-  }
-  if (row.status() == v1::TICKET_STATUS_CLOSED) {
-    LD_RETURN_IF_ERROR(sink.Delete(kCf, OpenKeyOf(row)));
-  } else {
-    LD_RETURN_IF_ERROR(rows::PutRow(sink, kCf, OpenKeyOf(row), row));
-  }
-  return rows::PutRow(sink, kCf, Self::TicketKey(row.ticket_id()), row);
+// Writes the ticket's queue entry (none while it is closed) after its row changed in place;
+// `open_before` is the entry it had before, if any.
+Status WriteEntry(RowSink& sink, const rows::QueueRow& row,
+                  const std::optional<std::string>& open_before) {
+  const std::string open = OpenKeyOf(row);
+  if (open_before && *open_before != open) LD_RETURN_IF_ERROR(sink.Delete(kCf, *open_before));
+  if (row.status() == v1::TICKET_STATUS_CLOSED) return sink.Delete(kCf, open);
+  LD_ASSIGN_OR_RETURN(auto* entry, rows::EditRow<rows::QueueRow>(sink, kCf, open, /*create=*/true));
+  *entry = row;
+  return OkStatus();
+}
+
+// The queue entry `row` has now (none while it is closed).
+std::optional<std::string> EntryOf(const rows::QueueRow& row) {
+  if (row.ticket_id().empty() || row.status() == v1::TICKET_STATUS_CLOSED) return std::nullopt;
+  return OpenKeyOf(row);
 }
 
 // The events after a ticket's opening that change what the queue holds.
@@ -56,70 +59,72 @@ std::string QueueProjection::BreachKey(int64_t responded_us, std::string_view ti
 
 Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,
                               RowSink& sink) const {
-  std::optional<rows::QueueRow> before;
-  rows::QueueRow row;
   if (envelope.has_ticket_opened() || envelope.has_ticket_imported()) {
     const std::string& ticket_id = envelope.has_ticket_opened()
                                        ? envelope.ticket_opened().ticket_id()
                                        : envelope.ticket_imported().ticket_id();
-    LD_ASSIGN_OR_RETURN(before, rows::GetRow<rows::QueueRow>(sink, kCf, TicketKey(ticket_id)));
+    LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, TicketKey(ticket_id),
+                                                                 /*create=*/true));
+    const auto open_before = EntryOf(*row);  // a ticket opened twice under one id
+    row->Clear();
     if (envelope.has_ticket_opened()) {
       const auto& event = envelope.ticket_opened();
-      row.set_ticket_id(event.ticket_id());
-      row.set_number(event.number());
-      row.set_organization_id(event.organization_id());
-      row.set_contract_number(event.contract_number());
-      *row.mutable_title() = event.title();
-      row.set_status(v1::TICKET_STATUS_OPEN);
-      row.set_priority(event.priority());
-      row.set_opened_at_us(rows::Micros(envelope.occurred_at()));
-      row.set_response_due_at_us(rows::Micros(event.response_due_at()));
+      row->set_ticket_id(event.ticket_id());
+      row->set_number(event.number());
+      row->set_organization_id(event.organization_id());
+      row->set_contract_number(event.contract_number());
+      *row->mutable_title() = event.title();
+      row->set_status(v1::TICKET_STATUS_OPEN);
+      row->set_priority(event.priority());
+      row->set_opened_at_us(rows::Micros(envelope.occurred_at()));
+      row->set_response_due_at_us(rows::Micros(event.response_due_at()));
     } else {
       const auto& event = envelope.ticket_imported();
-      row.set_ticket_id(event.ticket_id());
-      row.set_number(event.number());
-      row.set_organization_id(event.organization_id());
-      row.set_contract_number(event.contract_number());
-      *row.mutable_title() = event.title();
-      row.set_status(event.status() == v1::TICKET_STATUS_UNSPECIFIED ? v1::TICKET_STATUS_CLOSED
-                                                                     : event.status());
-      row.set_priority(event.priority());
-      row.set_opened_at_us(rows::Micros(event.opened_at()));
+      row->set_ticket_id(event.ticket_id());
+      row->set_number(event.number());
+      row->set_organization_id(event.organization_id());
+      row->set_contract_number(event.contract_number());
+      *row->mutable_title() = event.title();
+      row->set_status(event.status() == v1::TICKET_STATUS_UNSPECIFIED ? v1::TICKET_STATUS_CLOSED
+                                                                      : event.status());
+      row->set_priority(event.priority());
+      row->set_opened_at_us(rows::Micros(event.opened_at()));
     }
-    if (row.priority() == v1::TICKET_PRIORITY_UNSPECIFIED) {
-      row.set_priority(v1::TICKET_PRIORITY_NORMAL);
+    if (row->priority() == v1::TICKET_PRIORITY_UNSPECIFIED) {
+      row->set_priority(v1::TICKET_PRIORITY_NORMAL);
     }
-    return WriteTicket(sink, row, before);
+    return WriteEntry(sink, *row, open_before);
   }
 
   if (!ChangesTheQueue(envelope.payload_case())) return OkStatus();
   const std::string* ticket_id = rows::TicketIdOf(envelope);
-  LD_ASSIGN_OR_RETURN(before, rows::GetRow<rows::QueueRow>(sink, kCf, TicketKey(*ticket_id)));
-  if (!before) return OkStatus();
-  row = *before;
+  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, TicketKey(*ticket_id),
+                                                               /*create=*/false));
+  if (row == nullptr) return OkStatus();
+  const auto open_before = EntryOf(*row);
   switch (envelope.payload_case()) {
     case v1::Envelope::kTicketStatusChanged:
-      row.set_status(envelope.ticket_status_changed().to());
+      row->set_status(envelope.ticket_status_changed().to());
       break;
     case v1::Envelope::kTicketClosed:
-      row.set_status(v1::TICKET_STATUS_CLOSED);
+      row->set_status(v1::TICKET_STATUS_CLOSED);
       break;
     case v1::Envelope::kTicketReopened:
-      row.set_status(v1::TICKET_STATUS_OPEN);
+      row->set_status(v1::TICKET_STATUS_OPEN);
       break;
     default: {  // kTicketResponded
       const auto& event = envelope.ticket_responded();
-      row.set_responded_at_us(rows::Micros(event.responded_at()));
-      row.set_responded_by(event.responded_by());
-      row.set_breached(event.breached());
+      row->set_responded_at_us(rows::Micros(event.responded_at()));
+      row->set_responded_by(event.responded_by());
+      row->set_breached(event.breached());
       if (event.breached()) {
         LD_RETURN_IF_ERROR(rows::PutWriteOnlyRow(
-            sink, kCf, BreachKey(row.responded_at_us(), row.ticket_id()), row));
+            sink, kCf, BreachKey(row->responded_at_us(), row->ticket_id()), *row));
       }
       break;
     }
   }
-  return WriteTicket(sink, row, before);
+  return WriteEntry(sink, *row, open_before);
 }
 
 }  // namespace ledgerdesk::projections

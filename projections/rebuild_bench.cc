@@ -79,11 +79,20 @@ class LogBuilder {
     records_.push_back(
         {log::Position{records_.size()}, envelope_.stream(), envelope_.SerializeAsString()});
   }
-  // A sealed value of `size` ciphertext bytes under `subject`'s key.
+  // A sealed value of `size` ciphertext bytes under `subject`'s key: random bytes, as real
+  // ciphertext is (so that the store's compression meets what it meets in production).
   void Seal(v1::Sealed& sealed, const std::string& key_id, size_t size) {
     sealed.set_key_id(key_id);
-    sealed.set_nonce(std::string(24, static_cast<char>(random_())));
-    sealed.set_ciphertext(std::string(size, static_cast<char>(random_())));
+    sealed.set_nonce(RandomBytes(24));
+    sealed.set_ciphertext(RandomBytes(size));
+  }
+  std::string RandomBytes(size_t size) {
+    std::string bytes(size, '\0');
+    for (size_t at = 0; at < size; at += 8) {
+      const uint64_t word = random_();
+      std::memcpy(bytes.data() + at, &word, std::min<size_t>(8, size - at));
+    }
+    return bytes;
   }
   std::string Id() {
     char hex[33];
@@ -241,8 +250,8 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
       case 3:
       case 8: {
         // On the ticket's stream, as the write side appends it with the reply.
-        auto& queued = *log.Next(stream, engineer.account_id, v1::ROLE_ENGINEER)
-                            .mutable_notification_queued();
+        auto& queued =
+            *log.Next(stream, engineer.account_id, v1::ROLE_ENGINEER).mutable_notification_queued();
         queued.set_notification_id(log.Id());
         queued.set_account_id(customer.account_id);
         queued.set_ticket_id(ticket.id);

@@ -2,28 +2,43 @@
 
 namespace ledgerdesk::projections::rows {
 
+void AppendKeyPart(std::string& key, std::string_view id) {
+  // Ids are hex or names: nearly always nothing to escape (memchr finds that fast).
+  if (id.find('%') == std::string_view::npos && id.find('/') == std::string_view::npos) {
+    key.append(id);
+    return;
+  }
+  for (char c : id) {
+    if (c == '%') {
+      key += "%25";
+    } else if (c == '/') {
+      key += "%2F";
+    } else {
+      key += c;
+    }
+  }
+}
+
 std::string KeyPart(std::string_view id) {
   std::string out;
   out.reserve(id.size());
-  for (char c : id) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '/') {
-      out += "%2F";
-    } else {
-      out += c;
-    }
-  }
+  AppendKeyPart(out, id);
   return out;
 }
 
-std::string Hex16(uint64_t value) {
+void AppendHex16(std::string& key, uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(16, '0');
+  const size_t at = key.size();
+  key.resize(at + 16);
   for (int i = 15; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kDigits[value & 0xf];
+    key[at + static_cast<size_t>(i)] = kDigits[value & 0xf];
     value >>= 4;
   }
+}
+
+std::string Hex16(uint64_t value) {
+  std::string out;
+  AppendHex16(out, value);
   return out;
 }
 

@@ -23,6 +23,10 @@ namespace ledgerdesk::projections::rows {
 
 // `id` escaped for use as one key part.
 std::string KeyPart(std::string_view id);
+// Appends KeyPart(id) to `key` (a fold building keys in one buffer).
+void AppendKeyPart(std::string& key, std::string_view id);
+// Appends Hex16(value) to `key`.
+void AppendHex16(std::string& key, uint64_t value);
 // 16 lowercase hex digits.
 std::string Hex16(uint64_t value);
 // Sorts newest (largest) first.
@@ -57,6 +61,23 @@ Result<std::optional<Row>> ReadRow(const RowReader& reader, std::string_view cf,
   Row row;
   LD_RETURN_IF_ERROR(ParseRow(cf, key, *bytes, row));
   return std::optional<Row>(std::move(row));
+}
+
+// The row at `key` parsed as a `Row` and kept parsed by the sink, for reading (RowSink::FindRow);
+// null when there is none.
+template <typename Row>
+Result<const Row*> FindRow(RowSink& sink, std::string_view cf, std::string_view key) {
+  LD_ASSIGN_OR_RETURN(const google::protobuf::MessageLite* row,
+                      sink.FindRow(cf, key, Row::default_instance()));
+  return static_cast<const Row*>(row);
+}
+// The same row for changing in place (RowSink::EditRow): a new empty one when there is none and
+// `create`, else null.
+template <typename Row>
+Result<Row*> EditRow(RowSink& sink, std::string_view cf, std::string_view key, bool create) {
+  LD_ASSIGN_OR_RETURN(google::protobuf::MessageLite * row,
+                      sink.EditRow(cf, key, Row::default_instance(), create));
+  return static_cast<Row*>(row);
 }
 
 // Writes `row` (deterministic bytes: rows hold no maps).

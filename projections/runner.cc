@@ -31,6 +31,18 @@ class ProjectionRunner::OwnedRows : public RowSink {
     LD_RETURN_IF_ERROR(Check(cf));
     return inner_.PutWriteOnly(cf, key, value);
   }
+  Result<const google::protobuf::MessageLite*> FindRow(
+      std::string_view cf, std::string_view key,
+      const google::protobuf::MessageLite& type) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.FindRow(cf, key, type);
+  }
+  Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
+                                                 const google::protobuf::MessageLite& type,
+                                                 bool create) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.EditRow(cf, key, type, create);
+  }
 
  private:
   Status Check(std::string_view cf) const {

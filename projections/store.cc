@@ -2,6 +2,7 @@
 
 #include <absl/container/node_hash_map.h>
 #include <fcntl.h>
+#include <google/protobuf/arena.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -19,10 +20,12 @@
 #include <set>
 #include <system_error>
 #include <thread>
+#include <typeinfo>
 #include <unordered_map>
 
 #include "projections/digest.h"
 #include "projections/key_sort.h"
+#include "projections/row_codec.h"
 
 namespace ledgerdesk::projections {
 namespace {
@@ -604,7 +607,21 @@ class WriteOnlyRun {
 struct StoreBatch::Impl {
   struct Entry {
     std::optional<std::string> value;
+    // The row kept parsed (RowSink::EditRow), on its family's arena; when `edited`, it is newer
+    // than `value`, which is brought up to date before anyone reads or writes the bytes.
+    google::protobuf::MessageLite* parsed = nullptr;
+    bool edited = false;
     bool dirty = false;
+
+    // The bytes, written from the parsed message if that is newer.
+    const std::optional<std::string>& Bytes() {
+      if (edited) {
+        if (!value) value.emplace();
+        parsed->SerializeToString(&*value);
+        edited = false;
+      }
+      return value;
+    }
   };
   // Rows keep their addresses (the dirty lists and `last` point at them), and a lookup probes
   // one group of control bytes instead of walking a bucket chain: std::unordered_map's lookups
@@ -619,6 +636,8 @@ struct StoreBatch::Impl {
     // The row the last Get touched: a projection's read-modify-write then skips the second lookup.
     Table::value_type* last = nullptr;
     WriteOnlyRun write_only;  // bulk loads only
+    // Owns the parsed rows: freed all at once when the family is cleared.
+    std::unique_ptr<google::protobuf::Arena> arena = std::make_unique<google::protobuf::Arena>();
     size_t cache_bytes = 0;
     size_t write_only_bytes = 0;
     size_t dirty_rows = 0;  // rows Put or deleted and not yet written out
@@ -628,7 +647,15 @@ struct StoreBatch::Impl {
       dirty.clear();
       last = nullptr;
       write_only.Clear();
+      arena = std::make_unique<google::protobuf::Arena>();
       cache_bytes = write_only_bytes = dirty_rows = 0;
+    }
+
+    void MarkDirty(Table::value_type* row, bool keep_list) {
+      if (row->second.dirty) return;
+      row->second.dirty = true;
+      if (keep_list) dirty.push_back(row);
+      ++dirty_rows;
     }
   };
 
@@ -693,6 +720,8 @@ struct StoreBatch::Impl {
       family.cache_bytes += key.size() + 64;
     }
     Entry& entry = row->second;
+    entry.parsed = nullptr;  // replaced by the bytes (its memory goes with the arena)
+    entry.edited = false;
     if (entry.value) family.cache_bytes -= entry.value->size();
     if (value) {
       if (entry.value) {
@@ -704,11 +733,50 @@ struct StoreBatch::Impl {
     } else {
       entry.value.reset();
     }
-    if (!entry.dirty) {
-      entry.dirty = true;
-      if (!bulk) family.dirty.push_back(row);  // a bulk load finds its dirty rows at the end
-      ++family.dirty_rows;
+    family.MarkDirty(row, /*keep_list=*/!bulk);  // a bulk load finds its dirty rows at the end
+  }
+
+  // The row at `key` of `family` (index `index`), read from the store into the cache if needed.
+  Result<Table::value_type*> Load(size_t index, std::string_view key) {
+    Family& family = families[index];
+    if (auto* row = Find(family, key); row != nullptr) {
+      family.last = row;
+      return row;
     }
+    std::optional<std::string> value;
+    if (!complete) {
+      LD_ASSIGN_OR_RETURN(value, store.Get(store.impl_->options.column_families[index], key));
+    }
+    family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
+    family.last = &*family.table.emplace(std::string(key), Entry{std::move(value)}).first;
+    return family.last;
+  }
+
+  // The row at `key`, its message parsed as `type` (from its bytes on first use); the message is
+  // null when there is no row and not `create`.
+  Result<Table::value_type*> Parsed(size_t index, std::string_view key,
+                                    const google::protobuf::MessageLite& type, bool create) {
+    Family& family = families[index];
+    LD_ASSIGN_OR_RETURN(Table::value_type * row, Load(index, key));
+    Entry& entry = row->second;
+    if (entry.parsed != nullptr) {
+      if (typeid(*entry.parsed) != typeid(type)) {
+        return Internal("row " + std::string(key) + " of " +
+                        store.impl_->options.column_families[index] + " asked for as two types");
+      }
+      return row;
+    }
+    if (!entry.value && !create) return row;
+    entry.parsed = type.New(family.arena.get());
+    if (entry.value) {
+      LD_RETURN_IF_ERROR(rows::ParseRow(store.impl_->options.column_families[index], key,
+                                        *entry.value, *entry.parsed));
+      family.cache_bytes += entry.value->size();  // the message is about as large as its bytes
+    } else {
+      entry.edited = true;  // a new row: written even if left empty
+      family.MarkDirty(row, /*keep_list=*/!bulk);
+    }
+    return row;
   }
 
   void Reset() {
@@ -729,18 +797,26 @@ StoreBatch::~StoreBatch() = default;
 
 Result<std::optional<std::string>> StoreBatch::Get(std::string_view cf, std::string_view key) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  Impl::Family& family = impl_->families[index];
-  if (auto* row = Impl::Find(family, key); row != nullptr) {
-    family.last = row;
-    return row->second.value;
-  }
-  std::optional<std::string> value;
-  if (!impl_->complete) {
-    LD_ASSIGN_OR_RETURN(value, impl_->store.Get(cf, key));
-  }
-  family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
-  family.last = &*family.table.emplace(std::string(key), Impl::Entry{value, false}).first;
-  return value;
+  LD_ASSIGN_OR_RETURN(auto* row, impl_->Load(index, key));
+  return row->second.Bytes();
+}
+
+Result<const google::protobuf::MessageLite*> StoreBatch::FindRow(
+    std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  LD_ASSIGN_OR_RETURN(auto* row, impl_->Parsed(index, key, type, /*create=*/false));
+  return static_cast<const google::protobuf::MessageLite*>(row->second.parsed);
+}
+
+Result<google::protobuf::MessageLite*> StoreBatch::EditRow(
+    std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type,
+    bool create) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  LD_ASSIGN_OR_RETURN(auto* row, impl_->Parsed(index, key, type, create));
+  if (row->second.parsed == nullptr) return row->second.parsed;
+  row->second.edited = true;
+  impl_->families[index].MarkDirty(row, /*keep_list=*/!impl_->bulk);
+  return row->second.parsed;
 }
 
 Status StoreBatch::Put(std::string_view cf, std::string_view key, std::string_view value) {
@@ -788,8 +864,8 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   for (size_t index = 0; index < staged.families.size() && status.ok(); ++index) {
     auto* cf = impl_->projection[index];
     for (auto* row : staged.families[index].dirty) {
-      if (row->second.value) {
-        status = write.Put(cf, row->first, *row->second.value);
+      if (const auto& value = row->second.Bytes()) {
+        status = write.Put(cf, row->first, *value);
       } else {
         status = write.Delete(cf, row->first);
       }
@@ -827,23 +903,22 @@ Status Store::IngestStaged(StoreBatch& batch) {
         "a bulk load dropped rows it had not written yet (after an error): start it again");
   }
   using Row = std::pair<std::string_view, const std::optional<std::string>*>;
-  std::vector<std::vector<Row>> rows(impl_->projection.size());
-  for (size_t index = 0; index < rows.size(); ++index) {
-    for (const auto& [key, entry] : staged.families[index].table) {
-      if (entry.dirty) rows[index].emplace_back(key, &entry.value);
-    }
-  }
 
   // Sorts one column family's rows (the table's and the write-only run, which hold different
   // keys) and merges them into one SST file at `path`; false when it has none.
   auto write_file = [&](size_t index, const std::string& path) -> Result<bool> {
     std::vector<Row> table_rows;
     {
-      std::vector<KeyRef> keys(rows[index].size());
-      for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[index][i].first, i};
+      std::vector<Row> rows;
+      rows.reserve(staged.families[index].dirty_rows);
+      for (auto& [key, entry] : staged.families[index].table) {
+        if (entry.dirty) rows.emplace_back(key, &entry.Bytes());
+      }
+      std::vector<KeyRef> keys(rows.size());
+      for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[i].first, i};
       SortKeys(keys);
       table_rows.reserve(keys.size());
-      for (const KeyRef& key : keys) table_rows.push_back(rows[index][key.order]);
+      for (const KeyRef& key : keys) table_rows.push_back(rows[key.order]);
     }
     WriteOnlyRun& run = staged.families[index].write_only;
     run.SortByKey();
@@ -879,10 +954,12 @@ Status Store::IngestStaged(StoreBatch& batch) {
 
   // Column families are sorted and written in parallel, the largest first (the applying thread
   // and the decoding thread are idle meanwhile).
-  const size_t count = rows.size();
+  const size_t count = staged.families.size();
   std::vector<size_t> order(count);
   for (size_t i = 0; i < count; ++i) order[i] = i;
-  auto size_of = [&](size_t i) { return rows[i].size() + staged.families[i].write_only.size(); };
+  auto size_of = [&](size_t i) {
+    return staged.families[i].dirty_rows + staged.families[i].write_only.size();
+  };
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
   std::vector<std::string> paths(count);

@@ -161,6 +161,12 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
   Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
   Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) override;
   Status Delete(std::string_view cf, std::string_view key) override;
+  Result<const google::protobuf::MessageLite*> FindRow(
+      std::string_view cf, std::string_view key,
+      const google::protobuf::MessageLite& type) override;
+  Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
+                                                 const google::protobuf::MessageLite& type,
+                                                 bool create) override;
   void PutValidatorRow(std::string_view key, std::string_view value) override;
 
   // Rows staged since the last commit.

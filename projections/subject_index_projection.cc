@@ -4,13 +4,17 @@
 #include <google/protobuf/message.h>
 
 #include <algorithm>
+#include <charconv>
+#include <unordered_map>
 
 #include "core/log/envelope_codec.h"
+#include "projections/projection_rows.pb.h"
 #include "projections/row_codec.h"
 
 namespace ledgerdesk::projections {
 namespace {
 
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
@@ -25,73 +29,174 @@ bool NamesAccount(std::string_view field) {
          EndsWith(field, "_account_ids") || EndsWith(field, "_by");
 }
 
+// What a field of a payload tells about subjects.
+enum class Names {
+  kAccount,       // a string naming an account (`account_id` or `subject_id`: the message's own)
+  kOrganization,  // organization_id
+  kNip,
+  kTicket,      // ticket_id
+  kEmailIndex,  // the keyed hash of an address, of the message's own account
+  kMessage,     // a message with fields of these kinds
+};
+
+struct PlannedField {
+  const FieldDescriptor* field;
+  Names names;
+};
+
+// The fields of each payload type (and of the messages within) that name subjects, in field
+// number order, worked out once from the descriptors: reflection over every field of every event
+// was most of what the index cost.
+class Plans {
+ public:
+  static const Plans& Get() {
+    static const Plans plans;
+    return plans;
+  }
+  // Empty for a type that names nothing.
+  const std::vector<PlannedField>& For(const Descriptor* type) const {
+    static const std::vector<PlannedField> kNothing;
+    auto it = plans_.find(type);
+    return it == plans_.end() ? kNothing : it->second;
+  }
+
+ private:
+  Plans() {
+    const auto* payload = v1::Envelope::descriptor()->FindOneofByName("payload");
+    for (int i = 0; payload != nullptr && i < payload->field_count(); ++i) {
+      if (const Descriptor* type = payload->field(i)->message_type()) Build(type);
+    }
+  }
+
+  // Plans `type` and the types within; whether it names anything.
+  bool Build(const Descriptor* type) {
+    if (auto it = plans_.find(type); it != plans_.end()) return !it->second.empty();
+    plans_[type];  // a type within itself names nothing more than it does
+    std::vector<PlannedField> plan;
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      const std::string& name = field->name();
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        if (Build(field->message_type())) plan.push_back({field, Names::kMessage});
+      } else if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+        continue;
+      } else if (field->type() == FieldDescriptor::TYPE_BYTES) {
+        if ((name == "email_index" || name == "new_email_index") && !field->is_repeated()) {
+          plan.push_back({field, Names::kEmailIndex});
+        }
+      } else if (NamesAccount(name)) {
+        plan.push_back({field, Names::kAccount});
+      } else if (name == "organization_id") {
+        plan.push_back({field, Names::kOrganization});
+      } else if (name == "nip") {
+        plan.push_back({field, Names::kNip});
+      } else if (name == "ticket_id") {
+        plan.push_back({field, Names::kTicket});
+      }
+    }
+    std::sort(plan.begin(), plan.end(), [](const PlannedField& a, const PlannedField& b) {
+      return a.field->number() < b.field->number();
+    });
+    const bool names_any = !plan.empty();
+    plans_[type] = std::move(plan);
+    return names_any;
+  }
+
+  std::unordered_map<const Descriptor*, std::vector<PlannedField>> plans_;
+};
+
+// A few distinct ids (views into the event and the rows, valid while it is applied).
+class Ids {
+ public:
+  void Add(std::string_view id) {
+    if (!id.empty() && std::find(ids_.begin(), ids_.end(), id) == ids_.end()) ids_.push_back(id);
+  }
+  auto begin() const { return ids_.begin(); }
+  auto end() const { return ids_.end(); }
+
+ private:
+  std::vector<std::string_view> ids_;
+};
+
 // What one event names, collected from its payload.
 struct Named {
-  std::set<std::string> accounts;
-  std::set<std::string> organizations;
-  std::set<std::string> nips;
-  std::set<std::string> tickets;
-  std::vector<std::pair<std::string, std::string>> nip_of_org;        // nip, organization
-  std::vector<std::pair<std::string, std::string>> email_of_account;  // hmac, account
+  Ids accounts;
+  Ids organizations;
+  Ids tickets;
+  std::vector<std::pair<std::string_view, std::string_view>> nip_of_org;        // nip, org
+  std::vector<std::pair<std::string_view, std::string_view>> email_of_account;  // hmac, account
 };
 
 void Collect(const Message& message, Named& named) {
   const auto* reflection = message.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  std::string account, organization, nip;
-  std::vector<std::string> hmacs;
-  for (const FieldDescriptor* field : fields) {
-    const std::string& name = field->name();
-    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+  std::string_view account, organization, nip;
+  std::string_view hmacs[2];
+  size_t hmac_count = 0;
+  std::string scratch;
+  for (const PlannedField& planned : Plans::Get().For(message.GetDescriptor())) {
+    const FieldDescriptor* field = planned.field;
+    if (planned.names == Names::kMessage) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
           Collect(reflection->GetRepeatedMessage(message, field, i), named);
         }
-      } else {
+      } else if (reflection->HasField(message, field)) {
         Collect(reflection->GetMessage(message, field), named);
       }
       continue;
     }
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) continue;
-    if (field->type() == FieldDescriptor::TYPE_BYTES) {
-      if ((name == "email_index" || name == "new_email_index") && !field->is_repeated()) {
-        hmacs.push_back(reflection->GetString(message, field));
-      }
+    if (planned.names == Names::kEmailIndex) {
+      const std::string& hmac = reflection->GetStringReference(message, field, &scratch);
+      if (!hmac.empty() && hmac_count < 2) hmacs[hmac_count++] = hmac;
       continue;
     }
-    std::vector<std::string> texts;
-    if (field->is_repeated()) {
-      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-        texts.push_back(reflection->GetRepeatedString(message, field, i));
-      }
-    } else {
-      texts.push_back(reflection->GetString(message, field));
-    }
-    for (auto& text : texts) {
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      const std::string& text =
+          field->is_repeated() ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                               : reflection->GetStringReference(message, field, &scratch);
       if (text.empty()) continue;
-      if (NamesAccount(name)) {
-        if (name == "account_id" || (name == "subject_id" && account.empty())) account = text;
-        named.accounts.insert(std::move(text));
-      } else if (name == "organization_id") {
-        organization = text;
-        named.organizations.insert(std::move(text));
-      } else if (name == "nip") {
-        nip = text;
-        named.nips.insert(std::move(text));
-      } else if (name == "ticket_id") {
-        named.tickets.insert(std::move(text));
+      switch (planned.names) {
+        case Names::kAccount:
+          if (field->name() == "account_id" || (field->name() == "subject_id" && account.empty())) {
+            account = text;
+          }
+          named.accounts.Add(text);
+          break;
+        case Names::kOrganization:
+          organization = text;
+          named.organizations.Add(text);
+          break;
+        case Names::kNip:
+          nip = text;
+          break;
+        default:  // kTicket
+          named.tickets.Add(text);
+          break;
       }
     }
   }
   if (!nip.empty() && !organization.empty()) named.nip_of_org.emplace_back(nip, organization);
-  for (auto& hmac : hmacs) {
-    if (!hmac.empty() && !account.empty()) named.email_of_account.emplace_back(hmac, account);
+  for (size_t i = 0; i < hmac_count; ++i) {
+    if (!account.empty()) named.email_of_account.emplace_back(hmacs[i], account);
   }
 }
 
 // Index entries are never read back by the fold.
 Status PutEmpty(RowSink& rows, const std::string& key) { return rows.PutWriteOnly(kCf, key, ""); }
+
+// Adds `position` to the postings of `prefix` + `id`.
+Status Post(RowSink& rows, std::string& key, std::string_view prefix, std::string_view id,
+            uint64_t position) {
+  key.assign(prefix);
+  rows::AppendKeyPart(key, id);
+  key += '/';
+  rows::AppendHex16(key, position >> kPostingBlockBits);
+  LD_ASSIGN_OR_RETURN(auto* postings,
+                      rows::EditRow<rows::PostingsRow>(rows, kCf, key, /*create=*/true));
+  postings->add_offsets(static_cast<uint32_t>(position & ((uint64_t{1} << kPostingBlockBits) - 1)));
+  return OkStatus();
+}
 
 // Calls `visit` with the last key part of every row under `prefix`.
 Status ScanLastParts(const RowReader& rows, const std::string& prefix,
@@ -100,6 +205,30 @@ Status ScanLastParts(const RowReader& rows, const std::string& prefix,
     out.emplace_back(key.substr(prefix.size()));
     return true;
   });
+}
+
+// Adds the positions in the postings under `prefix` to `out`.
+Status ScanPostings(const RowReader& rows, const std::string& prefix, std::vector<uint64_t>& out) {
+  Status failed;
+  LD_RETURN_IF_ERROR(
+      rows.ScanPrefix(kCf, prefix, [&](std::string_view key, std::string_view value) {
+        const std::string_view block_hex = key.substr(prefix.size());
+        uint64_t block = 0;
+        const auto [end, error] =
+            std::from_chars(block_hex.data(), block_hex.data() + block_hex.size(), block, 16);
+        rows::PostingsRow postings;
+        if (error != std::errc() || end != block_hex.data() + block_hex.size()) {
+          failed = DataLoss("subject index row " + std::string(key) + " has no block number");
+        } else {
+          failed = rows::ParseRow(kCf, key, value, postings);
+        }
+        if (!failed.ok()) return false;
+        for (uint32_t offset : postings.offsets()) {
+          out.push_back((block << kPostingBlockBits) + offset);
+        }
+        return true;
+      }));
+  return failed;
 }
 
 std::string Unescape(std::string_view part) {
@@ -119,35 +248,35 @@ std::string Unescape(std::string_view part) {
 
 Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Envelope& envelope,
                                      RowSink& rows) const {
-  Named named;
   const auto* field = v1::Envelope::descriptor()->FindFieldByNumber(envelope.payload_case());
   if (field == nullptr) return OkStatus();
-  const Message& payload = envelope.GetReflection()->GetMessage(envelope, field);
-  Collect(payload, named);
-  if (!envelope.actor().account_id().empty()) named.accounts.insert(envelope.actor().account_id());
+  Named named;
+  Collect(envelope.GetReflection()->GetMessage(envelope, field), named);
+  named.accounts.Add(envelope.actor().account_id());
 
-  const bool opens_ticket = envelope.has_ticket_opened() || envelope.has_ticket_imported();
-  if (opens_ticket) {
-    const std::string& ticket = envelope.has_ticket_opened()
-                                    ? envelope.ticket_opened().ticket_id()
-                                    : envelope.ticket_imported().ticket_id();
-    const std::string& org = envelope.has_ticket_opened()
-                                 ? envelope.ticket_opened().organization_id()
-                                 : envelope.ticket_imported().organization_id();
-    // An imported ticket's opener is a legacy contact (empty when the legacy row named none).
-    const std::string& opener = envelope.has_ticket_opened()
-                                    ? envelope.ticket_opened().opened_by()
-                                    : envelope.ticket_imported().opened_by();
-    LD_RETURN_IF_ERROR(rows.Put(kCf, "ticket/" + rows::KeyPart(ticket), org + "\n" + opener));
+  std::string key;
+  key.reserve(96);
+  if (envelope.has_ticket_opened() || envelope.has_ticket_imported()) {
+    const bool opened = envelope.has_ticket_opened();
+    const std::string& ticket =
+        opened ? envelope.ticket_opened().ticket_id() : envelope.ticket_imported().ticket_id();
+    key.assign("ticket/");
+    rows::AppendKeyPart(key, ticket);
+    LD_ASSIGN_OR_RETURN(auto* subjects,
+                        rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/true));
+    subjects->set_organization_id(opened ? envelope.ticket_opened().organization_id()
+                                         : envelope.ticket_imported().organization_id());
+    subjects->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
+                                           : envelope.ticket_imported().opened_by());
   }
-  for (const auto& ticket : named.tickets) {
-    LD_ASSIGN_OR_RETURN(auto owner, rows.Get(kCf, "ticket/" + rows::KeyPart(ticket)));
-    if (!owner) continue;
-    const size_t newline = owner->find('\n');
-    const std::string org = owner->substr(0, newline);
-    const std::string opener = newline == std::string::npos ? "" : owner->substr(newline + 1);
-    if (!org.empty()) named.organizations.insert(org);
-    if (!opener.empty()) named.accounts.insert(opener);
+  for (std::string_view ticket : named.tickets) {
+    key.assign("ticket/");
+    rows::AppendKeyPart(key, ticket);
+    LD_ASSIGN_OR_RETURN(const auto* subjects,
+                        rows::FindRow<rows::TicketSubjectsRow>(rows, kCf, key));
+    if (subjects == nullptr) continue;
+    named.organizations.Add(subjects->organization_id());
+    named.accounts.Add(subjects->opener_account_id());
   }
   for (const auto& [nip, org] : named.nip_of_org) {
     LD_RETURN_IF_ERROR(PutEmpty(rows, "nip/" + rows::KeyPart(nip) + "/" + rows::KeyPart(org)));
@@ -155,12 +284,12 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
   for (const auto& [hmac, account] : named.email_of_account) {
     LD_RETURN_IF_ERROR(PutEmpty(rows, "email/" + log::Hex(hmac) + "/" + rows::KeyPart(account)));
   }
-  const std::string position = rows::Hex16(record.position.value);
-  for (const auto& account : named.accounts) {
-    LD_RETURN_IF_ERROR(PutEmpty(rows, "account/" + rows::KeyPart(account) + "/" + position));
+  const uint64_t position = record.position.value;
+  for (std::string_view account : named.accounts) {
+    LD_RETURN_IF_ERROR(Post(rows, key, "account/", account, position));
   }
-  for (const auto& org : named.organizations) {
-    LD_RETURN_IF_ERROR(PutEmpty(rows, "org/" + rows::KeyPart(org) + "/" + position));
+  for (std::string_view org : named.organizations) {
+    LD_RETURN_IF_ERROR(Post(rows, key, "org/", org, position));
   }
   return OkStatus();
 }
@@ -178,17 +307,11 @@ Result<SubjectMatch> FindSubject(const RowReader& rows, const SubjectQuery& quer
     for (const auto& part : parts) match.organizations.push_back(Unescape(part));
   }
   std::vector<uint64_t> positions;
-  auto add_positions = [&](const std::string& prefix) -> Status {
-    parts.clear();
-    LD_RETURN_IF_ERROR(ScanLastParts(rows, prefix, parts));
-    for (const auto& part : parts) positions.push_back(std::stoull(part, nullptr, 16));
-    return OkStatus();
-  };
   for (const auto& account : match.accounts) {
-    LD_RETURN_IF_ERROR(add_positions("account/" + rows::KeyPart(account) + "/"));
+    LD_RETURN_IF_ERROR(ScanPostings(rows, "account/" + rows::KeyPart(account) + "/", positions));
   }
   for (const auto& org : match.organizations) {
-    LD_RETURN_IF_ERROR(add_positions("org/" + rows::KeyPart(org) + "/"));
+    LD_RETURN_IF_ERROR(ScanPostings(rows, "org/" + rows::KeyPart(org) + "/", positions));
   }
   std::sort(positions.begin(), positions.end());
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
@@ -209,6 +332,26 @@ Result<std::optional<std::string>> LayeredRows::Get(std::string_view cf,
 
 Status LayeredRows::Put(std::string_view cf, std::string_view key, std::string_view value) {
   return top_.Put(cf, key, value);
+}
+
+Status LayeredRows::CopyUp(std::string_view cf, std::string_view key) {
+  if (top_.Holds(cf, key)) return OkStatus();
+  LD_ASSIGN_OR_RETURN(auto bytes, base_.Get(cf, key));
+  if (!bytes) return OkStatus();
+  return top_.Put(cf, key, *bytes);
+}
+
+Result<const google::protobuf::MessageLite*> LayeredRows::FindRow(
+    std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type) {
+  LD_RETURN_IF_ERROR(CopyUp(cf, key));
+  return top_.FindRow(cf, key, type);
+}
+
+Result<google::protobuf::MessageLite*> LayeredRows::EditRow(
+    std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type,
+    bool create) {
+  LD_RETURN_IF_ERROR(CopyUp(cf, key));
+  return top_.EditRow(cf, key, type, create);
 }
 
 Status LayeredRows::Delete(std::string_view, std::string_view) {

@@ -5,24 +5,31 @@
 // data never becomes a key: a person is found by the keyed hash of their e-mail address (the same
 // HMAC the events carry as `email_index`), an organization by its NIP (a company's tax id).
 //
-// Column family "subject_index" (ids escaped as rows::KeyPart, positions 16 hex digits):
+// Column family "subject_postings" (ids escaped as rows::KeyPart; <block> is 16 hex digits of
+// position / 65 536, so a subject's postings come in rows of at most 65 536 positions):
 //   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
 //                                                   invitation, staff account, e-mail change)
 //   nip/<nip>/<organization>                  ""
-//   ticket/<ticket>                           "<organization>\n<opener account>" (an imported
-//                                                   ticket's: its legacy contact, or none)
-//   account/<account>/<position>              ""  an event about the account: its own stream's,
-//                                                   one it acted in, one naming it (author, opener,
-//                                                   recipient, ...), one of a ticket it opened
-//   org/<organization>/<position>             ""  an event naming the organization or its NIP,
-//                                                   or one of its tickets
+//   ticket/<ticket>                           TicketSubjectsRow: its organization and opener (an
+//                                                   imported ticket's: its legacy contact, or none)
+//   account/<account>/<block>                 PostingsRow: the events about the account: its own
+//                                                   stream's, ones it acted in, ones naming it
+//                                                   (author, opener, recipient, ...), those of a
+//                                                   ticket it opened
+//   org/<organization>/<block>                PostingsRow: the events naming the organization or
+//                                                   its NIP, and those of its tickets
+// A subject's positions are posting lists, not a row per event: a rebuild writes a few rows per
+// subject instead of about three rows per event, and an event appends to rows the fold keeps
+// parsed (RowSink::EditRow). (The column family was "subject_index", one row per position, until
+// 2026-12: a store that has only that one is rebuilt, as the runner demands.)
 //
 // What names a subject is read from the payload's fields by name (any depth): string fields
 // `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`
 // name organizations; bytes fields `email_index`/`new_email_index` map an address to the
 // `account_id` (or `subject_id`) of the same message; `ticket_id` ties an event to its ticket's
 // organization and opener. New event types that follow these names are indexed without changes
-// here (a legacy contact: an event with `subject_id` and `email_index`).
+// here (a legacy contact: an event with `subject_id` and `email_index`). Which fields of a message
+// type matter is worked out once per type, not per event.
 
 #include <map>
 #include <optional>
@@ -39,7 +46,10 @@
 
 namespace ledgerdesk::projections {
 
-inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_index";
+inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_postings";
+// Positions per postings row: a row holds the positions [block << kPostingBlockBits, (block + 1)
+// << kPostingBlockBits).
+inline constexpr int kPostingBlockBits = 16;
 
 class SubjectIndexProjection : public Projection {
  public:
@@ -78,11 +88,20 @@ class LayeredRows : public RowSink, public RowReader {
   Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) const override;
   Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
   Status Delete(std::string_view cf, std::string_view key) override;
+  Result<const google::protobuf::MessageLite*> FindRow(
+      std::string_view cf, std::string_view key,
+      const google::protobuf::MessageLite& type) override;
+  Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
+                                                 const google::protobuf::MessageLite& type,
+                                                 bool create) override;
   Status ScanPrefix(std::string_view cf, std::string_view prefix,
                     const std::function<bool(std::string_view key, std::string_view value)>& visit)
       const override;
 
  private:
+  // Copies the base's row at `key` into the top layer, unless the top has it already.
+  Status CopyUp(std::string_view cf, std::string_view key);
+
   const RowReader& base_;
   MemoryRows top_;
 };

@@ -11,35 +11,40 @@ namespace {
 using Self = TicketsProjection;
 constexpr std::string_view kCf = TicketsProjection::kColumnFamily;
 
-// Writes `row` and moves its activity index entry from `previous_activity_us` (none when the
-// ticket is new) to the row's last activity.
-Status WriteTicket(RowSink& sink, const rows::TicketRow& row,
-                   std::optional<int64_t> previous_activity_us) {
-  if (previous_activity_us && *previous_activity_us != row.last_activity_at_us()) {
+// Moves the ticket's activity index entry from `previous_activity_us` (none when the ticket is
+// new) to the row's last activity (the row itself is edited in place: RowSink::EditRow).
+Status MoveActivityEntry(RowSink& sink, const rows::TicketRow& row,
+                         std::optional<int64_t> previous_activity_us) {
+  if (previous_activity_us && *previous_activity_us == row.last_activity_at_us()) {
+    return OkStatus();
+  }
+  if (previous_activity_us) {
     LD_RETURN_IF_ERROR(sink.Delete(
         kCf, Self::ActivityKey(row.organization_id(), *previous_activity_us, row.ticket_id())));
   }
-  if (!previous_activity_us || *previous_activity_us != row.last_activity_at_us()) {
-    LD_RETURN_IF_ERROR(sink.Put(
-        kCf, Self::ActivityKey(row.organization_id(), row.last_activity_at_us(), row.ticket_id()),
-        ""));
-  }
-  return rows::PutRow(sink, kCf, Self::TicketKey(row.ticket_id()), row);
+  return sink.Put(
+      kCf, Self::ActivityKey(row.organization_id(), row.last_activity_at_us(), row.ticket_id()),
+      "");
 }
 
-// A ticket opened twice under one id (the write side never does): the later opening wins, and
-// the earlier one's list entry must not stay behind.
-Status DropListEntry(RowSink& sink, const std::string& ticket_id) {
-  LD_ASSIGN_OR_RETURN(auto row,
-                      rows::GetRow<rows::TicketRow>(sink, kCf, Self::TicketKey(ticket_id)));
-  if (!row) return OkStatus();
-  return sink.Delete(
-      kCf, Self::ActivityKey(row->organization_id(), row->last_activity_at_us(), ticket_id));
+// The ticket's row, emptied for a new opening. A ticket opened twice under one id (the write side
+// never does): the later opening wins, and the earlier one's list entry must not stay behind.
+Result<rows::TicketRow*> StartTicket(RowSink& sink, const std::string& ticket_id) {
+  LD_ASSIGN_OR_RETURN(auto* row,
+                      rows::EditRow<rows::TicketRow>(sink, kCf, Self::TicketKey(ticket_id),
+                                                     /*create=*/true));
+  if (!row->ticket_id().empty()) {
+    LD_RETURN_IF_ERROR(sink.Delete(
+        kCf, Self::ActivityKey(row->organization_id(), row->last_activity_at_us(), ticket_id)));
+  }
+  row->Clear();
+  return row;
 }
 
 Status ApplyOpened(const v1::Envelope& envelope, RowSink& sink) {
   const auto& event = envelope.ticket_opened();
-  rows::TicketRow row;
+  LD_ASSIGN_OR_RETURN(rows::TicketRow * opened, StartTicket(sink, event.ticket_id()));
+  rows::TicketRow& row = *opened;
   row.set_ticket_id(event.ticket_id());
   row.set_number(event.number());
   row.set_organization_id(event.organization_id());
@@ -56,12 +61,12 @@ Status ApplyOpened(const v1::Envelope& envelope, RowSink& sink) {
   row.set_opened_at_us(rows::Micros(envelope.occurred_at()));
   row.set_response_due_at_us(rows::Micros(event.response_due_at()));
   row.set_last_activity_at_us(row.opened_at_us());
-  LD_RETURN_IF_ERROR(DropListEntry(sink, row.ticket_id()));
-  return WriteTicket(sink, row, std::nullopt);
+  return MoveActivityEntry(sink, row, std::nullopt);
 }
 
 Status ApplyImported(RowSink& sink, const v1::TicketImported& event) {
-  rows::TicketRow row;
+  LD_ASSIGN_OR_RETURN(rows::TicketRow * imported, StartTicket(sink, event.ticket_id()));
+  rows::TicketRow& row = *imported;
   row.set_ticket_id(event.ticket_id());
   row.set_number(event.number());
   row.set_organization_id(event.organization_id());
@@ -78,8 +83,7 @@ Status ApplyImported(RowSink& sink, const v1::TicketImported& event) {
   row.set_last_activity_at_us(row.opened_at_us());
   row.set_legacy_ticket_id(event.legacy_ticket_id());
   row.set_transcript_attachment_id(event.transcript_attachment_id());
-  LD_RETURN_IF_ERROR(DropListEntry(sink, row.ticket_id()));
-  return WriteTicket(sink, row, std::nullopt);
+  return MoveActivityEntry(sink, row, std::nullopt);
 }
 
 // Applies an event of an existing ticket to its row (and its message or attachment rows).
@@ -173,12 +177,13 @@ Status TicketsProjection::Apply(const log::LogRecord&, const v1::Envelope& envel
   if (envelope.has_ticket_imported()) return ApplyImported(sink, envelope.ticket_imported());
   const std::string* ticket_id = rows::TicketIdOf(envelope);
   if (ticket_id == nullptr) return OkStatus();
-  LD_ASSIGN_OR_RETURN(auto row, rows::GetRow<rows::TicketRow>(sink, kCf, TicketKey(*ticket_id)));
-  if (!row) return OkStatus();
+  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::TicketRow>(sink, kCf, TicketKey(*ticket_id),
+                                                                /*create=*/false));
+  if (row == nullptr) return OkStatus();
   const int64_t previous_activity = row->last_activity_at_us();
   LD_RETURN_IF_ERROR(ApplyChange(envelope, sink, *row));
   row->set_last_activity_at_us(std::max(previous_activity, rows::Micros(envelope.occurred_at())));
-  return WriteTicket(sink, *row, previous_activity);
+  return MoveActivityEntry(sink, *row, previous_activity);
 }
 
 }  // namespace ledgerdesk::projections

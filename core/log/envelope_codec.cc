@@ -30,20 +30,24 @@ Status DecodeEnvelopeInto(std::string_view bytes, v1::Envelope& envelope) {
     return InvalidArgument("unknown event type " + type + " (written by a newer version?)");
   }
   if (!envelope.event_type().empty()) {
-    const std::string expected_type = PayloadTypeName(envelope);
+    const std::string_view expected_type = PayloadTypeNameView(envelope);
     if (envelope.event_type() != expected_type) {
       return InvalidArgument("envelope says event type " + envelope.event_type() + " but carries " +
-                             expected_type);
+                             std::string(expected_type));
     }
   }
   return OkStatus();
 }
 
-std::string PayloadTypeName(const v1::Envelope& envelope) {
+std::string_view PayloadTypeNameView(const v1::Envelope& envelope) {
   if (envelope.payload_case() == v1::Envelope::PAYLOAD_NOT_SET) return "";
   const auto* field = v1::Envelope::descriptor()->FindFieldByNumber(envelope.payload_case());
   if (field == nullptr || field->message_type() == nullptr) return "";
   return field->message_type()->full_name();
+}
+
+std::string PayloadTypeName(const v1::Envelope& envelope) {
+  return std::string(PayloadTypeNameView(envelope));
 }
 
 void StampEventType(v1::Envelope& envelope) { envelope.set_event_type(PayloadTypeName(envelope)); }

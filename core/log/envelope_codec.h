@@ -19,6 +19,8 @@ Status DecodeEnvelopeInto(std::string_view bytes, v1::Envelope& envelope);
 
 // The full Protobuf name of the envelope's payload ("ledgerdesk.v1.TicketOpened"), or "" if none.
 std::string PayloadTypeName(const v1::Envelope& envelope);
+// The same, viewing the descriptor's name (valid for the program's life).
+std::string_view PayloadTypeNameView(const v1::Envelope& envelope);
 
 // Sets envelope.event_type from its payload. Every envelope is stamped with this before it is
 // appended, so that any tool can route on the type without our schemas.

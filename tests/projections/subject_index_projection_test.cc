@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "projections/memory_rows.h"
+#include "projections/projection_rows.pb.h"
 #include "projections/row_codec.h"
 #include "projections/row_reader.h"
 #include "tests/support/test_events.h"
@@ -165,8 +166,51 @@ TEST(SubjectIndexProjection, AMigratedTicketIsInTheHistoryOfItsOpenerCcAndPartic
   // A CC address: its key and the ticket that names it.
   auto it = FindSubject(reader, {.email_index = kBobHmac});
   EXPECT_EQ(Positions(*it), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(rows.rows(kSubjectIndexColumnFamily).count("account/contact-serwis/" + rows::Hex16(3)),
-            1u);
+  // A participant named by the transcript: that event (in the postings of block 0).
+  const auto& postings = rows.rows(kSubjectIndexColumnFamily);
+  ASSERT_EQ(postings.count("account/contact-serwis/" + rows::Hex16(0)), 1u);
+  rows::PostingsRow serwis;
+  ASSERT_TRUE(serwis.ParseFromString(postings.at("account/contact-serwis/" + rows::Hex16(0))));
+  EXPECT_EQ(std::vector<uint32_t>(serwis.offsets().begin(), serwis.offsets().end()),
+            std::vector<uint32_t>{3});
+}
+
+TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) {
+  MemoryRows rows;
+  const uint64_t block = uint64_t{1} << kPostingBlockBits;
+  // Alice's registration, then her ticket's events on both sides of a block boundary.
+  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows, block - 2).ok());
+  v1::Envelope opened = MakeEvent("ticket-t1", 1);
+  opened.mutable_ticket_opened()->set_ticket_id("t1");
+  opened.mutable_ticket_opened()->set_organization_id("o1");
+  opened.mutable_ticket_opened()->set_opened_by("alice");
+  std::vector<v1::Envelope> ticket = {opened};
+  for (uint64_t version = 2; version <= 4; ++version) {
+    v1::Envelope closed = MakeEvent("ticket-t1", version);
+    closed.mutable_ticket_closed()->set_ticket_id("t1");
+    ticket.push_back(closed);
+  }
+  ASSERT_TRUE(ApplyAll(ticket, rows, block - 1).ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_TRUE(alice.ok()) << alice.status().message();
+  EXPECT_EQ(Positions(*alice),
+            (std::vector<uint64_t>{block - 2, block - 1, block, block + 1, block + 2}));
+  size_t alice_rows = 0;
+  for (const auto& [key, value] : rows.rows(kSubjectIndexColumnFamily)) {
+    alice_rows += key.starts_with("account/alice/");
+  }
+  EXPECT_EQ(alice_rows, 2u);  // blocks 0 and 1
+}
+
+TEST(SubjectIndexProjection, ABrokenPostingsRowIsDataLossNotSilence) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows).ok());
+  ASSERT_TRUE(rows.Put(kSubjectIndexColumnFamily, "account/alice/" + rows::Hex16(0), "\xff").ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_FALSE(alice.ok());
+  EXPECT_EQ(alice.status().code(), StatusCode::kDataLoss);
 }
 
 TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {
