@@ -28,14 +28,14 @@ Status AddMember(RowSink& sink, const std::string& organization_id, const std::s
 }  // namespace
 
 std::string AccountsProjection::AccountKey(std::string_view account_id) {
-  return "account/" + rows::KeyPart(account_id);
+  return rows::Key("account/", rows::Part{account_id});
 }
 std::string AccountsProjection::MembersPrefix(std::string_view organization_id) {
-  return "member/" + rows::KeyPart(organization_id) + "/";
+  return rows::Key("member/", rows::Part{organization_id}, "/");
 }
 std::string AccountsProjection::MemberKey(std::string_view organization_id,
                                           std::string_view account_id) {
-  return MembersPrefix(organization_id) + rows::KeyPart(account_id);
+  return rows::Key("member/", rows::Part{organization_id}, "/", rows::Part{account_id});
 }
 
 Status AccountsProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,

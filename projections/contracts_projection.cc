@@ -33,17 +33,17 @@ Status UpdateOrganization(RowSink& sink, const std::string& organization_id, Cha
 }  // namespace
 
 std::string ContractsProjection::OrganizationKey(std::string_view organization_id) {
-  return "org/" + rows::KeyPart(organization_id);
+  return rows::Key("org/", rows::Part{organization_id});
 }
 std::string ContractsProjection::ContractKey(std::string_view number) {
-  return "contract/" + rows::KeyPart(number);
+  return rows::Key("contract/", rows::Part{number});
 }
 std::string ContractsProjection::OrganizationContractsPrefix(std::string_view organization_id) {
-  return "org_contract/" + rows::KeyPart(organization_id) + "/";
+  return rows::Key("org_contract/", rows::Part{organization_id}, "/");
 }
 std::string ContractsProjection::OrganizationContractKey(std::string_view organization_id,
                                                          std::string_view number) {
-  return OrganizationContractsPrefix(organization_id) + rows::KeyPart(number);
+  return rows::Key("org_contract/", rows::Part{organization_id}, "/", rows::Part{number});
 }
 
 Status ContractsProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,

@@ -8,14 +8,14 @@
 namespace ledgerdesk::projections {
 
 std::string NotificationsProjection::CountKey(std::string_view account_id) {
-  return "count/" + rows::KeyPart(account_id);
+  return rows::Key("count/", rows::Part{account_id});
 }
 std::string NotificationsProjection::AccountPrefix(std::string_view account_id) {
-  return "account/" + rows::KeyPart(account_id) + "/";
+  return rows::Key("account/", rows::Part{account_id}, "/");
 }
 std::string NotificationsProjection::NotificationKey(std::string_view account_id,
                                                      uint64_t sequence) {
-  return AccountPrefix(account_id) + rows::InvertedHex16(sequence);
+  return rows::Key("account/", rows::Part{account_id}, "/", rows::Hex{~sequence});
 }
 
 Status NotificationsProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,

@@ -43,18 +43,17 @@ bool ChangesTheQueue(v1::Envelope::PayloadCase event) {
 }  // namespace
 
 std::string QueueProjection::TicketKey(std::string_view ticket_id) {
-  return "ticket/" + rows::KeyPart(ticket_id);
+  return rows::Key("ticket/", rows::Part{ticket_id});
 }
 std::string QueueProjection::OpenKey(bool urgent, int64_t response_due_us,
                                      std::string_view ticket_id) {
   const uint64_t due = response_due_us == 0 ? std::numeric_limits<uint64_t>::max()
                                             : rows::SortableMicros(response_due_us);
-  return std::string(kOpenPrefix) + (urgent ? "0/" : "1/") + rows::Hex16(due) + "/" +
-         rows::KeyPart(ticket_id);
+  return rows::Key(kOpenPrefix, urgent ? "0/" : "1/", rows::Hex{due}, "/", rows::Part{ticket_id});
 }
 std::string QueueProjection::BreachKey(int64_t responded_us, std::string_view ticket_id) {
-  return std::string(kBreachPrefix) + rows::InvertedHex16(rows::SortableMicros(responded_us)) +
-         "/" + rows::KeyPart(ticket_id);
+  return rows::Key(kBreachPrefix, rows::Hex{~rows::SortableMicros(responded_us)}, "/",
+                   rows::Part{ticket_id});
 }
 
 Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,

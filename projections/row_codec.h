@@ -32,6 +32,28 @@ std::string Hex16(uint64_t value);
 // Sorts newest (largest) first.
 inline std::string InvertedHex16(uint64_t value) { return Hex16(~value); }
 
+// A key from pieces, built in one allocation: Key("ticket/", Part{id}) is "ticket/" +
+// KeyPart(id); Hex{n} is Hex16(n). (Folds build several keys per event.)
+struct Part {
+  std::string_view id;
+};
+struct Hex {
+  uint64_t value;
+};
+inline size_t PieceSize(std::string_view text) { return text.size(); }
+inline size_t PieceSize(Part part) { return part.id.size(); }
+inline size_t PieceSize(Hex) { return 16; }
+inline void AppendPiece(std::string& key, std::string_view text) { key.append(text); }
+inline void AppendPiece(std::string& key, Part part) { AppendKeyPart(key, part.id); }
+inline void AppendPiece(std::string& key, Hex hex) { AppendHex16(key, hex.value); }
+template <typename... Pieces>
+std::string Key(const Pieces&... pieces) {
+  std::string key;
+  key.reserve((PieceSize(pieces) + ...));
+  (AppendPiece(key, pieces), ...);
+  return key;
+}
+
 // Microseconds since the epoch; times before it count as 0 in keys (SortableMicros).
 int64_t Micros(const google::protobuf::Timestamp& timestamp);
 inline uint64_t SortableMicros(int64_t micros) {

@@ -1,6 +1,7 @@
 #include "projections/store.h"
 
 #include <absl/container/node_hash_map.h>
+#include <absl/hash/hash.h>
 #include <fcntl.h>
 #include <google/protobuf/arena.h>
 #include <rocksdb/cache.h>
@@ -602,6 +603,48 @@ class WriteOnlyRun {
   std::vector<size_t> offsets_;
 };
 
+// A row's key held inside the row cache's node: a lookup that finds a row touches the node alone,
+// not the node and then a separately allocated string (that second cache miss was most of a
+// rebuild's lookups). Longer keys than kInline bytes, rare, go to the heap.
+class RowKey {
+ public:
+  explicit RowKey(std::string_view key) : size_(static_cast<uint32_t>(key.size())) {
+    char* bytes = inline_;
+    if (key.size() > kInline) {
+      heap_ = std::make_unique<char[]>(key.size());
+      bytes = heap_.get();
+    }
+    std::memcpy(bytes, key.data(), key.size());
+  }
+  RowKey(const RowKey& other) : RowKey(other.view()) {}
+  RowKey& operator=(const RowKey&) = delete;
+
+  std::string_view view() const { return {heap_ ? heap_.get() : inline_, size_}; }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr size_t kInline = 100;
+  uint32_t size_;
+  char inline_[kInline];
+  std::unique_ptr<char[]> heap_;
+};
+
+struct RowKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return absl::Hash<std::string_view>()(key); }
+  size_t operator()(const RowKey& key) const { return (*this)(key.view()); }
+};
+
+struct RowKeyEq {
+  using is_transparent = void;
+  static std::string_view View(std::string_view key) { return key; }
+  static std::string_view View(const RowKey& key) { return key.view(); }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return View(a) == View(b);
+  }
+};
+
 }  // namespace
 
 struct StoreBatch::Impl {
@@ -626,7 +669,7 @@ struct StoreBatch::Impl {
   // Rows keep their addresses (the dirty lists and `last` point at them), and a lookup probes
   // one group of control bytes instead of walking a bucket chain: std::unordered_map's lookups
   // were a tenth of a rebuild's CPU.
-  using Table = absl::node_hash_map<std::string, Entry>;
+  using Table = absl::node_hash_map<RowKey, Entry, RowKeyHash, RowKeyEq>;
 
   // One column family's staged and cached rows. Column families share nothing here, so
   // projections (each owning its own) may be applied on several threads at once.
@@ -696,8 +739,8 @@ struct StoreBatch::Impl {
   size_t HeldBytes() const { return Sum(&Family::cache_bytes) + Sum(&Family::write_only_bytes); }
 
   static Table::value_type* Find(Family& family, std::string_view key) {
-    if (family.last != nullptr && family.last->first == key) return family.last;
-    auto it = family.table.find(absl::string_view(key.data(), key.size()));
+    if (family.last != nullptr && family.last->first.view() == key) return family.last;
+    auto it = family.table.find(key);
     return it == family.table.end() ? nullptr : &*it;
   }
 
@@ -711,12 +754,12 @@ struct StoreBatch::Impl {
             row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
         if (row->second.dirty) --family.dirty_rows;
         if (row == family.last) family.last = nullptr;
-        family.table.erase(family.table.find(absl::string_view(key.data(), key.size())));
+        family.table.erase(family.table.find(key));
       }
       return;
     }
     if (row == nullptr) {
-      row = &*family.table.emplace(std::string(key), Entry()).first;
+      row = &*family.table.emplace(RowKey(key), Entry()).first;
       family.cache_bytes += key.size() + 64;
     }
     Entry& entry = row->second;
@@ -748,7 +791,7 @@ struct StoreBatch::Impl {
       LD_ASSIGN_OR_RETURN(value, store.Get(store.impl_->options.column_families[index], key));
     }
     family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
-    family.last = &*family.table.emplace(std::string(key), Entry{std::move(value)}).first;
+    family.last = &*family.table.emplace(RowKey(key), Entry{std::move(value)}).first;
     return family.last;
   }
 
@@ -865,9 +908,11 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
     auto* cf = impl_->projection[index];
     for (auto* row : staged.families[index].dirty) {
       if (const auto& value = row->second.Bytes()) {
-        status = write.Put(cf, row->first, *value);
+        const std::string_view key = row->first.view();
+        status = write.Put(cf, rocksdb::Slice(key.data(), key.size()), *value);
       } else {
-        status = write.Delete(cf, row->first);
+        const std::string_view key = row->first.view();
+        status = write.Delete(cf, rocksdb::Slice(key.data(), key.size()));
       }
       if (!status.ok()) break;
     }
@@ -912,7 +957,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
       std::vector<Row> rows;
       rows.reserve(staged.families[index].dirty_rows);
       for (auto& [key, entry] : staged.families[index].table) {
-        if (entry.dirty) rows.emplace_back(key, &entry.Bytes());
+        if (entry.dirty) rows.emplace_back(key.view(), &entry.Bytes());
       }
       std::vector<KeyRef> keys(rows.size());
       for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[i].first, i};

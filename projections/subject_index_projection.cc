@@ -279,10 +279,11 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
     named.accounts.Add(subjects->opener_account_id());
   }
   for (const auto& [nip, org] : named.nip_of_org) {
-    LD_RETURN_IF_ERROR(PutEmpty(rows, "nip/" + rows::KeyPart(nip) + "/" + rows::KeyPart(org)));
+    LD_RETURN_IF_ERROR(PutEmpty(rows, rows::Key("nip/", rows::Part{nip}, "/", rows::Part{org})));
   }
   for (const auto& [hmac, account] : named.email_of_account) {
-    LD_RETURN_IF_ERROR(PutEmpty(rows, "email/" + log::Hex(hmac) + "/" + rows::KeyPart(account)));
+    LD_RETURN_IF_ERROR(
+        PutEmpty(rows, rows::Key("email/", log::Hex(hmac), "/", rows::Part{account})));
   }
   const uint64_t position = record.position.value;
   for (std::string_view account : named.accounts) {

@@ -146,29 +146,28 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
 }  // namespace
 
 std::string TicketsProjection::TicketKey(std::string_view ticket_id) {
-  return "ticket/" + rows::KeyPart(ticket_id);
+  return rows::Key("ticket/", rows::Part{ticket_id});
 }
 std::string TicketsProjection::MessagesPrefix(std::string_view ticket_id) {
-  return "message/" + rows::KeyPart(ticket_id) + "/";
+  return rows::Key("message/", rows::Part{ticket_id}, "/");
 }
 std::string TicketsProjection::MessageKey(std::string_view ticket_id, uint64_t sequence) {
-  return MessagesPrefix(ticket_id) + rows::InvertedHex16(sequence);
+  return rows::Key("message/", rows::Part{ticket_id}, "/", rows::Hex{~sequence});
 }
 std::string TicketsProjection::AttachmentsPrefix(std::string_view ticket_id) {
-  return "attachment/" + rows::KeyPart(ticket_id) + "/";
+  return rows::Key("attachment/", rows::Part{ticket_id}, "/");
 }
 std::string TicketsProjection::AttachmentKey(std::string_view ticket_id,
                                              std::string_view attachment_id) {
-  return AttachmentsPrefix(ticket_id) + rows::KeyPart(attachment_id);
+  return rows::Key("attachment/", rows::Part{ticket_id}, "/", rows::Part{attachment_id});
 }
 std::string TicketsProjection::ActivityPrefix(std::string_view organization_id) {
-  return "org_activity/" + rows::KeyPart(organization_id) + "/";
+  return rows::Key("org_activity/", rows::Part{organization_id}, "/");
 }
 std::string TicketsProjection::ActivityKey(std::string_view organization_id,
                                            int64_t last_activity_us, std::string_view ticket_id) {
-  return ActivityPrefix(organization_id) +
-         rows::InvertedHex16(rows::SortableMicros(last_activity_us)) + "/" +
-         rows::KeyPart(ticket_id);
+  return rows::Key("org_activity/", rows::Part{organization_id}, "/",
+                   rows::Hex{~rows::SortableMicros(last_activity_us)}, "/", rows::Part{ticket_id});
 }
 
 Status TicketsProjection::Apply(const log::LogRecord&, const v1::Envelope& envelope,
