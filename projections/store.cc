@@ -948,10 +948,18 @@ Status Store::IngestStaged(StoreBatch& batch) {
         "a bulk load dropped rows it had not written yet (after an error): start it again");
   }
   using Row = std::pair<std::string_view, const std::optional<std::string>*>;
+  // One row of a file: a value, or a delete of a row an earlier file may hold.
+  struct Out {
+    std::string_view key;
+    std::string_view value;
+    bool deleted;
+  };
+  const size_t count = staged.families.size();
+  std::vector<std::vector<Out>> sorted(count);
 
   // Sorts one column family's rows (the table's and the write-only run, which hold different
-  // keys) and merges them into one SST file at `path`; false when it has none.
-  auto write_file = [&](size_t index, const std::string& path) -> Result<bool> {
+  // keys) and merges them into `sorted[index]`.
+  auto sort_family = [&](size_t index) -> Status {
     std::vector<Row> table_rows;
     {
       std::vector<Row> rows;
@@ -967,39 +975,50 @@ Status Store::IngestStaged(StoreBatch& batch) {
     }
     WriteOnlyRun& run = staged.families[index].write_only;
     run.SortByKey();
-    Status both_ways;
-    LD_ASSIGN_OR_RETURN(
-        const bool written,
-        WriteSstFile(*impl_->db, impl_->projection[index], path, [&](SstRows& out) {
-          size_t t = 0, w = 0;
-          while (t < table_rows.size() || w < run.size()) {
-            const bool take_table =
-                w == run.size() || (t < table_rows.size() && table_rows[t].first < run.key(w));
-            if (take_table) {
-              const auto& [key, value] = table_rows[t++];
-              if (*value) {
-                out.Put(key, **value);
-              } else if (staged.ingested_any) {  // an earlier file may hold it
-                out.Delete(key);
-              }
-              continue;
-            }
-            if (t < table_rows.size() && table_rows[t].first == run.key(w)) {
-              both_ways = Internal("column family " + impl_->options.column_families[index] +
-                                   " has a row written both write-only and for reading");
-              return;
-            }
-            out.Put(run.key(w), run.value(w));
-            ++w;
-          }
-        }));
-    LD_RETURN_IF_ERROR(both_ways);
-    return written;
+    std::vector<Out>& out = sorted[index];
+    out.reserve(table_rows.size() + run.size());
+    size_t t = 0, w = 0;
+    while (t < table_rows.size() || w < run.size()) {
+      const bool take_table =
+          w == run.size() || (t < table_rows.size() && table_rows[t].first < run.key(w));
+      if (take_table) {
+        const auto& [key, value] = table_rows[t++];
+        if (*value) {
+          out.push_back({key, **value, false});
+        } else if (staged.ingested_any) {  // an earlier file may hold it
+          out.push_back({key, {}, true});
+        }
+        continue;
+      }
+      if (t < table_rows.size() && table_rows[t].first == run.key(w)) {
+        return Internal("column family " + impl_->options.column_families[index] +
+                        " has a row written both write-only and for reading");
+      }
+      out.push_back({run.key(w), run.value(w), false});
+      ++w;
+    }
+    return OkStatus();
   };
 
-  // Column families are sorted and written in parallel, the largest first (the applying thread
-  // and the decoding thread are idle meanwhile).
-  const size_t count = staged.families.size();
+  // Runs `task(i)` for i in [0, tasks) on every core (the applying and decoding threads are idle
+  // meanwhile), in the given order.
+  auto in_parallel = [](size_t tasks, const std::function<Status(size_t)>& task) {
+    std::vector<Status> errors(tasks);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < tasks;) errors[i] = task(i);
+    };
+    {
+      const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+      std::vector<std::jthread> helpers;
+      for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+      work();
+    }
+    for (Status& error : errors) LD_RETURN_IF_ERROR(error);
+    return OkStatus();
+  };
+
+  // Column families are sorted side by side, the largest first.
   std::vector<size_t> order(count);
   for (size_t i = 0; i < count; ++i) order[i] = i;
   auto size_of = [&](size_t i) {
@@ -1007,37 +1026,63 @@ Status Store::IngestStaged(StoreBatch& batch) {
   };
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
-  std::vector<std::string> paths(count);
-  std::vector<Status> errors(count);
-  std::vector<char> written(count, 0);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < count;) {
-      const size_t index = order[i];
-      paths[index] =
-          (impl_->options.dir / ("bulk-" + impl_->options.column_families[index] + ".sst"))
-              .string();
-      auto result = write_file(index, paths[index]);
-      if (result.ok()) {
-        written[index] = *result;
-      } else {
-        errors[index] = result.status();
+  LD_RETURN_IF_ERROR(in_parallel(count, [&](size_t i) { return sort_family(order[i]); }));
+
+  // Then written as files of about kFileBytes each, a column family's files holding consecutive
+  // key ranges, so that a large column family is written on every core too.
+  constexpr size_t kFileBytes = 32u << 20;
+  struct Piece {
+    size_t index;  // column family
+    size_t begin, end;
+    size_t bytes;
+  };
+  std::vector<Piece> pieces;
+  for (size_t index = 0; index < count; ++index) {
+    const std::vector<Out>& rows = sorted[index];
+    size_t begin = 0, bytes = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      bytes += rows[i].key.size() + rows[i].value.size();
+      if (bytes >= kFileBytes || i + 1 == rows.size()) {
+        pieces.push_back({index, begin, i + 1, bytes});
+        begin = i + 1;
+        bytes = 0;
       }
     }
-  };
-  {
-    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-    std::vector<std::jthread> helpers;
-    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
-    work();
   }
+  std::sort(pieces.begin(), pieces.end(),
+            [](const Piece& a, const Piece& b) { return a.bytes > b.bytes; });
+  std::vector<std::string> paths(pieces.size());
+  LD_RETURN_IF_ERROR(in_parallel(pieces.size(), [&](size_t i) -> Status {
+    const Piece& piece = pieces[i];
+    paths[i] = (impl_->options.dir / ("bulk-" + impl_->options.column_families[piece.index] + "-" +
+                                      std::to_string(piece.begin) + ".sst"))
+                   .string();
+    return WriteSstFile(*impl_->db, impl_->projection[piece.index], paths[i],
+                        [&](SstRows& out) {
+                          for (size_t row = piece.begin; row < piece.end; ++row) {
+                            const Out& next = sorted[piece.index][row];
+                            if (next.deleted) {
+                              out.Delete(next.key);
+                            } else {
+                              out.Put(next.key, next.value);
+                            }
+                          }
+                        })
+        .status();
+  }));
+
+  // Ingested together: each column family's files in key order.
   std::vector<rocksdb::IngestExternalFileArg> files;
   for (size_t index = 0; index < count; ++index) {
-    LD_RETURN_IF_ERROR(errors[index]);
-    if (!written[index]) continue;
+    std::vector<std::pair<size_t, std::string>> mine;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      if (pieces[i].index == index) mine.emplace_back(pieces[i].begin, paths[i]);
+    }
+    if (mine.empty()) continue;
+    std::sort(mine.begin(), mine.end());
     rocksdb::IngestExternalFileArg file;
     file.column_family = impl_->projection[index];
-    file.external_files = {paths[index]};
+    for (auto& [begin, path] : mine) file.external_files.push_back(std::move(path));
     file.options.move_files = true;
     files.push_back(std::move(file));
   }
