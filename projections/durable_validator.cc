@@ -38,6 +38,10 @@ size_t DurableValidator::IdSet::Slot(const Id& id) const {
   return static_cast<size_t>(hash >> 17) & (slots_.size() - 1);
 }
 
+void DurableValidator::IdSet::prefetch(const Id& id) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[Slot(id)]);
+}
+
 bool DurableValidator::IdSet::contains(const Id& id) const {
   if (id.hi == 0 && id.lo == 0) return has_zero_;
   if (slots_.empty()) return false;
@@ -79,6 +83,11 @@ void DurableValidator::IdSet::Grow(size_t capacity) {
   for (const Id& id : old) {
     if (id.hi != 0 || id.lo != 0) insert(id);
   }
+}
+
+void DurableValidator::Prefetch(const v1::Envelope& envelope) const {
+  ids_.prefetch(ToId(envelope.event_id()));
+  versions_.prefetch(envelope.stream());
 }
 
 log::Verdict DurableValidator::Admit(const v1::Envelope& envelope) {
