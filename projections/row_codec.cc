@@ -28,12 +28,12 @@ std::string KeyPart(std::string_view id) {
 
 void AppendHex16(std::string& key, uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  const size_t at = key.size();
-  key.resize(at + 16);
+  char digits[16];
   for (int i = 15; i >= 0; --i) {
-    key[at + static_cast<size_t>(i)] = kDigits[value & 0xf];
+    digits[i] = kDigits[value & 0xf];
     value >>= 4;
   }
+  key.append(digits, sizeof digits);
 }
 
 std::string Hex16(uint64_t value) {

@@ -1,5 +1,6 @@
 #include "projections/subject_index_projection.h"
 
+#include <absl/container/inlined_vector.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
@@ -39,70 +40,100 @@ enum class Names {
   kMessage,     // a message with fields of these kinds
 };
 
+struct TypePlan;
+
 struct PlannedField {
   const FieldDescriptor* field;
   Names names;
+  bool repeated;
+  bool own_account;                     // account_id: the message's own account
+  bool own_account_if_none;             // subject_id: its own account unless it has an account_id
+  const TypePlan* fields_of = nullptr;  // kMessage: the message type's plan
 };
 
-// The fields of each payload type (and of the messages within) that name subjects, in field
-// number order, worked out once from the descriptors: reflection over every field of every event
-// was most of what the index cost.
+// The fields of one message type that name subjects (or lead to some that do), in field number
+// order, and the type's reflection.
+struct TypePlan {
+  const google::protobuf::Reflection* reflection = nullptr;
+  std::vector<PlannedField> fields;
+};
+
+// The plans of every payload type and the messages within, worked out once from the
+// descriptors: reflection over every field of every event, and finding descriptors and
+// reflections again for each message, were most of what the index cost.
 class Plans {
  public:
   static const Plans& Get() {
     static const Plans plans;
     return plans;
   }
-  // Empty for a type that names nothing.
-  const std::vector<PlannedField>& For(const Descriptor* type) const {
-    static const std::vector<PlannedField> kNothing;
-    auto it = plans_.find(type);
-    return it == plans_.end() ? kNothing : it->second;
+  // The payload field of `envelope` and its type's plan; null when it has none.
+  std::pair<const FieldDescriptor*, const TypePlan*> ForPayload(
+      const v1::Envelope& envelope) const {
+    const auto number = static_cast<size_t>(envelope.payload_case());
+    if (number >= payloads_.size()) return {nullptr, nullptr};
+    return payloads_[number];
   }
+  const google::protobuf::Reflection* envelope_reflection() const { return envelope_reflection_; }
 
  private:
   Plans() {
-    const auto* payload = v1::Envelope::descriptor()->FindOneofByName("payload");
+    const Descriptor* envelope = v1::Envelope::descriptor();
+    envelope_reflection_ = v1::Envelope::GetReflection();
+    const auto* payload = envelope->FindOneofByName("payload");
     for (int i = 0; payload != nullptr && i < payload->field_count(); ++i) {
-      if (const Descriptor* type = payload->field(i)->message_type()) Build(type);
+      const FieldDescriptor* field = payload->field(i);
+      if (field->message_type() == nullptr) continue;
+      const TypePlan* plan = Build(field->message_type());
+      const auto number = static_cast<size_t>(field->number());
+      if (payloads_.size() <= number) payloads_.resize(number + 1, {nullptr, nullptr});
+      payloads_[number] = {field, plan};
     }
   }
 
-  // Plans `type` and the types within; whether it names anything.
-  bool Build(const Descriptor* type) {
-    if (auto it = plans_.find(type); it != plans_.end()) return !it->second.empty();
-    plans_[type];  // a type within itself names nothing more than it does
-    std::vector<PlannedField> plan;
+  // Plans `type` and the types within (a type within itself names nothing more than it does).
+  const TypePlan* Build(const Descriptor* type) {
+    if (auto it = plans_.find(type); it != plans_.end()) return &it->second;
+    TypePlan& plan = plans_[type];  // std::unordered_map: stays where it is
+    plan.reflection =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->GetReflection();
     for (int i = 0; i < type->field_count(); ++i) {
       const FieldDescriptor* field = type->field(i);
       const std::string& name = field->name();
+      PlannedField planned{field, Names::kMessage, field->is_repeated(), name == "account_id",
+                           name == "subject_id"};
       if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        if (Build(field->message_type())) plan.push_back({field, Names::kMessage});
+        planned.fields_of = Build(field->message_type());
+        if (planned.fields_of->fields.empty()) continue;
       } else if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
         continue;
       } else if (field->type() == FieldDescriptor::TYPE_BYTES) {
-        if ((name == "email_index" || name == "new_email_index") && !field->is_repeated()) {
-          plan.push_back({field, Names::kEmailIndex});
-        }
+        if (name != "email_index" && name != "new_email_index") continue;
+        if (field->is_repeated()) continue;
+        planned.names = Names::kEmailIndex;
       } else if (NamesAccount(name)) {
-        plan.push_back({field, Names::kAccount});
+        planned.names = Names::kAccount;
       } else if (name == "organization_id") {
-        plan.push_back({field, Names::kOrganization});
+        planned.names = Names::kOrganization;
       } else if (name == "nip") {
-        plan.push_back({field, Names::kNip});
+        planned.names = Names::kNip;
       } else if (name == "ticket_id") {
-        plan.push_back({field, Names::kTicket});
+        planned.names = Names::kTicket;
+      } else {
+        continue;
       }
+      plan.fields.push_back(planned);
     }
-    std::sort(plan.begin(), plan.end(), [](const PlannedField& a, const PlannedField& b) {
-      return a.field->number() < b.field->number();
-    });
-    const bool names_any = !plan.empty();
-    plans_[type] = std::move(plan);
-    return names_any;
+    std::sort(plan.fields.begin(), plan.fields.end(),
+              [](const PlannedField& a, const PlannedField& b) {
+                return a.field->number() < b.field->number();
+              });
+    return &plan;
   }
 
-  std::unordered_map<const Descriptor*, std::vector<PlannedField>> plans_;
+  std::unordered_map<const Descriptor*, TypePlan> plans_;
+  std::vector<std::pair<const FieldDescriptor*, const TypePlan*>> payloads_;  // by field number
+  const google::protobuf::Reflection* envelope_reflection_ = nullptr;
 };
 
 // A few distinct ids (views into the event and the rows, valid while it is applied).
@@ -115,7 +146,7 @@ class Ids {
   auto end() const { return ids_.end(); }
 
  private:
-  std::vector<std::string_view> ids_;
+  absl::InlinedVector<std::string_view, 8> ids_;
 };
 
 // What one event names, collected from its payload.
@@ -127,21 +158,21 @@ struct Named {
   std::vector<std::pair<std::string_view, std::string_view>> email_of_account;  // hmac, account
 };
 
-void Collect(const Message& message, Named& named) {
-  const auto* reflection = message.GetReflection();
+void Collect(const Message& message, const TypePlan& plan, Named& named) {
+  const auto* reflection = plan.reflection;
   std::string_view account, organization, nip;
   std::string_view hmacs[2];
   size_t hmac_count = 0;
   std::string scratch;
-  for (const PlannedField& planned : Plans::Get().For(message.GetDescriptor())) {
+  for (const PlannedField& planned : plan.fields) {
     const FieldDescriptor* field = planned.field;
     if (planned.names == Names::kMessage) {
-      if (field->is_repeated()) {
+      if (planned.repeated) {
         for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-          Collect(reflection->GetRepeatedMessage(message, field, i), named);
+          Collect(reflection->GetRepeatedMessage(message, field, i), *planned.fields_of, named);
         }
       } else if (reflection->HasField(message, field)) {
-        Collect(reflection->GetMessage(message, field), named);
+        Collect(reflection->GetMessage(message, field), *planned.fields_of, named);
       }
       continue;
     }
@@ -150,15 +181,15 @@ void Collect(const Message& message, Named& named) {
       if (!hmac.empty() && hmac_count < 2) hmacs[hmac_count++] = hmac;
       continue;
     }
-    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    const int count = planned.repeated ? reflection->FieldSize(message, field) : 1;
     for (int i = 0; i < count; ++i) {
       const std::string& text =
-          field->is_repeated() ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
-                               : reflection->GetStringReference(message, field, &scratch);
+          planned.repeated ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                           : reflection->GetStringReference(message, field, &scratch);
       if (text.empty()) continue;
       switch (planned.names) {
         case Names::kAccount:
-          if (field->name() == "account_id" || (field->name() == "subject_id" && account.empty())) {
+          if (planned.own_account || (planned.own_account_if_none && account.empty())) {
             account = text;
           }
           named.accounts.Add(text);
@@ -248,10 +279,11 @@ std::string Unescape(std::string_view part) {
 
 Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Envelope& envelope,
                                      RowSink& rows) const {
-  const auto* field = v1::Envelope::descriptor()->FindFieldByNumber(envelope.payload_case());
+  const Plans& plans = Plans::Get();
+  const auto [field, plan] = plans.ForPayload(envelope);
   if (field == nullptr) return OkStatus();
   Named named;
-  Collect(envelope.GetReflection()->GetMessage(envelope, field), named);
+  Collect(plans.envelope_reflection()->GetMessage(envelope, field), *plan, named);
   named.accounts.Add(envelope.actor().account_id());
 
   std::string key;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace ledgerdesk::log {
 
@@ -40,10 +41,21 @@ Status DecodeEnvelopeInto(std::string_view bytes, v1::Envelope& envelope) {
 }
 
 std::string_view PayloadTypeNameView(const v1::Envelope& envelope) {
-  if (envelope.payload_case() == v1::Envelope::PAYLOAD_NOT_SET) return "";
-  const auto* field = v1::Envelope::descriptor()->FindFieldByNumber(envelope.payload_case());
-  if (field == nullptr || field->message_type() == nullptr) return "";
-  return field->message_type()->full_name();
+  // By payload field number, looked up once: every record read asks.
+  static const std::vector<std::string_view> kNames = [] {
+    std::vector<std::string_view> names;
+    const auto* payload = v1::Envelope::descriptor()->FindOneofByName("payload");
+    for (int i = 0; payload != nullptr && i < payload->field_count(); ++i) {
+      const auto* field = payload->field(i);
+      if (field->message_type() == nullptr) continue;
+      const auto number = static_cast<size_t>(field->number());
+      if (names.size() <= number) names.resize(number + 1);
+      names[number] = field->message_type()->full_name();
+    }
+    return names;
+  }();
+  const auto number = static_cast<size_t>(envelope.payload_case());
+  return number < kNames.size() ? kNames[number] : std::string_view();
 }
 
 std::string PayloadTypeName(const v1::Envelope& envelope) {
