@@ -47,7 +47,7 @@ class ProjectionRunner::OwnedRows : public RowSink {
  private:
   Status Check(std::string_view cf) const {
     for (const auto& owned : owned_) {
-      if (owned == cf) return OkStatus();
+      if (std::string_view(owned) == cf) return OkStatus();
     }
     return InvalidArgument("projection " + name_ + " does not own column family " +
                            std::string(cf));

@@ -182,7 +182,8 @@ struct Store::Impl {
   int IndexOf(std::string_view cf) const {
     const auto& names = options.column_families;
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == cf) return static_cast<int>(i);
+      // As string_views: lengths are compared first (std::string == string_view compares bytes).
+      if (std::string_view(names[i]) == cf) return static_cast<int>(i);
     }
     return -1;
   }
