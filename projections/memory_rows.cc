@@ -19,7 +19,6 @@ void MemoryRows::WriteEdited() const {
     for (auto& [key, parsed] : rows) {
       if (!parsed.edited) continue;
       TableOf(cf).insert_or_assign(key, parsed.message->SerializeAsString());
-      parsed.edited = false;
     }
   }
 }

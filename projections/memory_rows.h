@@ -42,12 +42,12 @@ class MemoryRows : public RowSink {
  private:
   struct Parsed {
     std::unique_ptr<google::protobuf::MessageLite> message;
-    bool edited = false;  // newer than the table's bytes
+    bool edited = false;  // the row: its bytes are serialized from it whenever read
   };
   using ParsedTable = std::map<std::string, Parsed, std::less<>>;
 
   Table& TableOf(std::string_view cf) const;
-  // Writes the rows edited parsed into the tables (their bytes are then current).
+  // Writes the rows edited parsed into the tables, so that their bytes are current.
   void WriteEdited() const;
   Result<Parsed*> Load(std::string_view cf, std::string_view key,
                        const google::protobuf::MessageLite& type);

@@ -51,7 +51,8 @@ class RowSink {
   // null and nothing is written.
   //
   // The message stays the sink's; it is valid while the fold applies the current event unless
-  // the same key is Put, PutWriteOnly or Deleted meanwhile. A key is asked for as one type
+  // the same key is Put, PutWriteOnly or Deleted meanwhile (changes to it until then are the
+  // row's, read back by Get too). A key is asked for as one type
   // throughout. Errors: kDataLoss when the stored bytes do not parse as the type; kInternal for a
   // key asked for as two types; those of Get.
   virtual Result<const google::protobuf::MessageLite*> FindRow(

@@ -655,18 +655,18 @@ struct RowKeyEq {
 struct StoreBatch::Impl {
   struct Entry {
     std::optional<std::string> value;
-    // The row kept parsed (RowSink::EditRow), on its family's arena; when `edited`, it is newer
-    // than `value`, which is brought up to date before anyone reads or writes the bytes.
+    // The row kept parsed (RowSink::EditRow), on its family's arena. While `edited` (from an
+    // EditRow until the row is committed) the message is the row and may still change: its bytes
+    // are serialized whenever they are read or written.
     google::protobuf::MessageLite* parsed = nullptr;
     bool edited = false;
     bool dirty = false;
 
-    // The bytes, written from the parsed message if that is newer.
+    // The bytes, serialized from the parsed message while it is edited.
     const std::optional<std::string>& Bytes() {
       if (edited) {
         if (!value) value.emplace();
         parsed->SerializeToString(&*value);
-        edited = false;
       }
       return value;
     }
@@ -937,7 +937,7 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
     return OkStatus();
   }
   for (auto& family : staged.families) {
-    for (auto* row : family.dirty) row->second.dirty = false;
+    for (auto* row : family.dirty) row->second.dirty = row->second.edited = false;
     family.dirty.clear();
     family.dirty_rows = 0;
   }
@@ -1033,9 +1033,9 @@ Status Store::IngestStaged(StoreBatch& batch) {
             [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
   LD_RETURN_IF_ERROR(in_parallel(count, [&](size_t i) { return sort_family(order[i]); }));
 
-  // Then written as files of about kFileBytes each, a column family's files holding consecutive
-  // key ranges, so that a large column family is written on every core too.
-  constexpr size_t kFileBytes = 32u << 20;
+  // Then written as files of about bulk_file_bytes each, a column family's files holding
+  // consecutive key ranges, so that a large column family is written on every core too.
+  const size_t file_bytes = std::max<size_t>(impl_->options.bulk_file_bytes, 1);
   struct Piece {
     size_t index;  // column family
     size_t begin, end;
@@ -1047,7 +1047,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
     size_t begin = 0, bytes = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
       bytes += rows[i].key.size() + rows[i].value.size();
-      if (bytes >= kFileBytes || i + 1 == rows.size()) {
+      if (bytes >= file_bytes || i + 1 == rows.size()) {
         pieces.push_back({index, begin, i + 1, bytes});
         begin = i + 1;
         bytes = 0;

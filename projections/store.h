@@ -52,6 +52,9 @@ struct StoreOptions {
   // Rebuild mode: commits skip the WAL and memtables are larger. Durable only after Flush(), so
   // only for a store that is thrown away if the process dies (rebuild builds in a scratch dir).
   bool bulk_load = false;
+  // A bulk load writes each column family as SST files of about this many bytes of rows, written
+  // on every core (a large column family would otherwise be written on one).
+  size_t bulk_file_bytes = 32ull << 20;
   // Reads only, beside the process that writes the store (an audit beside serve): nothing is
   // created or installed, commits fail; reads see what was committed when it was opened.
   bool read_only = false;

@@ -7,6 +7,8 @@
 
 #include "projections/event_counts_projection.h"
 #include "projections/memory_rows.h"
+#include "projections/projection_rows.pb.h"
+#include "projections/row_codec.h"
 #include "tests/support/temp_dir.h"
 
 namespace ledgerdesk::projections {
@@ -44,6 +46,72 @@ TEST(ProjectionStore, ABatchReadsItsOwnUncommittedWrites) {
   ASSERT_TRUE(batch.Delete("alpha", "gone").ok());
   EXPECT_FALSE(batch.Get("alpha", "gone")->has_value());
   EXPECT_EQ(*batch.Get("alpha", "k"), std::optional<std::string>("2"));
+}
+
+std::string Serialized(const std::string& organization, const std::string& opener) {
+  rows::TicketSubjectsRow row;
+  row.set_organization_id(organization);
+  row.set_opener_account_id(opener);
+  return row.SerializeAsString();
+}
+
+TEST(ProjectionStore, ARowEditedParsedIsWrittenAsItsSerializationAndStaysParsedAfterCommits) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  StoreBatch batch(*store);
+  // Absent and not created: nothing, and nothing staged.
+  auto absent = rows::EditRow<rows::TicketSubjectsRow>(batch, "alpha", "t", /*create=*/false);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(*absent, nullptr);
+  EXPECT_EQ(*rows::FindRow<rows::TicketSubjectsRow>(batch, "alpha", "t"), nullptr);
+  EXPECT_EQ(batch.staged(), 0u);
+  // Created, edited in place: Get sees the serialization before any commit.
+  auto* row = *rows::EditRow<rows::TicketSubjectsRow>(batch, "alpha", "t", /*create=*/true);
+  ASSERT_NE(row, nullptr);
+  row->set_organization_id("o1");
+  EXPECT_EQ(*batch.Get("alpha", "t"), std::optional<std::string>(Serialized("o1", "")));
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  EXPECT_EQ(*store->Get("alpha", "t"), std::optional<std::string>(Serialized("o1", "")));
+  // The cached message is edited again after the commit, and written again by the next one.
+  auto* again = *rows::EditRow<rows::TicketSubjectsRow>(batch, "alpha", "t", /*create=*/false);
+  EXPECT_EQ(again, row);
+  again->set_opener_account_id("alice");
+  EXPECT_EQ((*rows::FindRow<rows::TicketSubjectsRow>(batch, "alpha", "t"))->opener_account_id(),
+            "alice");
+  ASSERT_TRUE(store->Commit(batch, {log::Position{2}, {.applied = 2}}).ok());
+  EXPECT_EQ(*store->Get("alpha", "t"), std::optional<std::string>(Serialized("o1", "alice")));
+  // Bytes put over it replace it; the next edit parses them.
+  ASSERT_TRUE(batch.Put("alpha", "t", Serialized("o2", "bob")).ok());
+  auto* reparsed = *rows::EditRow<rows::TicketSubjectsRow>(batch, "alpha", "t", false);
+  EXPECT_EQ(reparsed->organization_id(), "o2");
+  ASSERT_TRUE(batch.Delete("alpha", "t").ok());
+  EXPECT_EQ(*rows::FindRow<rows::TicketSubjectsRow>(batch, "alpha", "t"), nullptr);
+  ASSERT_TRUE(store->Commit(batch, {log::Position{3}, {.applied = 3}}).ok());
+  EXPECT_FALSE(store->Get("alpha", "t")->has_value());
+}
+
+TEST(ProjectionStore, ARowAskedForAsTwoTypesOrNotParsingIsAnError) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  StoreBatch batch(*store);
+  ASSERT_TRUE(rows::EditRow<rows::TicketSubjectsRow>(batch, "alpha", "t", true).ok());
+  auto other = rows::EditRow<rows::PostingsRow>(batch, "alpha", "t", true);
+  EXPECT_EQ(other.status().code(), StatusCode::kInternal) << other.status().ToString();
+  ASSERT_TRUE(batch.Put("beta", "junk", "\xff\xff").ok());
+  auto junk = rows::FindRow<rows::TicketSubjectsRow>(batch, "beta", "junk");
+  EXPECT_EQ(junk.status().code(), StatusCode::kDataLoss) << junk.status().ToString();
+}
+
+TEST(ProjectionStore, KeysLongerThanTheCachesInlineRoomWork) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path());
+  StoreBatch batch(*store);
+  const std::string longer(300, 'k');
+  ASSERT_TRUE(batch.Put("alpha", longer, "v").ok());
+  ASSERT_TRUE(batch.Put("alpha", longer + "2", "w").ok());
+  EXPECT_EQ(*batch.Get("alpha", longer), std::optional<std::string>("v"));
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  EXPECT_EQ(*store->Get("alpha", longer + "2"), std::optional<std::string>("w"));
 }
 
 TEST(ProjectionStore, CommitWritesRowsAndCheckpointTogetherAndSurvivesReopen) {
@@ -132,8 +200,12 @@ TEST(ProjectionStore, ASecondOpenOfTheSameDirectoryIsUnavailable) {
 
 // Bulk loading (a rebuild's store): rows stay in the batch across commits and are written as SST
 // files; a Reset that drops kept rows makes later commits fail instead of losing them silently.
-std::unique_ptr<Store> OpenBulkStore(const std::filesystem::path& dir) {
-  auto store = Store::Open({.dir = dir, .column_families = {"alpha", "beta"}, .bulk_load = true});
+std::unique_ptr<Store> OpenBulkStore(const std::filesystem::path& dir,
+                                     size_t file_bytes = 32u << 20) {
+  auto store = Store::Open({.dir = dir,
+                            .column_families = {"alpha", "beta"},
+                            .bulk_load = true,
+                            .bulk_file_bytes = file_bytes});
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(*store) : nullptr;
 }
@@ -204,6 +276,60 @@ TEST(ProjectionStore, ABulkLoadRefusesARowWrittenBothWaysAndCommitsAfterLosingRo
   batch.Reset();  // after a failed batch: the kept row of the committed one is gone
   auto committed = store->Commit(batch, {log::Position{2}, {.applied = 2}});
   EXPECT_EQ(committed.code(), StatusCode::kFailedPrecondition) << committed.ToString();
+}
+
+TEST(ProjectionStore, ABulkLoadWritesLargeColumnFamiliesAsSeveralFilesInKeyOrder) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path(), /*file_bytes=*/4096);
+  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
+  MemoryRows expected;
+  for (int i = 0; i < 3000; ++i) {
+    // Keys out of order, long ones among them; rows of all three kinds.
+    const std::string key =
+        std::to_string((i * 7919) % 3000) + std::string(i % 7 == 0 ? 150 : 8, 'k');
+    const std::string value(40, static_cast<char>('a' + i % 26));
+    if (i % 3 == 0) {
+      ASSERT_TRUE(batch.Put("alpha", key, value).ok());
+      ASSERT_TRUE(expected.Put("alpha", key, value).ok());
+    } else if (i % 3 == 1) {
+      ASSERT_TRUE(batch.PutWriteOnly("alpha", key, value).ok());
+      ASSERT_TRUE(expected.Put("alpha", key, value).ok());
+    } else {
+      auto* row = *rows::EditRow<rows::TicketSubjectsRow>(batch, "beta", key, true);
+      row->set_organization_id(value);
+      ASSERT_TRUE(expected.Put("beta", key, row->SerializeAsString()).ok());
+    }
+  }
+  ASSERT_TRUE(store->Commit(batch, {log::Position{3000}, {.applied = 3000}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    files += entry.path().extension() == ".sst";
+  }
+  EXPECT_GT(files, 10u);  // about 140 KiB of rows in files of 4 KiB
+  MemoryRows got;
+  for (const char* cf : {"alpha", "beta"}) {
+    ASSERT_TRUE(store
+                    ->Scan(cf, [&](std::string_view key,
+                                   std::string_view value) { (void)got.Put(cf, key, value); })
+                    .ok());
+  }
+  EXPECT_EQ(got.tables(), expected.tables());
+  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+}
+
+TEST(MemoryRows, RowsEditedParsedShowInTheTablesAndBytesPutOverThemWin) {
+  MemoryRows rows;
+  auto* row = *rows::EditRow<rows::TicketSubjectsRow>(rows, "alpha", "t", /*create=*/true);
+  row->set_organization_id("o1");
+  EXPECT_EQ(rows.rows("alpha").at("t"), Serialized("o1", ""));
+  row->set_opener_account_id("alice");  // still the sink's message: the next read sees it
+  EXPECT_EQ(*rows.Get("alpha", "t"), std::optional<std::string>(Serialized("o1", "alice")));
+  ASSERT_TRUE(rows.Put("alpha", "t", Serialized("o2", "")).ok());
+  EXPECT_EQ((*rows::FindRow<rows::TicketSubjectsRow>(rows, "alpha", "t"))->organization_id(), "o2");
+  EXPECT_EQ(*rows::EditRow<rows::TicketSubjectsRow>(rows, "beta", "none", false), nullptr);
+  EXPECT_FALSE(rows.Holds("beta", "none"));
+  EXPECT_TRUE(rows.rows("beta").empty());
 }
 
 }  // namespace

@@ -230,5 +230,27 @@ TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {
   EXPECT_EQ(committed.rows(kSubjectIndexColumnFamily).count("ticket/t1"), 0u);  // untouched
 }
 
+TEST(LayeredRows, ARowEditedParsedStartsFromTheBaseAndLeavesTheBaseAlone) {
+  MemoryRows committed;
+  rows::PostingsRow base;
+  base.add_offsets(1);
+  ASSERT_TRUE(
+      committed.Put(kSubjectIndexColumnFamily, "account/a/0", base.SerializeAsString()).ok());
+  MemoryRowsReader reader(committed);
+  LayeredRows layered(reader);
+  auto* edited = *rows::EditRow<rows::PostingsRow>(layered, kSubjectIndexColumnFamily,
+                                                   "account/a/0", /*create=*/false);
+  ASSERT_NE(edited, nullptr);
+  EXPECT_EQ(edited->offsets_size(), 1);
+  edited->add_offsets(5);
+  rows::PostingsRow seen;
+  ASSERT_TRUE(seen.ParseFromString(**layered.Get(kSubjectIndexColumnFamily, "account/a/0")));
+  EXPECT_EQ(seen.offsets_size(), 2);
+  rows::PostingsRow untouched;
+  ASSERT_TRUE(
+      untouched.ParseFromString(committed.rows(kSubjectIndexColumnFamily).at("account/a/0")));
+  EXPECT_EQ(untouched.offsets_size(), 1);
+}
+
 }  // namespace
 }  // namespace ledgerdesk::projections
