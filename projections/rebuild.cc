@@ -192,6 +192,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
       }));
     }
     if (copied.ok()) copied = store->Commit(batch, stands_at);
+    // Whole again, if it had been created in a store that had applied events.
+    if (copied.ok()) copied = store->MarkComplete(chosen->column_families());
   }
   std::filesystem::remove_all(scratch, error);
   LD_RETURN_IF_ERROR(copied);

@@ -32,6 +32,10 @@ namespace ledgerdesk::projections {
 namespace {
 
 constexpr std::string_view kCheckpointKey = "checkpoint";
+// In the checkpoint column family: a projection column family that was created in a store that
+// had applied events already (it lacks those events' rows until that projection is rebuilt).
+// Kept until then, so every later open knows it, whoever created the column family.
+constexpr std::string_view kIncompletePrefix = "incomplete/";
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return OkStatus();
@@ -165,6 +169,7 @@ Result<std::vector<std::string>> ColumnFamiliesOf(const ProjectionSet& projectio
 struct Store::Impl {
   StoreOptions options;
   std::vector<std::string> created;
+  std::vector<std::string> incomplete;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned by db; destroyed before it
   rocksdb::ColumnFamilyHandle* checkpoint = nullptr;
@@ -290,7 +295,56 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   }
   impl->write_options.disableWAL = options.bulk_load;
   impl->options = std::move(options);
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+  LD_RETURN_IF_ERROR(store->NoteIncompleteColumnFamilies());
+  return store;
+}
+
+Status Store::NoteIncompleteColumnFamilies() {
+  Impl& impl = *impl_;
+  if (!impl.created.empty() && !impl.options.read_only) {
+    LD_ASSIGN_OR_RETURN(const Checkpoint checkpoint, ReadCheckpoint());
+    if (checkpoint.next.value > 0) {
+      rocksdb::WriteBatch markers;
+      for (const auto& cf : impl.created) {
+        LD_RETURN_IF_ERROR(
+            FromRocks(markers.Put(impl.checkpoint, std::string(kIncompletePrefix) + cf, ""),
+                      "cannot note a new column family"));
+      }
+      rocksdb::WriteOptions durable;
+      durable.sync = true;
+      LD_RETURN_IF_ERROR(
+          FromRocks(impl.db->Write(durable, &markers), "cannot note the new column families"));
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl.db->NewIterator(rocksdb::ReadOptions(), impl.checkpoint));
+  const rocksdb::Slice prefix(kIncompletePrefix.data(), kIncompletePrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string cf = it->key().ToString().substr(kIncompletePrefix.size());
+    if (std::find(impl.options.column_families.begin(), impl.options.column_families.end(), cf) !=
+        impl.options.column_families.end()) {
+      impl.incomplete.push_back(std::move(cf));
+    }
+  }
+  return FromRocks(it->status(), "cannot read the projection checkpoint");
+}
+
+Status Store::MarkComplete(const std::vector<std::string>& column_families) {
+  rocksdb::WriteBatch done;
+  for (const auto& cf : column_families) {
+    LD_RETURN_IF_ERROR(FromRocks(
+        done.Delete(impl_->checkpoint, std::string(kIncompletePrefix) + cf), "cannot mark " + cf));
+  }
+  rocksdb::WriteOptions durable;
+  durable.sync = true;
+  LD_RETURN_IF_ERROR(
+      FromRocks(impl_->db->Write(durable, &done), "cannot mark rebuilt column families"));
+  auto& incomplete = impl_->incomplete;
+  for (const auto& cf : column_families) {
+    incomplete.erase(std::remove(incomplete.begin(), incomplete.end(), cf), incomplete.end());
+  }
+  return OkStatus();
 }
 
 Result<Checkpoint> Store::ReadCheckpoint() const {
@@ -544,6 +598,9 @@ const std::vector<std::string>& Store::column_families() const {
   return impl_->options.column_families;
 }
 const std::vector<std::string>& Store::created_column_families() const { return impl_->created; }
+const std::vector<std::string>& Store::incomplete_column_families() const {
+  return impl_->incomplete;
+}
 const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
 
 // ---------------------------------------------------------------------------------------------

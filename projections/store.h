@@ -127,11 +127,21 @@ class Store {
   const std::vector<std::string>& column_families() const;
   // Projection column families that did not exist before this Open.
   const std::vector<std::string>& created_column_families() const;
+  // Projection column families created (by this Open or an earlier one, of any process) in a
+  // store that had applied events already: they lack those events' rows, so a runner refuses the
+  // store until they are rebuilt (a full rebuild makes a new store; RebuildOnly marks its
+  // projection's column families complete). Durable: noted in the store when created.
+  const std::vector<std::string>& incomplete_column_families() const;
+  // Notes that `column_families` hold every row again (after RebuildOnly replaced them).
+  Status MarkComplete(const std::vector<std::string>& column_families);
   const std::filesystem::path& dir() const;
 
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  // At open: notes column families created in a store that has applied events, and reads which
+  // are noted.
+  Status NoteIncompleteColumnFamilies();
   std::unique_ptr<Impl> impl_;
   friend class StoreBatch;
 };

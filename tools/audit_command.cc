@@ -112,29 +112,31 @@ Status Record(const std::string& command, const log::LogOptions& options, log::E
 // The projection store as it stands (it is not advanced here: serve's runner, `projections
 // rebuild` or `audit erase` do that). For reading only, it is opened read-only (beside serve too,
 // and without RocksDB's write-side start-up); it is created only when there is none yet. A store
-// made before the subject index existed is refused: its index would miss the earlier events.
+// lacking a projection's column family (made before it existed: the subject index's postings) is
+// refused: that projection would miss the earlier events.
 Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir, bool writable) {
   LD_ASSIGN_OR_RETURN(auto families,
                       projections::ColumnFamiliesOf(projections::DefaultProjections()));
   const fs::path dir = ProjectionsDir(data_dir);
   const bool exists = fs::exists(dir / "CURRENT");
-  if (!writable && exists) {
-    auto store =
-        projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
-    if (store.ok() || store.status().code() != StatusCode::kFailedPrecondition) return store;
-  }
-  auto store = projections::Store::Open({.dir = dir, .column_families = families});
-  if (!store.ok()) {
-    if (writable || store.status().code() != StatusCode::kUnavailable) return store;
-    return projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
-  }
-  if (!(*store)->created_column_families().empty()) {
-    LD_ASSIGN_OR_RETURN(const projections::Checkpoint checkpoint, (*store)->ReadCheckpoint());
-    if (checkpoint.next.value > 0) {
-      return FailedPrecondition("the projections in " + dir.string() +
-                                " were built without the subject index: run `ledgerdesk "
-                                "projections rebuild` (with serve stopped) first");
+  auto open = [&]() -> Result<std::unique_ptr<projections::Store>> {
+    if (!writable && exists) {
+      auto store =
+          projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
+      if (store.ok() || store.status().code() != StatusCode::kFailedPrecondition) return store;
     }
+    auto store = projections::Store::Open({.dir = dir, .column_families = families});
+    if (!store.ok() && !writable && store.status().code() == StatusCode::kUnavailable) {
+      return projections::Store::Open({.dir = dir, .column_families = families, .read_only = true});
+    }
+    return store;
+  };
+  LD_ASSIGN_OR_RETURN(auto store, open());
+  if (!store->incomplete_column_families().empty()) {
+    return FailedPrecondition("the projections in " + dir.string() + " lack " +
+                              store->incomplete_column_families().front() +
+                              " (made by an older version): run `ledgerdesk projections "
+                              "rebuild` (with serve stopped) first");
   }
   return store;
 }

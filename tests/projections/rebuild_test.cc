@@ -263,6 +263,30 @@ TEST(Rebuild, OnlyOneProjectionUpToWhereTheOthersStandLeavingThemAlone) {
   EXPECT_EQ(Rows(**store, "last_version").count("stale"), 1u);
 }
 
+TEST(Rebuild, OnlyANewProjectionMakesItsColumnFamilyCompleteForTheRunner) {
+  testing::TempDir dir;
+  testing::MemoryLog log;
+  RandomWorkload workload(78);
+  PushRecords(*log.storage(), workload.Next(1'000));
+  const auto path = dir.path() / "projections";
+  {  // a store made before last_version existed
+    auto store = Store::Open({.dir = path, .column_families = {"event_counts"}});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto runner =
+        ProjectionRunner::Create(log, **store, {std::make_shared<EventCountsProjection>()});
+    ASSERT_TRUE(runner.ok() && (*runner)->CatchUp().ok());
+  }
+  const ProjectionSet two = {std::make_shared<EventCountsProjection>(),
+                             std::make_shared<LastVersionProjection>()};
+  auto rebuilt = RebuildOnly(log, two, "last_version", path);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  auto store = Store::Open({.dir = path, .column_families = {"event_counts", "last_version"}});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->incomplete_column_families().empty());
+  EXPECT_FALSE(Rows(**store, "last_version").empty());
+  EXPECT_TRUE(ProjectionRunner::Create(log, **store, two).ok());
+}
+
 TEST(Rebuild, OnlyAnUnknownProjectionNamesTheKnownOnes) {
   testing::TempDir dir;
   testing::MemoryLog log;
