@@ -52,20 +52,19 @@ bool DurableValidator::IdSet::contains(const Id& id) const {
   }
 }
 
-bool DurableValidator::IdSet::insert(const Id& id) {
+void DurableValidator::IdSet::insert(const Id& id) {
   if (id.hi == 0 && id.lo == 0) {
-    const bool inserted = !has_zero_;
     has_zero_ = true;
-    return inserted;
+    return;
   }
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow(std::max<size_t>(slots_.size() * 2, 1024));
   for (size_t i = Slot(id);; i = (i + 1) & (slots_.size() - 1)) {
     Id& slot = slots_[i];
-    if (slot == id) return false;
+    if (slot == id) return;
     if (slot.hi == 0 && slot.lo == 0) {
       slot = id;
       ++size_;
-      return true;
+      return;
     }
   }
 }

@@ -82,8 +82,7 @@ class DurableValidator {
    public:
     bool contains(const Id& id) const;
     void prefetch(const Id& id) const;
-    // Adds `id`; false when it was there already.
-    bool insert(const Id& id);
+    void insert(const Id& id);
     void reserve(size_t count);
     size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
     template <typename F>

@@ -32,18 +32,20 @@ Result<std::optional<std::string>> MemoryRows::Get(std::string_view cf, std::str
   return std::optional<std::string>(row->second);
 }
 
-Status MemoryRows::Put(std::string_view cf, std::string_view key, std::string_view value) {
+void MemoryRows::ForgetParsed(std::string_view cf, std::string_view key) {
   if (auto rows = parsed_.find(cf); rows != parsed_.end()) {
     if (auto row = rows->second.find(key); row != rows->second.end()) rows->second.erase(row);
   }
+}
+
+Status MemoryRows::Put(std::string_view cf, std::string_view key, std::string_view value) {
+  ForgetParsed(cf, key);
   TableOf(cf).insert_or_assign(std::string(key), std::string(value));
   return OkStatus();
 }
 
 Status MemoryRows::Delete(std::string_view cf, std::string_view key) {
-  if (auto rows = parsed_.find(cf); rows != parsed_.end()) {
-    if (auto row = rows->second.find(key); row != rows->second.end()) rows->second.erase(row);
-  }
+  ForgetParsed(cf, key);
   auto table = tables_.find(cf);
   if (table == tables_.end()) return OkStatus();
   auto row = table->second.find(key);

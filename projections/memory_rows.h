@@ -47,6 +47,8 @@ class MemoryRows : public RowSink {
   using ParsedTable = std::map<std::string, Parsed, std::less<>>;
 
   Table& TableOf(std::string_view cf) const;
+  // Drops the parsed row at `key`, if any (its bytes are being replaced).
+  void ForgetParsed(std::string_view cf, std::string_view key);
   // Writes the rows edited parsed into the tables, so that their bytes are current.
   void WriteEdited() const;
   Result<Parsed*> Load(std::string_view cf, std::string_view key,

@@ -29,8 +29,6 @@ void AppendKeyPart(std::string& key, std::string_view id);
 void AppendHex16(std::string& key, uint64_t value);
 // 16 lowercase hex digits.
 std::string Hex16(uint64_t value);
-// Sorts newest (largest) first.
-inline std::string InvertedHex16(uint64_t value) { return Hex16(~value); }
 
 // A key from pieces, built in one allocation: Key("ticket/", Part{id}) is "ticket/" +
 // KeyPart(id); Hex{n} is Hex16(n). (Folds build several keys per event.)
@@ -46,11 +44,17 @@ inline size_t PieceSize(Hex) { return 16; }
 inline void AppendPiece(std::string& key, std::string_view text) { key.append(text); }
 inline void AppendPiece(std::string& key, Part part) { AppendKeyPart(key, part.id); }
 inline void AppendPiece(std::string& key, Hex hex) { AppendHex16(key, hex.value); }
+// Makes `key` the key of `pieces`, reusing its buffer (a fold building many keys in one).
+template <typename... Pieces>
+void AssignKey(std::string& key, const Pieces&... pieces) {
+  key.clear();
+  key.reserve((PieceSize(pieces) + ...));
+  (AppendPiece(key, pieces), ...);
+}
 template <typename... Pieces>
 std::string Key(const Pieces&... pieces) {
   std::string key;
-  key.reserve((PieceSize(pieces) + ...));
-  (AppendPiece(key, pieces), ...);
+  AssignKey(key, pieces...);
   return key;
 }
 

@@ -27,6 +27,7 @@
 #include "projections/digest.h"
 #include "projections/key_sort.h"
 #include "projections/row_codec.h"
+#include "projections/task_pool.h"
 
 namespace ledgerdesk::projections {
 namespace {
@@ -36,6 +37,10 @@ constexpr std::string_view kCheckpointKey = "checkpoint";
 // had applied events already (it lacks those events' rows until that projection is rebuilt).
 // Kept until then, so every later open knows it, whoever created the column family.
 constexpr std::string_view kIncompletePrefix = "incomplete/";
+
+std::string IncompleteKey(std::string_view cf) {
+  return std::string(kIncompletePrefix) + std::string(cf);
+}
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return OkStatus();
@@ -94,6 +99,13 @@ rocksdb::CompressionType FastestCompression() {
     }
   }
   return rocksdb::kNoCompression;
+}
+
+// Writes `batch` through the WAL with fsync.
+Status WriteDurably(rocksdb::DB& db, rocksdb::WriteBatch& batch, std::string_view what) {
+  rocksdb::WriteOptions durable;
+  durable.sync = true;
+  return FromRocks(db.Write(durable, &batch), what);
 }
 
 Status SyncDir(const std::filesystem::path& dir) {
@@ -307,14 +319,10 @@ Status Store::NoteIncompleteColumnFamilies() {
     if (checkpoint.next.value > 0) {
       rocksdb::WriteBatch markers;
       for (const auto& cf : impl.created) {
-        LD_RETURN_IF_ERROR(
-            FromRocks(markers.Put(impl.checkpoint, std::string(kIncompletePrefix) + cf, ""),
-                      "cannot note a new column family"));
+        LD_RETURN_IF_ERROR(FromRocks(markers.Put(impl.checkpoint, IncompleteKey(cf), ""),
+                                     "cannot note a new column family"));
       }
-      rocksdb::WriteOptions durable;
-      durable.sync = true;
-      LD_RETURN_IF_ERROR(
-          FromRocks(impl.db->Write(durable, &markers), "cannot note the new column families"));
+      LD_RETURN_IF_ERROR(WriteDurably(*impl.db, markers, "cannot note the new column families"));
     }
   }
   std::unique_ptr<rocksdb::Iterator> it(
@@ -333,13 +341,10 @@ Status Store::NoteIncompleteColumnFamilies() {
 Status Store::MarkComplete(const std::vector<std::string>& column_families) {
   rocksdb::WriteBatch done;
   for (const auto& cf : column_families) {
-    LD_RETURN_IF_ERROR(FromRocks(
-        done.Delete(impl_->checkpoint, std::string(kIncompletePrefix) + cf), "cannot mark " + cf));
+    LD_RETURN_IF_ERROR(
+        FromRocks(done.Delete(impl_->checkpoint, IncompleteKey(cf)), "cannot mark " + cf));
   }
-  rocksdb::WriteOptions durable;
-  durable.sync = true;
-  LD_RETURN_IF_ERROR(
-      FromRocks(impl_->db->Write(durable, &done), "cannot mark rebuilt column families"));
+  LD_RETURN_IF_ERROR(WriteDurably(*impl_->db, done, "cannot mark rebuilt column families"));
   auto& incomplete = impl_->incomplete;
   for (const auto& cf : column_families) {
     incomplete.erase(std::remove(incomplete.begin(), incomplete.end(), cf), incomplete.end());
@@ -509,11 +514,11 @@ Result<Checkpoint> Store::ScanAll(
 }
 
 Status Store::WriteCheckpointDurably(const Checkpoint& checkpoint) {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  return FromRocks(
-      impl_->db->Put(options, impl_->checkpoint, kCheckpointKey, EncodeCheckpoint(checkpoint)),
-      "cannot write the projection checkpoint");
+  rocksdb::WriteBatch write;
+  LD_RETURN_IF_ERROR(
+      FromRocks(write.Put(impl_->checkpoint, kCheckpointKey, EncodeCheckpoint(checkpoint)),
+                "cannot write the projection checkpoint"));
+  return WriteDurably(*impl_->db, write, "cannot write the projection checkpoint");
 }
 
 namespace {
@@ -742,7 +747,7 @@ struct StoreBatch::Impl {
     Table::value_type* last = nullptr;
     WriteOnlyRun write_only;  // bulk loads only
     // Owns the parsed rows: freed all at once when the family is cleared.
-    std::unique_ptr<google::protobuf::Arena> arena = std::make_unique<google::protobuf::Arena>();
+    google::protobuf::Arena arena;
     size_t cache_bytes = 0;
     size_t write_only_bytes = 0;
     size_t dirty_rows = 0;  // rows Put or deleted and not yet written out
@@ -752,7 +757,7 @@ struct StoreBatch::Impl {
       dirty.clear();
       last = nullptr;
       write_only.Clear();
-      arena = std::make_unique<google::protobuf::Arena>();
+      arena.Reset();
       cache_bytes = write_only_bytes = dirty_rows = 0;
     }
 
@@ -872,7 +877,7 @@ struct StoreBatch::Impl {
       return row;
     }
     if (!entry.value && !create) return row;
-    entry.parsed = type.New(family.arena.get());
+    entry.parsed = type.New(&family.arena);
     if (entry.value) {
       LD_RETURN_IF_ERROR(rows::ParseRow(store.impl_->options.column_families[index], key,
                                         *entry.value, *entry.parsed));
@@ -969,12 +974,12 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   for (size_t index = 0; index < staged.families.size() && status.ok(); ++index) {
     auto* cf = impl_->projection[index];
     for (auto* row : staged.families[index].dirty) {
+      const std::string_view view = row->first.view();
+      const rocksdb::Slice key(view.data(), view.size());
       if (const auto& value = row->second.Bytes()) {
-        const std::string_view key = row->first.view();
-        status = write.Put(cf, rocksdb::Slice(key.data(), key.size()), *value);
+        status = write.Put(cf, key, *value);
       } else {
-        const std::string_view key = row->first.view();
-        status = write.Delete(cf, rocksdb::Slice(key.data(), key.size()));
+        status = write.Delete(cf, key);
       }
       if (!status.ok()) break;
     }
@@ -1062,91 +1067,79 @@ Status Store::IngestStaged(StoreBatch& batch) {
     return OkStatus();
   };
 
-  // Runs `task(i)` for i in [0, tasks) on every core (the applying and decoding threads are idle
-  // meanwhile), in the given order.
-  auto in_parallel = [](size_t tasks, const std::function<Status(size_t)>& task) {
+  // Sorting, then writing, on every core (the applying and decoding threads are idle meanwhile),
+  // the largest tasks first.
+  TaskPool pool(std::clamp(std::thread::hardware_concurrency(), 1u, 4u) - 1);
+  auto largest_first = [&pool](size_t tasks, const std::function<size_t(size_t)>& size_of,
+                               const std::function<Status(size_t)>& task) -> Status {
+    std::vector<size_t> order(tasks);
+    for (size_t i = 0; i < tasks; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
     std::vector<Status> errors(tasks);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next++) < tasks;) errors[i] = task(i);
-    };
-    {
-      const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-      std::vector<std::jthread> helpers;
-      for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
-      work();
-    }
+    pool.Run(tasks, [&](size_t i) { errors[order[i]] = task(order[i]); });
     for (Status& error : errors) LD_RETURN_IF_ERROR(error);
     return OkStatus();
   };
+  LD_RETURN_IF_ERROR(largest_first(
+      count,
+      [&](size_t i) {
+        return staged.families[i].dirty_rows + staged.families[i].write_only.size();
+      },
+      sort_family));
 
-  // Column families are sorted side by side, the largest first.
-  std::vector<size_t> order(count);
-  for (size_t i = 0; i < count; ++i) order[i] = i;
-  auto size_of = [&](size_t i) {
-    return staged.families[i].dirty_rows + staged.families[i].write_only.size();
-  };
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return size_of(a) > size_of(b); });
-  LD_RETURN_IF_ERROR(in_parallel(count, [&](size_t i) { return sort_family(order[i]); }));
-
-  // Then written as files of about bulk_file_bytes each, a column family's files holding
-  // consecutive key ranges, so that a large column family is written on every core too.
+  // Written as files of about bulk_file_bytes each, a column family's files holding consecutive
+  // key ranges, so that a large column family is written on every core too.
   const size_t file_bytes = std::max<size_t>(impl_->options.bulk_file_bytes, 1);
   struct Piece {
     size_t index;  // column family
     size_t begin, end;
     size_t bytes;
+    std::string path;
   };
-  std::vector<Piece> pieces;
+  std::vector<Piece> pieces;  // in column family and key order
   for (size_t index = 0; index < count; ++index) {
     const std::vector<Out>& rows = sorted[index];
     size_t begin = 0, bytes = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
       bytes += rows[i].key.size() + rows[i].value.size();
       if (bytes >= file_bytes || i + 1 == rows.size()) {
-        pieces.push_back({index, begin, i + 1, bytes});
+        pieces.push_back({index, begin, i + 1, bytes,
+                          (impl_->options.dir / ("bulk-" + impl_->options.column_families[index] +
+                                                 "-" + std::to_string(begin) + ".sst"))
+                              .string()});
         begin = i + 1;
         bytes = 0;
       }
     }
   }
-  std::sort(pieces.begin(), pieces.end(),
-            [](const Piece& a, const Piece& b) { return a.bytes > b.bytes; });
-  std::vector<std::string> paths(pieces.size());
-  LD_RETURN_IF_ERROR(in_parallel(pieces.size(), [&](size_t i) -> Status {
-    const Piece& piece = pieces[i];
-    paths[i] = (impl_->options.dir / ("bulk-" + impl_->options.column_families[piece.index] + "-" +
-                                      std::to_string(piece.begin) + ".sst"))
-                   .string();
-    return WriteSstFile(*impl_->db, impl_->projection[piece.index], paths[i],
-                        [&](SstRows& out) {
-                          for (size_t row = piece.begin; row < piece.end; ++row) {
-                            const Out& next = sorted[piece.index][row];
-                            if (next.deleted) {
-                              out.Delete(next.key);
-                            } else {
-                              out.Put(next.key, next.value);
-                            }
-                          }
-                        })
-        .status();
-  }));
+  LD_RETURN_IF_ERROR(largest_first(
+      pieces.size(), [&](size_t i) { return pieces[i].bytes; },
+      [&](size_t i) -> Status {
+        const Piece& piece = pieces[i];
+        return WriteSstFile(*impl_->db, impl_->projection[piece.index], piece.path,
+                            [&](SstRows& out) {
+                              for (size_t row = piece.begin; row < piece.end; ++row) {
+                                const Out& next = sorted[piece.index][row];
+                                if (next.deleted) {
+                                  out.Delete(next.key);
+                                } else {
+                                  out.Put(next.key, next.value);
+                                }
+                              }
+                            })
+            .status();
+      }));
 
   // Ingested together: each column family's files in key order.
   std::vector<rocksdb::IngestExternalFileArg> files;
-  for (size_t index = 0; index < count; ++index) {
-    std::vector<std::pair<size_t, std::string>> mine;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      if (pieces[i].index == index) mine.emplace_back(pieces[i].begin, paths[i]);
+  for (Piece& piece : pieces) {
+    if (files.empty() || files.back().column_family != impl_->projection[piece.index]) {
+      files.emplace_back();
+      files.back().column_family = impl_->projection[piece.index];
+      files.back().options.move_files = true;
     }
-    if (mine.empty()) continue;
-    std::sort(mine.begin(), mine.end());
-    rocksdb::IngestExternalFileArg file;
-    file.column_family = impl_->projection[index];
-    for (auto& [begin, path] : mine) file.external_files.push_back(std::move(path));
-    file.options.move_files = true;
-    files.push_back(std::move(file));
+    files.back().external_files.push_back(std::move(piece.path));
   }
   if (!files.empty()) {
     LD_RETURN_IF_ERROR(

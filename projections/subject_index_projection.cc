@@ -20,6 +20,9 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 constexpr std::string_view kCf = kSubjectIndexColumnFamily;
+constexpr std::string_view kTicketPrefix = "ticket/";
+constexpr std::string_view kAccountPrefix = "account/";
+constexpr std::string_view kOrganizationPrefix = "org/";
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -219,10 +222,7 @@ Status PutEmpty(RowSink& rows, const std::string& key) { return rows.PutWriteOnl
 // Adds `position` to the postings of `prefix` + `id`.
 Status Post(RowSink& rows, std::string& key, std::string_view prefix, std::string_view id,
             uint64_t position) {
-  key.assign(prefix);
-  rows::AppendKeyPart(key, id);
-  key += '/';
-  rows::AppendHex16(key, position >> kPostingBlockBits);
+  rows::AssignKey(key, prefix, rows::Part{id}, "/", rows::Hex{position >> kPostingBlockBits});
   LD_ASSIGN_OR_RETURN(auto* postings,
                       rows::EditRow<rows::PostingsRow>(rows, kCf, key, /*create=*/true));
   postings->add_offsets(static_cast<uint32_t>(position & ((uint64_t{1} << kPostingBlockBits) - 1)));
@@ -292,8 +292,7 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
     const bool opened = envelope.has_ticket_opened();
     const std::string& ticket =
         opened ? envelope.ticket_opened().ticket_id() : envelope.ticket_imported().ticket_id();
-    key.assign("ticket/");
-    rows::AppendKeyPart(key, ticket);
+    rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
     LD_ASSIGN_OR_RETURN(auto* subjects,
                         rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/true));
     subjects->set_organization_id(opened ? envelope.ticket_opened().organization_id()
@@ -302,8 +301,7 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
                                            : envelope.ticket_imported().opened_by());
   }
   for (std::string_view ticket : named.tickets) {
-    key.assign("ticket/");
-    rows::AppendKeyPart(key, ticket);
+    rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
     LD_ASSIGN_OR_RETURN(const auto* subjects,
                         rows::FindRow<rows::TicketSubjectsRow>(rows, kCf, key));
     if (subjects == nullptr) continue;
@@ -319,10 +317,10 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
   }
   const uint64_t position = record.position.value;
   for (std::string_view account : named.accounts) {
-    LD_RETURN_IF_ERROR(Post(rows, key, "account/", account, position));
+    LD_RETURN_IF_ERROR(Post(rows, key, kAccountPrefix, account, position));
   }
   for (std::string_view org : named.organizations) {
-    LD_RETURN_IF_ERROR(Post(rows, key, "org/", org, position));
+    LD_RETURN_IF_ERROR(Post(rows, key, kOrganizationPrefix, org, position));
   }
   return OkStatus();
 }
@@ -341,10 +339,12 @@ Result<SubjectMatch> FindSubject(const RowReader& rows, const SubjectQuery& quer
   }
   std::vector<uint64_t> positions;
   for (const auto& account : match.accounts) {
-    LD_RETURN_IF_ERROR(ScanPostings(rows, "account/" + rows::KeyPart(account) + "/", positions));
+    LD_RETURN_IF_ERROR(
+        ScanPostings(rows, rows::Key(kAccountPrefix, rows::Part{account}, "/"), positions));
   }
   for (const auto& org : match.organizations) {
-    LD_RETURN_IF_ERROR(ScanPostings(rows, "org/" + rows::KeyPart(org) + "/", positions));
+    LD_RETURN_IF_ERROR(
+        ScanPostings(rows, rows::Key(kOrganizationPrefix, rows::Part{org}, "/"), positions));
   }
   std::sort(positions.begin(), positions.end());
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
