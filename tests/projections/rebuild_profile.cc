@@ -15,7 +15,15 @@
 
 int main(int argc, char** argv) {
   using namespace ledgerdesk::projections;
-  const size_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
+  size_t events = 1'000'000;
+  if (argc > 1) {
+    char* end = nullptr;
+    events = std::strtoull(argv[1], &end, 10);
+    if (*argv[1] == '\0' || *end != '\0' || events == 0) {
+      std::fprintf(stderr, "usage: rebuild_profile [EVENTS (a positive number)] [PROJECTION]\n");
+      return 2;
+    }
+  }
   ProjectionSet projections;
   for (const auto& projection : DefaultProjections()) {
     if (argc <= 2 || projection->name() == argv[2]) projections.push_back(projection);

@@ -213,6 +213,17 @@ TEST(SubjectIndexProjection, ABrokenPostingsRowIsDataLossNotSilence) {
   EXPECT_EQ(alice.status().code(), StatusCode::kDataLoss);
 }
 
+TEST(SubjectIndexProjection, APostingsRowWithoutABlockNumberIsDataLoss) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows).ok());
+  ASSERT_TRUE(rows.Put(kSubjectIndexColumnFamily, "account/alice/not-hex", "").ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_FALSE(alice.ok());
+  EXPECT_EQ(alice.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(alice.status().message().find("block number"), std::string::npos);
+}
+
 TEST(LayeredRows, ATailFoldedInMemoryAddsToTheCommittedRows) {
   const auto story = Story();
   MemoryRows committed;
