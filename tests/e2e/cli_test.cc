@@ -143,16 +143,35 @@ TEST(CliTest, StaffAddPrintsAOneTimeTokenAndSealsThePersonalData) {
   EXPECT_EQ(tail.out.find("Ewa"), std::string::npos);
 }
 
-TEST(CliTest, BenchRebuildPrintsBothRatesAndTheRatio) {
+TEST(CliTest, BenchRebuildPrintsRoundsInTurnAndTheMedianRatio) {
   testing::TempDir dir;
-  auto bench = Ledgerdesk(
-      {"bench", "rebuild", "--events", "2000", "--dir", (dir.path() / "bench").string()});
+  auto bench = Ledgerdesk({"bench", "rebuild", "--events", "2000", "--rounds", "2", "--dir",
+                           (dir.path() / "bench").string()});
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
-  EXPECT_NE(bench.out.find("rebuild, all projections"), std::string::npos) << bench.out;
-  EXPECT_NE(bench.out.find("rebuild, event_counts only"), std::string::npos) << bench.out;
-  EXPECT_NE(bench.out.find("db_bench fillseq"), std::string::npos) << bench.out;
-  EXPECT_NE(bench.out.find("of fillseq; goal"), std::string::npos) << bench.out;
+  const std::string& out = bench.out;
+  const size_t alone = out.find("rebuild, event_counts only");
+  const size_t first = out.find("round 1, all projections");
+  const size_t first_fillseq = out.find("round 1, db_bench fillseq");
+  const size_t second = out.find("round 2, all projections");
+  const size_t second_fillseq = out.find("round 2, db_bench fillseq");
+  ASSERT_NE(second_fillseq, std::string::npos) << out;
+  EXPECT_LT(alone, first) << out;
+  EXPECT_LT(first, first_fillseq) << out;  // in turn
+  EXPECT_LT(first_fillseq, second) << out;
+  EXPECT_LT(second, second_fillseq) << out;
+  EXPECT_EQ(out.find("round 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("median, all projections"), std::string::npos) << out;
+  EXPECT_NE(out.find("median, db_bench fillseq"), std::string::npos) << out;
+  EXPECT_NE(out.find("of fillseq (median of the rounds); goal"), std::string::npos) << out;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bench"));  // leaves nothing behind
+}
+
+TEST(CliTest, BenchRebuildRefusesNoRounds) {
+  testing::TempDir dir;
+  auto bench = Ledgerdesk({"bench", "rebuild", "--events", "2000", "--rounds", "0", "--dir",
+                           (dir.path() / "bench").string()});
+  EXPECT_EQ(bench.exit_code, 2) << bench.out;
+  EXPECT_NE(bench.err.find("--rounds takes 1 to 100"), std::string::npos) << bench.err;
 }
 
 TEST(CliTest, TailFollowsAppendsOfAnotherProcess) {
