@@ -1,5 +1,8 @@
 #include "projections/row_codec.h"
 
+#include <array>
+#include <cstring>
+
 namespace ledgerdesk::projections::rows {
 
 void AppendKeyPart(std::string& key, std::string_view id) {
@@ -27,11 +30,20 @@ std::string KeyPart(std::string_view id) {
 }
 
 void AppendHex16(std::string& key, uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  // Two digits a byte from a table: keys of most rows end in one of these.
+  static constexpr auto kPairs = [] {
+    std::array<char, 512> pairs{};
+    constexpr char kDigits[] = "0123456789abcdef";
+    for (int byte = 0; byte < 256; ++byte) {
+      pairs[2 * byte] = kDigits[byte >> 4];
+      pairs[2 * byte + 1] = kDigits[byte & 0xf];
+    }
+    return pairs;
+  }();
   char digits[16];
-  for (int i = 15; i >= 0; --i) {
-    digits[i] = kDigits[value & 0xf];
-    value >>= 4;
+  for (int i = 7; i >= 0; --i) {
+    std::memcpy(digits + 2 * i, &kPairs[2 * (value & 0xff)], 2);
+    value >>= 8;
   }
   key.append(digits, sizeof digits);
 }

@@ -114,6 +114,54 @@ TEST(TicketsProjection, TheActivityIndexMovesAndKeepsOneEntryPerTicket) {
   EXPECT_EQ(testing::Unsealed(detail->messages[0].body), "second");
 }
 
+// The queue's open entry of `ticket` holds exactly the ticket's queue row, or there is none.
+void ExpectOpenEntryIsTheRow(const Events& events, const std::string& ticket, bool queued) {
+  MemoryRows rows;
+  events.ApplyTo(rows);
+  const auto& table = rows.rows(QueueProjection::kColumnFamily);
+  const auto row = table.find(QueueProjection::TicketKey(ticket));
+  ASSERT_NE(row, table.end());
+  const auto entries = Keys(rows, "queue", QueueProjection::kOpenPrefix);
+  if (!queued) {
+    EXPECT_TRUE(entries.empty());
+    return;
+  }
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(table.find(entries[0])->second, row->second) << entries[0];
+}
+
+TEST(QueueProjection, TheOpenEntryStaysACopyOfTheTicketsRowThroughEveryChange) {
+  Events events;
+  Open(events, "t1", "org", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+  ExpectOpenEntryIsTheRow(events, "t1", true);
+  auto* responded = events.Add("ticket-t1", "2026-01-01T12:00:00Z").mutable_ticket_responded();
+  responded->set_ticket_id("t1");
+  responded->set_responded_by("eng");
+  *responded->mutable_responded_at() = domain::ToTimestamp(Utc("2026-01-01T12:00:00Z"));
+  responded->set_breached(true);
+  ExpectOpenEntryIsTheRow(events, "t1", true);
+  auto* changed = events.Add("ticket-t1", "2026-01-01T12:01:00Z").mutable_ticket_status_changed();
+  changed->set_ticket_id("t1");
+  changed->set_to(v1::TICKET_STATUS_WAITING_FOR_CUSTOMER);
+  ExpectOpenEntryIsTheRow(events, "t1", true);
+  events.Add("ticket-t1", "2026-01-01T12:02:00Z").mutable_ticket_closed()->set_ticket_id("t1");
+  ExpectOpenEntryIsTheRow(events, "t1", false);
+  events.Add("ticket-t1", "2026-01-01T12:03:00Z").mutable_ticket_reopened()->set_ticket_id("t1");
+  ExpectOpenEntryIsTheRow(events, "t1", true);
+  changed = events.Add("ticket-t1", "2026-01-01T12:04:00Z").mutable_ticket_status_changed();
+  changed->set_ticket_id("t1");
+  changed->set_to(v1::TICKET_STATUS_IN_PROGRESS);
+  ExpectOpenEntryIsTheRow(events, "t1", true);
+  MemoryRows rows;
+  events.ApplyTo(rows);
+  MemoryRowsReader reader(rows);
+  auto queue = EngineerQueue(reader, {.role = v1::ROLE_ENGINEER});
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].status, v1::TICKET_STATUS_IN_PROGRESS);
+  EXPECT_TRUE((*queue)[0].breached);
+}
+
 TEST(TicketsProjection, IdsThatLookLikePathsStayApart) {
   Events events;
   Open(events, "a", "org", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
