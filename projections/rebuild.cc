@@ -57,12 +57,17 @@ class BoundedLog : public log::EventLog {
   const log::Position bound_;
 };
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Replays `log` into `store` (new, opened with bulk_load) with a rebuild's runner: large batches,
 // decoding ahead, projections side by side, rows written as SST files at the end. Afterwards the
-// store holds every row, and the validator state when `with_validator_state`.
+// store holds every row, and the validator state when `with_validator_state`; `timing` has the
+// phases' seconds added.
 Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& projections,
                   const RebuildOptions& options, uint64_t expected_records,
-                  bool with_validator_state) {
+                  bool with_validator_state, RebuildResult& timing) {
   LD_ASSIGN_OR_RETURN(auto runner,
                       ProjectionRunner::Create(log, store, projections,
                                                {.max_batch_events = options.batch_events,
@@ -73,7 +78,10 @@ Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& project
                                                 .decode_ahead = true,
                                                 .fresh_store = true,
                                                 .apply_threads = options.apply_threads}));
+  const auto folding = std::chrono::steady_clock::now();
   LD_RETURN_IF_ERROR(runner->CatchUp());
+  timing.fold_seconds += SecondsSince(folding);
+  const auto writing = std::chrono::steady_clock::now();
   // The validator state (its own column family) is sorted and written beside the rows: the rows'
   // sorting leaves a core idle while the largest column family sorts.
   std::future<Status> validator = std::async(std::launch::async, [&] {
@@ -81,6 +89,7 @@ Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& project
   });
   Status rows = runner->FinishBulkLoad();
   Status state = validator.get();
+  timing.write_seconds += SecondsSince(writing);
   LD_RETURN_IF_ERROR(rows);
   return state;
 }
@@ -113,19 +122,21 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
   if (error) return Unavailable("cannot clear " + scratch.string() + ": " + error.message());
 
   LD_ASSIGN_OR_RETURN(const log::Position end, log.End());
-  Checkpoint checkpoint;
+  RebuildResult result;
   {
     LD_ASSIGN_OR_RETURN(auto store, Store::Open({.dir = scratch,
                                                  .column_families = column_families,
                                                  .block_cache_bytes = options.block_cache_bytes,
                                                  .bulk_load = true}));
     LD_RETURN_IF_ERROR(BulkReplay(log, *store, projections, options, end.value,
-                                  /*with_validator_state=*/true));
+                                  /*with_validator_state=*/true, result));
     // Rows and validator state were written without the WAL: make them durable first, and only
     // then the checkpoint that says they are there.
+    const auto durable = std::chrono::steady_clock::now();
     LD_RETURN_IF_ERROR(store->Flush());
-    LD_ASSIGN_OR_RETURN(checkpoint, store->ReadCheckpoint());
-    LD_RETURN_IF_ERROR(store->WriteCheckpointDurably(checkpoint));
+    LD_ASSIGN_OR_RETURN(result.checkpoint, store->ReadCheckpoint());
+    LD_RETURN_IF_ERROR(store->WriteCheckpointDurably(result.checkpoint));
+    result.write_seconds += SecondsSince(durable);
   }  // closed
   std::filesystem::rename(scratch, RebuiltDir(dir), error);
   if (error) {
@@ -134,11 +145,8 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
   }
   LD_RETURN_IF_ERROR(InstallRebuiltStore(dir));
 
-  RebuildResult result;
-  result.checkpoint = checkpoint;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  result.records_per_second = RecordsPerSecond(checkpoint.counts, result.seconds);
+  result.seconds = SecondsSince(started);
+  result.records_per_second = RecordsPerSecond(result.checkpoint.counts, result.seconds);
   return result;
 }
 
@@ -166,6 +174,7 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
   if (error) return Unavailable("cannot clear " + scratch.string() + ": " + error.message());
   const ProjectionSet one = {chosen};
   BoundedLog bounded(log, stands_at.next);
+  RebuildResult result;
   Status copied;
   {
     LD_ASSIGN_OR_RETURN(auto aside, Store::Open({.dir = scratch,
@@ -173,7 +182,7 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
                                                  .block_cache_bytes = options.block_cache_bytes,
                                                  .bulk_load = true}));
     LD_RETURN_IF_ERROR(BulkReplay(bounded, *aside, one, options, stands_at.next.value,
-                                  /*with_validator_state=*/false));
+                                  /*with_validator_state=*/false, result));
     LD_ASSIGN_OR_RETURN(const Checkpoint replayed, aside->ReadCheckpoint());
     if (replayed.counts != stands_at.counts) {
       return FailedPrecondition("the log holds less than the projections in " + dir.string() +
@@ -198,10 +207,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
   std::filesystem::remove_all(scratch, error);
   LD_RETURN_IF_ERROR(copied);
 
-  RebuildResult result;
   result.checkpoint = stands_at;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = SecondsSince(started);
   result.records_per_second = RecordsPerSecond(stands_at.counts, result.seconds);
   return result;
 }

@@ -298,6 +298,8 @@ Result<RebuildBenchResult> RunRebuildBench(const std::vector<log::LogRecord>& re
   result.seconds = rebuilt.seconds;
   result.events_per_second = rebuilt.records_per_second;
   result.cpu_seconds = static_cast<double>(cpu_used) / CLOCKS_PER_SEC;
+  result.fold_seconds = rebuilt.fold_seconds;
+  result.write_seconds = rebuilt.write_seconds;
   LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
   LD_ASSIGN_OR_RETURN(auto store,
                       Store::Open({.dir = dir, .column_families = std::move(column_families)}));

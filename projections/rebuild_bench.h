@@ -28,6 +28,8 @@ struct RebuildBenchResult {
   double seconds = 0;
   double events_per_second = 0;
   double cpu_seconds = 0;  // of the whole process (all threads, RocksDB's too) during the rebuild
+  double fold_seconds = 0;   // RebuildResult's phases
+  double write_seconds = 0;
   std::string digest;      // of the rebuilt store, so runs can be compared
 };
 

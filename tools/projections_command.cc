@@ -47,19 +47,21 @@ int Rebuild(const Args& args) {
     if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
     std::printf(
         "rebuilt projection %s to log position %llu (where the others stand; they were left as "
-        "they are) in %.2f s: %.0f events/s\n",
+        "they are) in %.2f s (folding %.2f s, writing %.2f s): %.0f events/s\n",
         only.c_str(), static_cast<unsigned long long>(rebuilt->checkpoint.next.value),
-        rebuilt->seconds, rebuilt->records_per_second);
+        rebuilt->seconds, rebuilt->fold_seconds, rebuilt->write_seconds,
+        rebuilt->records_per_second);
     return kExitOk;
   }
   auto rebuilt = projections::Rebuild(**log, set, ProjectionsDir(*options));
   if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
   const auto& counts = rebuilt->checkpoint.counts;
   std::printf(
-      "rebuilt %zu projections to log position %llu in %.2f s: %.0f events/s (%llu applied, %llu "
-      "duplicates, %llu conflicts, %llu undecodable skipped)\n",
+      "rebuilt %zu projections to log position %llu in %.2f s (folding %.2f s, writing %.2f s): "
+      "%.0f events/s (%llu applied, %llu duplicates, %llu conflicts, %llu undecodable skipped)\n",
       set.size(), static_cast<unsigned long long>(rebuilt->checkpoint.next.value), rebuilt->seconds,
-      rebuilt->records_per_second, static_cast<unsigned long long>(counts.applied),
+      rebuilt->fold_seconds, rebuilt->write_seconds, rebuilt->records_per_second,
+      static_cast<unsigned long long>(counts.applied),
       static_cast<unsigned long long>(counts.duplicates),
       static_cast<unsigned long long>(counts.conflicts),
       static_cast<unsigned long long>(counts.undecodable));

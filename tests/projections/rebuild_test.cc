@@ -77,6 +77,9 @@ TEST(Rebuild, LiveDigestEqualsRebuiltDigestAfterALongRandomWorkload) {
   EXPECT_EQ(rebuilt->checkpoint.next, log::Position{total});
   EXPECT_EQ(rebuilt->checkpoint.counts, reference.counts());
   EXPECT_GT(rebuilt->records_per_second, 0);
+  EXPECT_GT(rebuilt->fold_seconds, 0);
+  EXPECT_GT(rebuilt->write_seconds, 0);
+  EXPECT_LE(rebuilt->fold_seconds + rebuilt->write_seconds, rebuilt->seconds);
   auto rebuilt_store = OpenStore(dir.path() / "rebuilt");
   EXPECT_EQ(*Digest(*rebuilt_store), *live_digest);
 }
@@ -251,6 +254,9 @@ TEST(Rebuild, OnlyOneProjectionUpToWhereTheOthersStandLeavingThemAlone) {
   auto rebuilt = RebuildOnly(log, two, "event_counts", path, {.batch_events = 300});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
   EXPECT_EQ(rebuilt->checkpoint, stands_at);
+  EXPECT_GT(rebuilt->fold_seconds, 0);
+  EXPECT_GT(rebuilt->write_seconds, 0);
+  EXPECT_LE(rebuilt->fold_seconds + rebuilt->write_seconds, rebuilt->seconds);
   EXPECT_FALSE(std::filesystem::exists(path.string() + ".only-event_counts"));
 
   auto store = Store::Open({.dir = path, .column_families = {"event_counts", "last_version"}});
