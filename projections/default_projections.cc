@@ -2,7 +2,6 @@
 
 #include "projections/accounts_projection.h"
 #include "projections/contracts_projection.h"
-#include "projections/event_counts_projection.h"
 #include "projections/notifications_projection.h"
 #include "projections/queue_projection.h"
 #include "projections/subject_index_projection.h"
@@ -12,7 +11,7 @@ namespace ledgerdesk::projections {
 
 const ProjectionSet& DefaultProjections() {
   static const ProjectionSet projections = {
-      std::make_shared<EventCountsProjection>(),   std::make_shared<ContractsProjection>(),
+      std::make_shared<ContractsProjection>(),
       std::make_shared<TicketsProjection>(),       std::make_shared<QueueProjection>(),
       std::make_shared<NotificationsProjection>(), std::make_shared<SubjectIndexProjection>(),
       std::make_shared<AccountsProjection>(),

@@ -119,7 +119,7 @@ TEST(CliTest, RebuildOnlyOneProjectionKeepsTheDigest) {
   EXPECT_EQ(after.out, live.out);
   auto unknown = Ledgerdesk({"projections", "rebuild", "--only", "contract", "--data-dir", data});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("--only takes one of event_counts, contracts"), std::string::npos)
+  EXPECT_NE(unknown.err.find("--only takes one of contracts, tickets"), std::string::npos)
       << unknown.err;
 }
 

@@ -170,6 +170,33 @@ TEST(ProjectionStore, DigestCoversProjectionRowsOnlyAndMatchesMemoryRows) {
   EXPECT_NE(*Digest(*store), *before);
 }
 
+// A projection set that no longer has a projection (serve dropped event_counts) opens a store
+// written with it: the left-behind column family is neither read nor counted in the digest.
+TEST(ProjectionStore, AColumnFamilyNoProjectionOwnsAnyMoreIsLeftOutOfTheDigest) {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir.path(), {"alpha", "gone"});
+    StoreBatch batch(*store);
+    ASSERT_TRUE(batch.Put("alpha", "a", "1").ok());
+    ASSERT_TRUE(batch.Put("gone", "g", "2").ok());
+    ASSERT_TRUE(store->Commit(batch, {log::Position{2}, {.applied = 2}}).ok());
+  }
+  auto store = OpenStore(dir.path(), {"alpha"});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->column_families(), std::vector<std::string>{"alpha"});
+  EXPECT_TRUE(store->incomplete_column_families().empty());
+  EXPECT_EQ(*Digest(*store), [] {
+    MemoryRows only;
+    EXPECT_TRUE(only.Put("alpha", "a", "1").ok());
+    return only.Digest({"alpha"});
+  }());
+  EXPECT_EQ(store->ReadCheckpoint()->next, log::Position{2});
+  StoreBatch batch(*store);
+  EXPECT_FALSE(batch.Put("gone", "g", "3").ok());  // not one of the store's projection families
+  ASSERT_TRUE(batch.Put("alpha", "b", "4").ok());
+  EXPECT_TRUE(store->Commit(batch, {log::Position{3}, {.applied = 3}}).ok());
+}
+
 TEST(ProjectionStore, RefusesReservedAndUnknownColumnFamilies) {
   testing::TempDir dir;
   EXPECT_EQ(Store::Open({.dir = dir.path(), .column_families = {"checkpoint"}}).status().code(),
