@@ -30,6 +30,8 @@ class MemoryRows : public RowSink {
 
   // Whether `cf` has a row at `key`.
   bool Holds(std::string_view cf, std::string_view key) const;
+  // The bytes of the row at `key` as they are now (of a row kept parsed, its serialization).
+  std::optional<std::string> Value(std::string_view cf, std::string_view key) const;
 
   // The rows of `cf` (empty when nothing was written there); rows kept parsed as they are now.
   const Table& rows(std::string_view cf) const;

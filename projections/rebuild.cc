@@ -1,5 +1,6 @@
 #include "projections/rebuild.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <limits>

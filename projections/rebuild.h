@@ -6,16 +6,15 @@
 // checkpoint is written with fsync, and the new store replaces the old one by renames
 // (store.h: a crash at any point leaves the old store or the complete new one, never a mix).
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "core/common/status.h"
 #include "core/log/event_log.h"
 #include "projections/projection.h"
 #include "projections/store.h"
+#include "projections/task_pool.h"
 
 namespace ledgerdesk::projections {
 
@@ -23,8 +22,8 @@ struct RebuildOptions {
   size_t batch_events = 200'000;       // records per (WAL-less) write batch
   size_t cache_bytes = 1024ull << 20;  // rows kept in memory across batches
   size_t block_cache_bytes = 64ull << 20;
-  // Projections applied side by side (RunnerOptions::apply_threads): one per core, up to 4.
-  size_t apply_threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  // Projections applied side by side (RunnerOptions::apply_threads).
+  size_t apply_threads = CoresToUse();
 };
 
 struct RebuildResult {

@@ -236,11 +236,7 @@ Result<std::unique_ptr<ProjectionRunner>> ProjectionRunner::Create(log::EventLog
                            " was opened with other column families than these projections own");
   }
   LD_ASSIGN_OR_RETURN(Checkpoint checkpoint, store.ReadCheckpoint());
-  if (!store.incomplete_column_families().empty()) {  // noted only in stores with events
-    return FailedPrecondition("column family " + store.incomplete_column_families().front() +
-                              " is new in a projection store that has applied events up to " +
-                              std::to_string(checkpoint.next.value) + ": rebuild the projections");
-  }
+  LD_RETURN_IF_ERROR(store.RequireComplete());
   std::unique_ptr<ProjectionRunner> runner(
       new ProjectionRunner(log, store, std::move(projections), options));
   runner->batch_ = std::make_unique<StoreBatch>(

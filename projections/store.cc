@@ -606,6 +606,13 @@ const std::vector<std::string>& Store::created_column_families() const { return 
 const std::vector<std::string>& Store::incomplete_column_families() const {
   return impl_->incomplete;
 }
+Status Store::RequireComplete() const {
+  if (impl_->incomplete.empty()) return OkStatus();
+  return FailedPrecondition("column family " + impl_->incomplete.front() +
+                            " is new in the projection store in " + impl_->options.dir.string() +
+                            ", which had applied events before it (made by an older version): "
+                            "run `ledgerdesk projections rebuild` (with serve stopped) first");
+}
 const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,15 +884,17 @@ struct StoreBatch::Impl {
       return row;
     }
     if (!entry.value && !create) return row;
-    entry.parsed = type.New(&family.arena);
+    google::protobuf::MessageLite* parsed = type.New(&family.arena);
     if (entry.value) {
+      // A row that does not parse stays bytes (and an error each time it is asked for).
       LD_RETURN_IF_ERROR(rows::ParseRow(store.impl_->options.column_families[index], key,
-                                        *entry.value, *entry.parsed));
+                                        *entry.value, *parsed));
       family.cache_bytes += entry.value->size();  // the message is about as large as its bytes
     } else {
       entry.edited = true;  // a new row: written even if left empty
       family.MarkDirty(row, /*keep_list=*/!bulk);
     }
+    entry.parsed = parsed;
     return row;
   }
 
@@ -1069,7 +1078,7 @@ Status Store::IngestStaged(StoreBatch& batch) {
 
   // Sorting, then writing, on every core (the applying and decoding threads are idle meanwhile),
   // the largest tasks first.
-  TaskPool pool(std::clamp(std::thread::hardware_concurrency(), 1u, 4u) - 1);
+  TaskPool pool(CoresToUse() - 1);
   auto largest_first = [&pool](size_t tasks, const std::function<size_t(size_t)>& size_of,
                                const std::function<Status(size_t)>& task) -> Status {
     std::vector<size_t> order(tasks);

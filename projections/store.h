@@ -132,6 +132,9 @@ class Store {
   // store until they are rebuilt (a full rebuild makes a new store; RebuildOnly marks its
   // projection's column families complete). Durable: noted in the store when created.
   const std::vector<std::string>& incomplete_column_families() const;
+  // kFailedPrecondition naming the first incomplete column family and what to do, when there is
+  // one (for everything that reads or folds the projections).
+  Status RequireComplete() const;
   // Notes that `column_families` hold every row again (after RebuildOnly replaced them).
   Status MarkComplete(const std::vector<std::string>& column_families);
   const std::filesystem::path& dir() const;

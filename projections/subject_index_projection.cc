@@ -358,8 +358,7 @@ Result<std::optional<std::string>> LayeredRows::Get(std::string_view cf, std::st
 
 Result<std::optional<std::string>> LayeredRows::Get(std::string_view cf,
                                                     std::string_view key) const {
-  const auto& top = top_.rows(cf);
-  if (auto it = top.find(key); it != top.end()) return std::optional<std::string>(it->second);
+  if (auto bytes = top_.Value(cf, key)) return bytes;
   return base_.Get(cf, key);
 }
 

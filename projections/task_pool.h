@@ -4,6 +4,7 @@
 // applies the projections of each chunk of records side by side (each projection owns its column
 // families, so they share no rows), on a machine whose other core would otherwise idle.
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -14,6 +15,11 @@
 #include <vector>
 
 namespace ledgerdesk::projections {
+
+// Threads worth splitting a rebuild's work over: one per core, up to 4.
+inline size_t CoresToUse() {
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
 
 class TaskPool {
  public:

@@ -132,12 +132,7 @@ Result<std::unique_ptr<projections::Store>> OpenStore(const fs::path& data_dir, 
     return store;
   };
   LD_ASSIGN_OR_RETURN(auto store, open());
-  if (!store->incomplete_column_families().empty()) {
-    return FailedPrecondition("the projections in " + dir.string() + " lack " +
-                              store->incomplete_column_families().front() +
-                              " (made by an older version): run `ledgerdesk projections "
-                              "rebuild` (with serve stopped) first");
-  }
+  LD_RETURN_IF_ERROR(store->RequireComplete());
   return store;
 }
 

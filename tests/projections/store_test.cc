@@ -100,6 +100,9 @@ TEST(ProjectionStore, ARowAskedForAsTwoTypesOrNotParsingIsAnError) {
   ASSERT_TRUE(batch.Put("beta", "junk", "\xff\xff").ok());
   auto junk = rows::FindRow<rows::TicketSubjectsRow>(batch, "beta", "junk");
   EXPECT_EQ(junk.status().code(), StatusCode::kDataLoss) << junk.status().ToString();
+  // Asked again, the bytes are still the row: the same error, not a half-parsed message.
+  auto again = rows::EditRow<rows::TicketSubjectsRow>(batch, "beta", "junk", false);
+  EXPECT_EQ(again.status().code(), StatusCode::kDataLoss) << again.status().ToString();
 }
 
 TEST(ProjectionStore, KeysLongerThanTheCachesInlineRoomWork) {
