@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <unordered_map>
@@ -300,6 +301,10 @@ Result<RebuildBenchResult> RunRebuildBench(const std::vector<log::LogRecord>& re
   result.cpu_seconds = static_cast<double>(cpu_used) / CLOCKS_PER_SEC;
   result.fold_seconds = rebuilt.fold_seconds;
   result.write_seconds = rebuilt.write_seconds;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, error)) {
+    if (entry.is_regular_file(error)) result.store_bytes += entry.file_size(error);
+  }
   LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
   LD_ASSIGN_OR_RETURN(auto store,
                       Store::Open({.dir = dir, .column_families = std::move(column_families)}));

@@ -30,6 +30,7 @@ struct RebuildBenchResult {
   double cpu_seconds = 0;  // of the whole process (all threads, RocksDB's too) during the rebuild
   double fold_seconds = 0;   // RebuildResult's phases
   double write_seconds = 0;
+  uint64_t store_bytes = 0;  // the rebuilt store's files
   std::string digest;      // of the rebuilt store, so runs can be compared
 };
 

@@ -233,6 +233,9 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // LZ4 although the rows' bulk is ciphertext: it still takes 13 % off the generated service
+  // desk's store (384 -> 334 MB: keys and the rows' structure compress), and turning it off
+  // shortened a rebuild's SST writing by only 6 % (median 1.33 -> 1.25 s, 4 runs in turn).
   cf_options.compression = FastestCompression();
   cf_options.level_compaction_dynamic_level_bytes = true;
   if (options.bulk_load) {
@@ -819,19 +822,20 @@ struct StoreBatch::Impl {
   }
 
   void Stage(Family& family, std::string_view key, std::optional<std::string_view> value) {
-    Table::value_type* row = Find(family, key);
     if (bulk && complete && !value) {
       // Never written out and nowhere else: forgetting the row is deleting it (a Get then misses
       // it, which is right), and the table does not fill with dead rows.
-      if (row != nullptr) {
+      auto it = family.table.find(key);
+      if (it != family.table.end()) {
         family.cache_bytes -=
-            row->first.size() + 64 + (row->second.value ? row->second.value->size() : 0);
-        if (row->second.dirty) --family.dirty_rows;
-        if (row == family.last) family.last = nullptr;
-        family.table.erase(family.table.find(key));
+            it->first.size() + 64 + (it->second.value ? it->second.value->size() : 0);
+        if (it->second.dirty) --family.dirty_rows;
+        if (&*it == family.last) family.last = nullptr;
+        family.table.erase(it);
       }
       return;
     }
+    Table::value_type* row = Find(family, key);
     if (row == nullptr) {
       row = &*family.table.emplace(RowKey(key), Entry()).first;
       family.cache_bytes += key.size() + 64;

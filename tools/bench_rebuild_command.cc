@@ -81,9 +81,10 @@ int BenchRebuildCommand(const Args& args) {
     if (!rebuilt.ok()) return rebuilt.status();
     std::printf(
         "%-34s %9.0f events/s  (%zu events in %.2f s: folding %.2f s, writing %.2f s; %.2f s "
-        "CPU)\n",
+        "CPU; store %.1f MB)\n",
         label, rebuilt->events_per_second, rebuilt->events, rebuilt->seconds,
-        rebuilt->fold_seconds, rebuilt->write_seconds, rebuilt->cpu_seconds);
+        rebuilt->fold_seconds, rebuilt->write_seconds, rebuilt->cpu_seconds,
+        static_cast<double>(rebuilt->store_bytes) / 1e6);
     return rebuilt->events_per_second;
   };
   if (auto alone = rebuild("rebuild, event_counts only",

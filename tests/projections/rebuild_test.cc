@@ -315,6 +315,9 @@ TEST(Rebuild, BenchmarkLogFeedsEveryProjectionAndRebuildsDeterministically) {
   EXPECT_EQ(a->events, 20'000u);
   EXPECT_GT(a->events_per_second, 0);
   EXPECT_EQ(a->digest, b->digest);
+  // The store's files: a few hundred bytes an event (sealed titles, descriptions and bodies).
+  EXPECT_GT(a->store_bytes, 20'000u * 200);
+  EXPECT_LT(a->store_bytes, 20'000u * 2'000);
 
   // Every event was admitted, and the views hold what such a log makes of them.
   auto column_families = ColumnFamiliesOf(DefaultProjections());
