@@ -34,12 +34,19 @@ TopicSpec TopicOf(const KafkaLogOptions& options) {
 
 class KafkaReader : public LogReader {
  public:
-  KafkaReader(std::unique_ptr<Client> consumer, std::string where)
-      : consumer_(std::move(consumer)), where_(std::move(where)) {}
+  KafkaReader(std::unique_ptr<Client> consumer, std::string where,
+              std::chrono::milliseconds fetch_timeout)
+      : consumer_(std::move(consumer)), where_(std::move(where)), fetch_timeout_(fetch_timeout) {}
 
   Result<std::vector<LogRecord>> Read(size_t max_records, std::chrono::milliseconds wait) override {
     std::vector<LogRecord> records;
-    const auto deadline = Clock::now() + wait;
+    const auto started = Clock::now();
+    // An empty read must mean "at the end of the log": until librdkafka has said it reached the
+    // partition's end since the last record, polling nothing means a fetch has not come back yet
+    // (a new consumer joins and fetches for seconds on a loaded machine), and scans to the end
+    // that took that for "nothing there" stopped short. So such a read waits for the fetch, up to
+    // the log's timeout; at the end it waits `wait`, as asked.
+    auto deadline = started + (at_end_ ? wait : std::max(wait, fetch_timeout_));
     std::string trouble;
     while (records.size() < max_records) {
       // Wait for the first record; after that take only what is there already.
@@ -50,7 +57,11 @@ class KafkaReader : public LogReader {
         break;
       }
       if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          at_end_ = true;
+          deadline = std::min(deadline, started + wait);
+          continue;
+        }
         const std::string text = rd_kafka_message_errstr(message.get());
         if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
             message->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
@@ -63,6 +74,7 @@ class KafkaReader : public LogReader {
         trouble = text;
         continue;
       }
+      at_end_ = false;  // until librdkafka says so again
       LogRecord record;
       record.position = Position{static_cast<uint64_t>(message->offset)};
       if (message->key != nullptr) {
@@ -76,12 +88,18 @@ class KafkaReader : public LogReader {
     if (records.empty() && !trouble.empty()) {
       return Unavailable("cannot read " + where_ + ": " + trouble);
     }
+    if (records.empty() && !at_end_) {
+      return Unavailable("cannot read " + where_ + ": no fetch came back within " +
+                         Seconds(fetch_timeout_) + " s");
+    }
     return records;
   }
 
  private:
   std::unique_ptr<Client> consumer_;
   std::string where_;
+  const std::chrono::milliseconds fetch_timeout_;
+  bool at_end_ = false;  // librdkafka reported the partition's end after the last record
 };
 
 class KafkaLog : public EventLog {
@@ -131,7 +149,8 @@ class KafkaLog : public EventLog {
                           {"enable.auto.offset.store", "false"},
                           {"isolation.level", "read_committed"},
                           {"auto.offset.reset", "error"},
-                          {"enable.partition.eof", "false"},
+                          // Says when a fetch found nothing more (KafkaReader::Read).
+                          {"enable.partition.eof", "true"},
                       });
     // Defaults a --kafka-config file may override. A real broker answers a waiting fetch as soon
     // as a record arrives; librdkafka's mock cluster holds it for the whole fetch.wait.max.ms, and
@@ -148,7 +167,8 @@ class KafkaLog : public EventLog {
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Unavailable("cannot start reading " + Describe() + ": " + rd_kafka_err2str(err));
     }
-    return std::unique_ptr<LogReader>(new KafkaReader(std::move(consumer), Describe()));
+    return std::unique_ptr<LogReader>(
+        new KafkaReader(std::move(consumer), Describe(), options_.timeout));
   }
 
   bool HasExclusiveWriter() const override { return false; }

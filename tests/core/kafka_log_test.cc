@@ -262,6 +262,69 @@ TEST_F(KafkaLogTest, SlowBrokerTimesOutAndNothingAcknowledgedIsLost) {
   ExpectExactlyOnce(*log, acknowledged, "slow-burst", 3, 10);
 }
 
+// A new reader's first fetch can take longer than a caller's wait (joining, a slow broker): a
+// short read then must not come back empty as if the log had nothing, or scans to the end stop
+// short (an audit read "log position 0 is not there" this way on a loaded machine).
+TEST_F(KafkaLogTest, AFreshReaderWaitsForItsFirstFetchThenAnswersWithinTheWait) {
+  auto log = Open(milliseconds(10000));
+  ASSERT_NE(log, nullptr);
+  auto writer = Writer::Start(*log);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*writer)->Append({MakeEvent("fetched-" + std::to_string(i), 1)}).ok());
+  }
+
+  rd_kafka_mock_broker_set_rtt(cluster_->handle(), kBroker, 1500);
+  auto reader = log->NewReader(Position{0});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto first = (*reader)->Read(100, milliseconds(200));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_FALSE(first->empty()) << "a read before the first fetch came back";
+  EXPECT_EQ(first->front().position.value, 0u);
+  rd_kafka_mock_broker_set_rtt(cluster_->handle(), kBroker, 0);
+
+  // At the end, with its fetch answered, a reader waits no longer than asked.
+  auto end = log->End();
+  ASSERT_TRUE(end.ok());
+  auto at_end = log->NewReader(*end);
+  ASSERT_TRUE(at_end.ok()) << at_end.status().ToString();
+  auto nothing = (*at_end)->Read(100, milliseconds(200));  // its first fetch: the end
+  ASSERT_TRUE(nothing.ok()) << nothing.status().ToString();
+  EXPECT_TRUE(nothing->empty());
+  const auto start = Clock::now();
+  nothing = (*at_end)->Read(100, milliseconds(200));
+  ASSERT_TRUE(nothing.ok()) << nothing.status().ToString();
+  EXPECT_TRUE(nothing->empty());
+  EXPECT_LT(Clock::now() - start, milliseconds(1500));
+}
+
+// With the broker gone before a reader ever fetched, the read is an error after the log's timeout,
+// not an empty answer a scan would take for the end of the log.
+TEST_F(KafkaLogTest, AFreshReaderThatCannotFetchSaysSo) {
+  auto log = Open(milliseconds(1500));
+  ASSERT_NE(log, nullptr);
+  auto writer = Writer::Start(*log);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE((*writer)->Append({MakeEvent("unfetched", 1)}).ok());
+  rd_kafka_mock_broker_set_down(cluster_->handle(), kBroker);
+  auto reader = log->NewReader(Position{0});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const auto start = Clock::now();
+  auto read = (*reader)->Read(100, milliseconds(200));
+  EXPECT_EQ(read.status().code(), StatusCode::kUnavailable) << read.status().ToString();
+  EXPECT_GE(Clock::now() - start, milliseconds(1400));
+  EXPECT_LT(Clock::now() - start, milliseconds(6000));
+  rd_kafka_mock_broker_set_up(cluster_->handle(), kBroker);
+  // Once the broker is back, the same reader reads on.
+  std::vector<LogRecord> records;
+  for (int i = 0; i < 20 && records.empty(); ++i) {
+    auto again = (*reader)->Read(100, milliseconds(500));
+    if (again.ok()) records = std::move(*again);
+  }
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.front().position.value, 0u);
+}
+
 TEST_F(KafkaLogTest, TwoWritersRacingOnAStreamAgreeOnWhatApplied) {
   auto log_a = Open(milliseconds(3000), "writer-a");
   auto log_b = Open(milliseconds(3000), "writer-b");
