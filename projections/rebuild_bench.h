@@ -28,6 +28,7 @@ struct RebuildBenchResult {
   double seconds = 0;
   double events_per_second = 0;
   double cpu_seconds = 0;  // of the whole process (all threads, RocksDB's too) during the rebuild
+  double system_seconds = 0;  // the kernel's part of it (mostly page faults of the rows held)
   double fold_seconds = 0;   // RebuildResult's phases
   double write_seconds = 0;
   uint64_t store_bytes = 0;  // the rebuilt store's files

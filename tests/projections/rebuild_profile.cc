@@ -39,10 +39,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", result.status().message().c_str());
     return 1;
   }
-  std::printf("%zu events in %.2f s: %.0f events/s, %.2f s CPU, digest %s (folding %.2f s, "
-              "writing %.2f s; store %.0f MB)\n",
-              result->events, result->seconds, result->events_per_second, result->cpu_seconds,
-              result->digest.c_str(), result->fold_seconds, result->write_seconds,
-              static_cast<double>(result->store_bytes) / 1e6);
+  std::printf(
+      "%zu events in %.2f s: %.0f events/s, %.2f s CPU (%.2f s system), digest %s "
+      "(folding %.2f s, writing %.2f s; store %.0f MB)\n",
+      result->events, result->seconds, result->events_per_second, result->cpu_seconds,
+      result->system_seconds, result->digest.c_str(), result->fold_seconds, result->write_seconds,
+      static_cast<double>(result->store_bytes) / 1e6);
   return 0;
 }

@@ -315,6 +315,8 @@ TEST(Rebuild, BenchmarkLogFeedsEveryProjectionAndRebuildsDeterministically) {
   EXPECT_EQ(a->events, 20'000u);
   EXPECT_GT(a->events_per_second, 0);
   EXPECT_EQ(a->digest, b->digest);
+  EXPECT_GE(a->system_seconds, 0);
+  EXPECT_LE(a->system_seconds, a->cpu_seconds + 0.1);  // clock() and getrusage() tick apart
   // The store's files: a few hundred bytes an event (sealed titles, descriptions and bodies).
   EXPECT_GT(a->store_bytes, 20'000u * 200);
   EXPECT_LT(a->store_bytes, 20'000u * 2'000);
