@@ -37,8 +37,10 @@ class LogReader {
  public:
   virtual ~LogReader() = default;
   // Returns up to `max_records` next records. When none is there yet, waits up to `wait` for more
-  // and returns an empty vector if none came. Errors: kDataLoss for a record that fails its
-  // checksum, kUnavailable when the backend cannot be reached.
+  // and returns an empty vector if none came. Empty means the reader is at the log's end: a
+  // backend that cannot tell yet (a Kafka reader whose fetch has not come back) waits longer, up
+  // to its own timeout, so scans may stop at the first empty read. Errors: kDataLoss for a record
+  // that fails its checksum, kUnavailable when the backend cannot be reached.
   virtual Result<std::vector<LogRecord>> Read(size_t max_records,
                                               std::chrono::milliseconds wait) = 0;
 };
