@@ -120,6 +120,14 @@ struct Person {
   std::string organization_id;
 };
 
+// The process's CPU seconds in the kernel so far.
+double SystemSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
 
 std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
@@ -287,18 +295,6 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
   }
   return log.Take();
 }
-
-namespace {
-
-// The process's CPU seconds in the kernel so far.
-double SystemSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
-}
-
-}  // namespace
 
 Result<RebuildBenchResult> RunRebuildBench(const std::vector<log::LogRecord>& records,
                                            const ProjectionSet& projections,
