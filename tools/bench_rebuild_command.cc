@@ -95,8 +95,8 @@ int BenchRebuildCommand(const Args& args) {
   std::vector<double> rates, fillseqs, ratios;
   Status fillseq_failed;
   for (uint64_t round = 1; round <= *rounds; ++round) {
-    const std::string label = "round " + std::to_string(round) + ", all projections";
-    auto rate = rebuild(label.c_str(), projections::DefaultProjections());
+    const std::string label = "round " + std::to_string(round);
+    auto rate = rebuild((label + ", all projections").c_str(), projections::DefaultProjections());
     if (!rate.ok()) return Fail("bench rebuild", rate.status());
     rates.push_back(*rate);
     if (!fillseq_failed.ok()) continue;
@@ -106,8 +106,7 @@ int BenchRebuildCommand(const Args& args) {
       continue;
     }
     std::printf("%-34s %9.0f ops/s   (the rebuild: %.2f of it)\n",
-                ("round " + std::to_string(round) + ", db_bench fillseq").c_str(), *fillseq,
-                *rate / *fillseq);
+                (label + ", db_bench fillseq").c_str(), *fillseq, *rate / *fillseq);
     fillseqs.push_back(*fillseq);
     ratios.push_back(*rate / *fillseq);
   }

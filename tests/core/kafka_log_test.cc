@@ -268,11 +268,9 @@ TEST_F(KafkaLogTest, SlowBrokerTimesOutAndNothingAcknowledgedIsLost) {
 TEST_F(KafkaLogTest, AFreshReaderWaitsForItsFirstFetchThenAnswersWithinTheWait) {
   auto log = Open(milliseconds(10000));
   ASSERT_NE(log, nullptr);
-  auto writer = Writer::Start(*log);
-  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE((*writer)->Append({MakeEvent("fetched-" + std::to_string(i), 1)}).ok());
-  }
+  ASSERT_TRUE(
+      log->Append({MakeEvent("fetched-0", 1), MakeEvent("fetched-1", 1), MakeEvent("fetched-2", 1)})
+          .ok());
 
   rd_kafka_mock_broker_set_rtt(cluster_->handle(), kBroker, 1500);
   auto reader = log->NewReader(Position{0});
@@ -303,9 +301,7 @@ TEST_F(KafkaLogTest, AFreshReaderWaitsForItsFirstFetchThenAnswersWithinTheWait) 
 TEST_F(KafkaLogTest, AFreshReaderThatCannotFetchSaysSo) {
   auto log = Open(milliseconds(1500));
   ASSERT_NE(log, nullptr);
-  auto writer = Writer::Start(*log);
-  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  ASSERT_TRUE((*writer)->Append({MakeEvent("unfetched", 1)}).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("unfetched", 1)}).ok());
   rd_kafka_mock_broker_set_down(cluster_->handle(), kBroker);
   auto reader = log->NewReader(Position{0});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();

@@ -39,6 +39,12 @@ int WriteLog(const std::vector<ledgerdesk::log::LogRecord>& records, const std::
     std::fprintf(stderr, "%s\n", log.status().message().c_str());
     return 1;
   }
+  // Appended to a log that has events, the generated ones would repeat their streams' versions.
+  if (const uint64_t held = (*log)->recovery().records; held > 0) {
+    std::fprintf(stderr, "%s/log holds %llu records already: give a new DATA_DIR\n", dir.c_str(),
+                 static_cast<unsigned long long>(held));
+    return 1;
+  }
   std::vector<ledgerdesk::v1::Envelope> batch;
   auto append = [&]() {
     auto appended = (*log)->Append(batch);
