@@ -6,6 +6,7 @@
 #include <limits>
 #include <system_error>
 
+#include "core/common/process_memory.h"
 #include "projections/runner.h"
 
 namespace ledgerdesk::projections {
@@ -73,7 +74,7 @@ Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& project
                       ProjectionRunner::Create(log, store, projections,
                                                {.max_batch_events = options.batch_events,
                                                 .poll_wait = std::chrono::milliseconds(50),
-                                                .cache_bytes = options.cache_bytes,
+                                                .cache_bytes = options.memory_bytes,
                                                 .defer_validator_rows = true,
                                                 .expected_records = expected_records,
                                                 .decode_ahead = true,
@@ -88,11 +89,18 @@ Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& project
   std::future<Status> validator = std::async(std::launch::async, [&] {
     return with_validator_state ? runner->WriteValidatorState() : OkStatus();
   });
+  timing.write_outs += runner->write_outs();
   Status rows = runner->FinishBulkLoad();
   Status state = validator.get();
   timing.write_seconds += SecondsSince(writing);
   LD_RETURN_IF_ERROR(rows);
   return state;
+}
+
+// The scratch store's block cache, read once rows have been written out: a part of the memory
+// budget, which counts it too.
+size_t BlockCacheBytes(const RebuildOptions& options) {
+  return std::min(options.block_cache_bytes, options.memory_bytes / 8);
 }
 
 double RecordsPerSecond(const ApplyCounts& counts, double seconds) {
@@ -102,6 +110,12 @@ double RecordsPerSecond(const ApplyCounts& counts, double seconds) {
 }
 
 }  // namespace
+
+size_t DefaultRebuildMemory() {
+  constexpr size_t kDefault = 1024ull << 20;
+  const size_t machine = PhysicalMemoryBytes();
+  return machine == 0 ? kDefault : std::min(kDefault, machine / 4);
+}
 
 std::string ProjectionNames(const ProjectionSet& projections) {
   std::string names;
@@ -127,7 +141,7 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
   {
     LD_ASSIGN_OR_RETURN(auto store, Store::Open({.dir = scratch,
                                                  .column_families = column_families,
-                                                 .block_cache_bytes = options.block_cache_bytes,
+                                                 .block_cache_bytes = BlockCacheBytes(options),
                                                  .bulk_load = true}));
     LD_RETURN_IF_ERROR(BulkReplay(log, *store, projections, options, end.value,
                                   /*with_validator_state=*/true, result));
@@ -180,7 +194,7 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
   {
     LD_ASSIGN_OR_RETURN(auto aside, Store::Open({.dir = scratch,
                                                  .column_families = chosen->column_families(),
-                                                 .block_cache_bytes = options.block_cache_bytes,
+                                                 .block_cache_bytes = BlockCacheBytes(options),
                                                  .bulk_load = true}));
     LD_RETURN_IF_ERROR(BulkReplay(bounded, *aside, one, options, stands_at.next.value,
                                   /*with_validator_state=*/false, result));

@@ -18,9 +18,17 @@
 
 namespace ledgerdesk::projections {
 
+// A rebuild's default memory budget: 1 GiB, or a quarter of the machine's memory when that is
+// less.
+size_t DefaultRebuildMemory();
+
 struct RebuildOptions {
-  size_t batch_events = 200'000;       // records per (WAL-less) write batch
-  size_t cache_bytes = 1024ull << 20;  // rows kept in memory across batches
+  size_t batch_events = 200'000;  // records per (WAL-less) write batch
+  // How much the rebuild may grow the process's memory by holding rows (StoreBatch, store.h): the
+  // rows are written out as sorted files whenever they outgrow it, and the load goes on. About
+  // 0.95 GB per million events of `bench rebuild`'s log; a larger budget than the rows need
+  // writes them out once, at the end, which is fastest.
+  size_t memory_bytes = DefaultRebuildMemory();
   size_t block_cache_bytes = 64ull << 20;
   // Projections applied side by side (RunnerOptions::apply_threads).
   size_t apply_threads = CoresToUse();
@@ -35,6 +43,8 @@ struct RebuildResult {
   // copy into the store.)
   double fold_seconds = 0;
   double write_seconds = 0;
+  // Times the rows were written out before the end, to stay within memory_bytes (0: they fitted).
+  size_t write_outs = 0;
 };
 
 // Replays `log` from its start up to its end as seen when called into a new store that then takes

@@ -314,6 +314,7 @@ Result<RebuildBenchResult> RunRebuildBench(const std::vector<log::LogRecord>& re
   result.system_seconds = system_used;
   result.fold_seconds = rebuilt.fold_seconds;
   result.write_seconds = rebuilt.write_seconds;
+  result.write_outs = rebuilt.write_outs;
   std::error_code error;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, error)) {
     if (entry.is_regular_file(error)) result.store_bytes += entry.file_size(error);

@@ -32,6 +32,7 @@ struct RebuildBenchResult {
   double fold_seconds = 0;   // RebuildResult's phases
   double write_seconds = 0;
   uint64_t store_bytes = 0;  // the rebuilt store's files
+  size_t write_outs = 0;     // RebuildResult's: rows written out before the end (memory budget)
   std::string digest;      // of the rebuilt store, so runs can be compared
 };
 

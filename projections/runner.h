@@ -30,9 +30,10 @@
 namespace ledgerdesk::projections {
 
 struct RunnerOptions {
-  size_t max_batch_events = 1000;                // records per commit at most
-  std::chrono::milliseconds poll_wait{200};      // a read waits this long for new records
-  size_t cache_bytes = 8ull << 20;               // rows kept in memory between batches (StoreBatch)
+  size_t max_batch_events = 1000;            // records per commit at most
+  std::chrono::milliseconds poll_wait{200};  // a read waits this long for new records
+  // Rows kept in memory between batches (StoreBatch); a bulk load's memory budget (store.h).
+  size_t cache_bytes = 8ull << 20;
   std::chrono::milliseconds retry_backoff{500};  // the background thread's pause after an error
   // Rebuild mode: the validator's rows are not written with every batch but all at once by
   // WriteValidatorState() at the end (the store is useless until then).
@@ -91,6 +92,9 @@ class ProjectionRunner {
   // Waits until applied_position() >= `position` (pass the position of a written event + 1 for
   // read-your-writes); false if `timeout` passed first. Thread-safe.
   bool WaitFor(log::Position position, std::chrono::milliseconds timeout) const;
+  // How many times a bulk load wrote its rows out before the end, to stay within its memory
+  // budget (StoreBatch::write_outs). Not thread-safe: after CatchUp, by its caller.
+  size_t write_outs() const;
   // Counts as of the last commit. Thread-safe.
   ApplyCounts counts() const;
   // The background thread's last error (OK after a later batch committed). Thread-safe.

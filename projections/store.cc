@@ -24,6 +24,7 @@
 #include <typeinfo>
 #include <unordered_map>
 
+#include "core/common/process_memory.h"
 #include "projections/digest.h"
 #include "projections/key_sort.h"
 #include "projections/row_codec.h"
@@ -623,57 +624,75 @@ const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
 
 namespace {
 
-// Write-only rows of one column family, appended as they come (RowSink::PutWriteOnly): one
-// buffer of length-prefixed keys and values, so a row costs no allocation of its own.
+// Write-only rows of one column family, appended as they come (RowSink::PutWriteOnly): length-
+// prefixed keys and values packed into blocks that never move, so a row costs no allocation of
+// its own. (One buffer doubling as it grew copied every row again at each doubling and held the
+// old buffer beside the new meanwhile: the tickets' messages jumped a rebuild's memory by 128 MB
+// at once, past its budget, between two checks of it.)
 class WriteOnlyRun {
  public:
   void Add(std::string_view key, std::string_view value) {
-    offsets_.push_back(bytes_.size());
-    AppendPart(key);
-    AppendPart(value);
+    const size_t size = 8 + key.size() + value.size();
+    if (blocks_.empty() || block_used_ + size > block_size_) {
+      block_size_ = std::max(kBlockBytes, size);
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_size_));
+      block_used_ = 0;
+    }
+    char* row = blocks_.back().get() + block_used_;
+    block_used_ += size;
+    bytes_ += size;
+    rows_.push_back(row);
+    row = WritePart(row, key);
+    WritePart(row, value);
   }
-  size_t bytes() const { return bytes_.size() + offsets_.size() * sizeof(size_t); }
-  bool empty() const { return offsets_.empty(); }
+  size_t bytes() const { return bytes_ + rows_.size() * sizeof(const char*); }
+  bool empty() const { return rows_.empty(); }
   void Clear() {
-    bytes_.clear();
-    bytes_.shrink_to_fit();
-    offsets_.clear();
-    offsets_.shrink_to_fit();
+    blocks_.clear();
+    blocks_.shrink_to_fit();
+    rows_.clear();
+    rows_.shrink_to_fit();
+    block_used_ = block_size_ = bytes_ = 0;
   }
   // Sorts the rows by key; of rows with equal keys the last added is kept.
   void SortByKey() {
     std::vector<KeyRef> keys;
-    keys.reserve(offsets_.size());
-    for (size_t offset : offsets_) keys.push_back({KeyAt(offset), offset});  // later: larger
+    keys.reserve(rows_.size());
+    // Of equal keys the later row sorts last (KeyRef's order breaks ties).
+    for (size_t i = 0; i < rows_.size(); ++i) keys.push_back({PartAt(rows_[i]), i});
     SortKeys(keys);
-    offsets_.clear();
+    std::vector<const char*> sorted;
+    sorted.reserve(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (i + 1 < keys.size() && keys[i].key == keys[i + 1].key) continue;
-      offsets_.push_back(keys[i].order);
+      sorted.push_back(rows_[keys[i].order]);
     }
+    rows_ = std::move(sorted);
   }
-  size_t size() const { return offsets_.size(); }
-  std::string_view key(size_t i) const { return KeyAt(offsets_[i]); }
-  std::string_view value(size_t i) const {
-    const size_t at = offsets_[i] + 4 + KeyAt(offsets_[i]).size();
-    return PartAt(at);
-  }
+  size_t size() const { return rows_.size(); }
+  std::string_view key(size_t i) const { return PartAt(rows_[i]); }
+  std::string_view value(size_t i) const { return PartAt(rows_[i] + 4 + key(i).size()); }
 
  private:
-  void AppendPart(std::string_view part) {
-    const auto size = static_cast<uint32_t>(part.size());
-    bytes_.append(reinterpret_cast<const char*>(&size), 4);
-    bytes_.append(part);
-  }
-  std::string_view PartAt(size_t at) const {
-    uint32_t size;
-    std::memcpy(&size, bytes_.data() + at, 4);
-    return std::string_view(bytes_).substr(at + 4, size);
-  }
-  std::string_view KeyAt(size_t offset) const { return PartAt(offset); }
+  static constexpr size_t kBlockBytes = 4 << 20;
 
-  std::string bytes_;
-  std::vector<size_t> offsets_;
+  static char* WritePart(char* out, std::string_view part) {
+    const auto size = static_cast<uint32_t>(part.size());
+    std::memcpy(out, &size, 4);
+    if (!part.empty()) std::memcpy(out + 4, part.data(), part.size());
+    return out + 4 + part.size();
+  }
+  static std::string_view PartAt(const char* at) {
+    uint32_t size;
+    std::memcpy(&size, at, 4);
+    return {at + 4, size};
+  }
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0;          // of the last block
+  size_t block_size_ = 0;          // of the last block
+  size_t bytes_ = 0;               // of all rows
+  std::vector<const char*> rows_;  // in the order added; after SortByKey, in key order
 };
 
 // A row's key held inside the row cache's node: a lookup that finds a row touches the node alone,
@@ -791,15 +810,18 @@ struct StoreBatch::Impl {
 
   // Bulk loading (store.h): dirty rows and write-only rows stay here across commits.
   const bool bulk;
-  bool ingested_any = false;  // some rows are in the store's files: deletes must be written
-  bool lost_rows = false;     // a Reset dropped rows a commit had kept
+  bool ingested_any = false;   // some rows are in the store's files: deletes must be written
+  bool lost_rows = false;      // a Reset dropped rows a commit had kept
+  size_t memory_at_start = 0;  // the process's heap in use when the load began
+  size_t write_outs = 0;       // by Commit, over the budget
 
   Impl(Store& s, size_t limit, bool starts_empty)
       : store(s),
         cache_limit(limit),
         families(s.column_families().size()),
         complete(starts_empty),
-        bulk(starts_empty && s.impl_->options.bulk_load) {}
+        bulk(starts_empty && s.impl_->options.bulk_load),
+        memory_at_start(bulk ? HeapInUseBytes() : 0) {}
 
   Result<size_t> Index(std::string_view cf) const {
     const int index = store.impl_->IndexOf(cf);
@@ -814,6 +836,19 @@ struct StoreBatch::Impl {
     return sum;
   }
   size_t HeldBytes() const { return Sum(&Family::cache_bytes) + Sum(&Family::write_only_bytes); }
+
+  // store.h: the process's heap has grown by the budget since the load began, or the rows' bytes
+  // alone exceed it. Growth counts only once rows of an eighth of the budget are held (about
+  // half of it in memory): memory a write-out cannot give back (the validator's state grows with
+  // every event) must not make the load write out a few rows every chunk.
+  bool OverMemoryBudget() const {
+    if (!bulk) return false;
+    const size_t held = HeldBytes();
+    if (held > cache_limit) return true;
+    if (held < cache_limit / 8) return false;
+    const size_t now = HeapInUseBytes();
+    return now > memory_at_start && now - memory_at_start > cache_limit;
+  }
 
   static Table::value_type* Find(Family& family, std::string_view key) {
     if (family.last != nullptr && family.last->first.view() == key) return family.last;
@@ -974,6 +1009,9 @@ size_t StoreBatch::staged() const {
   return impl_->Sum(&Impl::Family::dirty_rows) + impl_->validator_count;
 }
 
+bool StoreBatch::OverMemoryBudget() const { return impl_->OverMemoryBudget(); }
+size_t StoreBatch::write_outs() const { return impl_->write_outs; }
+
 void StoreBatch::Reset() { impl_->Reset(); }
 
 Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
@@ -1008,8 +1046,9 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   write.Clear();
   staged.validator_count = 0;
   if (staged.bulk) {
-    if (staged.HeldBytes() > staged.cache_limit) return IngestStaged(batch);
-    return OkStatus();
+    if (!staged.OverMemoryBudget()) return OkStatus();
+    ++staged.write_outs;
+    return IngestStaged(batch);
   }
   for (auto& family : staged.families) {
     for (auto* row : family.dirty) row->second.dirty = row->second.edited = false;

@@ -159,9 +159,14 @@ class Store {
 // Bulk loading (a store opened with bulk_load that starts empty): rows are not inserted into
 // memtables one by one in random order with every Commit. The batch keeps them — rows for reading
 // in its cache, write-only rows (RowSink::PutWriteOnly) in plain per-column-family runs that no
-// lookup ever touches — until they outgrow `cache_bytes` or the load ends, and Store::IngestStaged
-// then sorts them and writes each column family as one SST file: the sequential write that makes
-// db_bench's fillseq fast. A row deleted before it was ever written out is simply dropped.
+// lookup ever touches — until they outgrow the memory budget or the load ends, and
+// Store::IngestStaged then sorts them and writes each column family as one SST file: the
+// sequential write that makes db_bench's fillseq fast. A row deleted before it was ever written
+// out is simply dropped. The budget is `cache_bytes` of the heap the process uses as its
+// allocator counts it (core/common/process_memory.h), above what it was when the batch was made:
+// with their hash nodes, parsed messages and growing buffers the rows take about three times
+// their bytes, which is all the cache's own count sees. Or `cache_bytes` of the rows' bytes
+// alone, if that comes first.
 //
 // Get, Put, PutWriteOnly and Delete for different column families may run on different threads at
 // once (the runner applies projections side by side); everything else needs the batch to itself.
@@ -187,6 +192,11 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
 
   // Rows staged since the last commit.
   size_t staged() const;
+  // A bulk load holds more than its memory budget: the next Commit writes its rows out (the runner
+  // commits early then, instead of filling the rest of its batch). False for other batches.
+  bool OverMemoryBudget() const;
+  // How many times Commit wrote a bulk load's rows out before its end (0 when they fitted).
+  size_t write_outs() const;
   // Drops everything staged and cached (after a failed commit).
   void Reset();
 

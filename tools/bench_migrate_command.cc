@@ -2,12 +2,11 @@
 // dir, printing tickets/s, PDFs/s, the total time and the peak memory (run it under
 // `/usr/bin/time -v` for the kernel's own figure).
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
+#include "core/common/process_memory.h"
 #include "core/domain/dates.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
@@ -67,8 +66,6 @@ int BenchMigrateCommand(const Args& args) {
   const auto& report = *run->report;
   const int64_t read = report.table("tickets").read;
   const int64_t moved = report.table("tickets").moved;
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
   std::printf(
       "migrated in %.1f s (load %.1f s: tickets' dialog read %.1f s, rendered %.1f s, stored and "
       "imported %.1f s; reconciliation %.1f s): %lld tickets read, %lld moved, %lld PDFs, %lld "
@@ -78,7 +75,8 @@ int BenchMigrateCommand(const Args& args) {
       run->stats.import_seconds, seconds - run->stats.seconds, static_cast<long long>(read),
       static_cast<long long>(moved), static_cast<long long>(run->stats.pdfs_rendered),
       static_cast<long long>(run->stats.events_appended), read / seconds, moved / seconds,
-      static_cast<double>(run->stats.pdfs_rendered) / seconds, usage.ru_maxrss / 1024.0);
+      static_cast<double>(run->stats.pdfs_rendered) / seconds,
+      static_cast<double>(PeakResidentBytes()) / (1 << 20));
   if (!run->reconciliation.empty()) {
     return Fail("bench migrate", DataLoss("reconciliation failed: " + run->reconciliation));
   }

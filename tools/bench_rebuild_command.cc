@@ -79,12 +79,16 @@ int BenchRebuildCommand(const Args& args) {
     std::error_code ignored;
     std::filesystem::remove_all(dir / "rebuild", ignored);
     if (!rebuilt.ok()) return rebuilt.status();
+    const std::string written_out =
+        rebuilt->write_outs == 0
+            ? ""
+            : "; rows written out " + std::to_string(rebuilt->write_outs) + " times before the end";
     std::printf(
         "%-34s %9.0f events/s  (%zu events in %.2f s: folding %.2f s, writing %.2f s; %.2f s "
-        "CPU, %.2f s of it system; store %.1f MB)\n",
+        "CPU, %.2f s of it system; store %.1f MB%s)\n",
         label, rebuilt->events_per_second, rebuilt->events, rebuilt->seconds, rebuilt->fold_seconds,
         rebuilt->write_seconds, rebuilt->cpu_seconds, rebuilt->system_seconds,
-        static_cast<double>(rebuilt->store_bytes) / 1e6);
+        static_cast<double>(rebuilt->store_bytes) / 1e6, written_out.c_str());
     return rebuilt->events_per_second;
   };
   if (auto alone = rebuild("rebuild, event_counts only",

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/common/process_memory.h"
 #include "core/log/log_factory.h"
 #include "projections/default_projections.h"
 #include "projections/rebuild.h"
@@ -18,16 +19,44 @@ std::filesystem::path ProjectionsDir(const log::LogOptions& options) {
   return options.data_dir / "projections";
 }
 
+// The kernel's figure, so that an operator can size --memory-mb (and see what it cost).
+void PrintMemory(const projections::RebuildResult& rebuilt, uint64_t memory_mb) {
+  const double peak_mb = static_cast<double>(PeakResidentBytes()) / (1 << 20);
+  if (rebuilt.write_outs == 0) {
+    std::printf("peak memory %.0f MB (the rows fitted in --memory-mb %llu and were written once)\n",
+                peak_mb, static_cast<unsigned long long>(memory_mb));
+  } else {
+    std::printf(
+        "peak memory %.0f MB (rows written out %zu times before the end to stay within "
+        "--memory-mb %llu)\n",
+        peak_mb, rebuilt.write_outs, static_cast<unsigned long long>(memory_mb));
+  }
+}
+
 int Rebuild(const Args& args) {
   const auto& set = projections::DefaultProjections();
-  CommandLine cli("projections rebuild", "[--only NAME] [LOG OPTIONS]",
+  CommandLine cli("projections rebuild", "[--only NAME] [--memory-mb MB] [LOG OPTIONS]",
                   "Drops the projections and replays the whole log into fresh ones (built aside "
                   "and swapped in when complete), printing events per second. With --only, "
                   "rebuilds that one projection up to where the others stand and leaves the "
                   "others as they are.");
-  cli.LogOptions().Option("only", "NAME",
-                          "rebuild just this projection: " + projections::ProjectionNames(set));
+  const uint64_t default_mb = projections::DefaultRebuildMemory() >> 20;
+  cli.LogOptions()
+      .Option("only", "NAME", "rebuild just this projection: " + projections::ProjectionNames(set))
+      .Option("memory-mb", "MB",
+              "memory the rebuild may fill with rows; whenever they outgrow it, they are written "
+              "out and the rebuild goes on (default here " +
+                  std::to_string(default_mb) +
+                  ": 1024, or a quarter of the machine's memory when that is less). A million "
+                  "events of a busy service desk fill about 950 MB; a smaller budget holds memory "
+                  "down at some cost in speed");
   if (auto exit = cli.Parse(args)) return *exit;
+  auto memory_mb = cli.GetUint("memory-mb", default_mb);
+  if (!memory_mb.ok()) return cli.UsageError(memory_mb.status().message());
+  if (*memory_mb < 16 || *memory_mb > (uint64_t{1} << 24)) {
+    return cli.UsageError("--memory-mb takes 16 to 16777216 (megabytes)");
+  }
+  const projections::RebuildOptions rebuild_options{.memory_bytes = *memory_mb << 20};
   const std::string only = cli.Get("only");
   if (cli.Has("only")) {
     bool known = false;
@@ -43,7 +72,8 @@ int Rebuild(const Args& args) {
   auto log = log::OpenLog(*options);
   if (!log.ok()) return Fail("projections rebuild", log.status());
   if (cli.Has("only")) {
-    auto rebuilt = projections::RebuildOnly(**log, set, only, ProjectionsDir(*options));
+    auto rebuilt =
+        projections::RebuildOnly(**log, set, only, ProjectionsDir(*options), rebuild_options);
     if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
     std::printf(
         "rebuilt projection %s to log position %llu (where the others stand; they were left as "
@@ -51,9 +81,10 @@ int Rebuild(const Args& args) {
         only.c_str(), static_cast<unsigned long long>(rebuilt->checkpoint.next.value),
         rebuilt->seconds, rebuilt->fold_seconds, rebuilt->write_seconds,
         rebuilt->records_per_second);
+    PrintMemory(*rebuilt, *memory_mb);
     return kExitOk;
   }
-  auto rebuilt = projections::Rebuild(**log, set, ProjectionsDir(*options));
+  auto rebuilt = projections::Rebuild(**log, set, ProjectionsDir(*options), rebuild_options);
   if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
   const auto& counts = rebuilt->checkpoint.counts;
   std::printf(
@@ -65,6 +96,7 @@ int Rebuild(const Args& args) {
       static_cast<unsigned long long>(counts.duplicates),
       static_cast<unsigned long long>(counts.conflicts),
       static_cast<unsigned long long>(counts.undecodable));
+  PrintMemory(*rebuilt, *memory_mb);
   return kExitOk;
 }
 

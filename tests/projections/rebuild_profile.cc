@@ -98,9 +98,10 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "%zu events in %.2f s: %.0f events/s, %.2f s CPU (%.2f s system), digest %s "
-      "(folding %.2f s, writing %.2f s; store %.0f MB)\n",
+      "(folding %.2f s, writing %.2f s; store %.0f MB; rows written out %zu times before the "
+      "end)\n",
       result->events, result->seconds, result->events_per_second, result->cpu_seconds,
       result->system_seconds, result->digest.c_str(), result->fold_seconds, result->write_seconds,
-      static_cast<double>(result->store_bytes) / 1e6);
+      static_cast<double>(result->store_bytes) / 1e6, result->write_outs);
   return 0;
 }

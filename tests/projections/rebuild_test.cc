@@ -119,7 +119,7 @@ TEST(Rebuild, SmallBatchesAndATinyRowCacheGiveTheSameStore) {
   PushRecords(*log.storage(), RandomWorkload(12).Next(20'000));
   // A cache cleared after every batch: rows come back from RocksDB, not from memory.
   auto rebuilt =
-      Rebuild(log, Projections(), dir.path() / "p", {.batch_events = 777, .cache_bytes = 1});
+      Rebuild(log, Projections(), dir.path() / "p", {.batch_events = 777, .memory_bytes = 1});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
   const ReferenceFold reference = Reference(log);
   EXPECT_EQ(rebuilt->checkpoint.counts, reference.counts());
@@ -158,14 +158,16 @@ TEST(Rebuild, BulkLoadedRowsEqualTheLiveRunnersForEveryProjection) {
   auto whole = Rebuild(log, DefaultProjections(), dir.path() / "whole", {.apply_threads = 1});
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(digest_of(dir.path() / "whole"), live);
+  EXPECT_EQ(whole->write_outs, 0u);  // the default budget holds these rows
 
   auto spilled = Rebuild(log, DefaultProjections(), dir.path() / "spilled",
-                         {.batch_events = 333, .cache_bytes = 256 << 10, .apply_threads = 3});
+                         {.batch_events = 333, .memory_bytes = 256 << 10, .apply_threads = 3});
   ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
   EXPECT_EQ(digest_of(dir.path() / "spilled"), live);
+  EXPECT_GT(spilled->write_outs, 10u);
 
   auto only = RebuildOnly(log, DefaultProjections(), "tickets", dir.path() / "live",
-                          {.batch_events = 333, .cache_bytes = 256 << 10});
+                          {.batch_events = 333, .memory_bytes = 256 << 10});
   ASSERT_TRUE(only.ok()) << only.status().ToString();
   EXPECT_EQ(digest_of(dir.path() / "live"), live);
 }

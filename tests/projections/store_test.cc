@@ -289,6 +289,37 @@ TEST(ProjectionStore, ABulkLoadDeletesRowsItHadAlreadyWrittenOut) {
   EXPECT_EQ(*store->Get("alpha", "b"), std::optional<std::string>("1"));
 }
 
+// The budget is memory as the kernel counts it, not the rows' bytes: parsed rows (here postings
+// lists of 8 MB each, whose bytes the batch's own count never sees) fill it too.
+TEST(ProjectionStore, ABulkLoadWritesItsRowsOutOnceTheProcessMemoryOutgrowsTheBudget) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  constexpr size_t kBudget = 16u << 20;
+  StoreBatch batch(*store, kBudget, /*store_starts_empty=*/true);
+  ASSERT_TRUE(batch.Put("alpha", "plain", std::string(3u << 20, 'p')).ok());  // over kBudget / 8
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  EXPECT_FALSE(batch.OverMemoryBudget());
+  EXPECT_FALSE(store->Get("alpha", "plain")->has_value());  // kept in the batch
+
+  for (int row = 0; row < 6; ++row) {
+    auto postings =
+        rows::EditRow<rows::PostingsRow>(batch, "beta", "postings/" + std::to_string(row),
+                                         /*create=*/true);
+    ASSERT_TRUE(postings.ok()) << postings.status().ToString();
+    for (uint32_t offset = 0; offset < (2u << 20); ++offset) (*postings)->add_offsets(offset);
+  }
+  EXPECT_TRUE(batch.OverMemoryBudget());
+  ASSERT_TRUE(store->Commit(batch, {log::Position{2}, {.applied = 2}}).ok());
+  EXPECT_EQ(batch.write_outs(), 1u);
+  EXPECT_FALSE(batch.OverMemoryBudget());
+  EXPECT_EQ(store->Get("alpha", "plain")->value_or("").size(), 3u << 20);
+  auto written = store->Get("beta", "postings/5");
+  ASSERT_TRUE(written.ok() && written->has_value());
+  rows::PostingsRow postings;
+  ASSERT_TRUE(postings.ParseFromString(**written));
+  EXPECT_EQ(postings.offsets_size(), 2 << 20);
+}
+
 TEST(ProjectionStore, ABulkLoadRefusesARowWrittenBothWaysAndCommitsAfterLosingRows) {
   testing::TempDir dir;
   auto store = OpenBulkStore(dir.path());
