@@ -205,17 +205,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
                                 std::to_string(stands_at.next.value) +
                                 "): rebuild them all instead");
     }
-    // Its rows replace the store's in one write that keeps the checkpoint.
-    StoreBatch batch(*store);
-    for (const std::string& cf : chosen->column_families()) {
-      LD_RETURN_IF_ERROR(store->Scan(cf, [&](std::string_view key, std::string_view) {
-        if (copied.ok()) copied = batch.Delete(cf, key);
-      }));
-      LD_RETURN_IF_ERROR(aside->Scan(cf, [&](std::string_view key, std::string_view value) {
-        if (copied.ok()) copied = batch.Put(cf, key, value);
-      }));
-    }
-    if (copied.ok()) copied = store->Commit(batch, stands_at);
+    // Its rows replace the store's at once, and the checkpoint stays.
+    copied = store->ReplaceRows(*aside, chosen->column_families());
     // Whole again, if it had been created in a store that had applied events.
     if (copied.ok()) copied = store->MarkComplete(chosen->column_families());
   }

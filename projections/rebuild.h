@@ -56,8 +56,9 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
 // Rebuilds the one projection of `projections` called `name` in the store in `dir` (opened with
 // every column family of `projections`; no runner may have it open) and leaves the others' rows
 // alone: the projection is replayed from the start of `log` up to the store's checkpoint, aside in
-// a scratch store, and its column families' rows are then replaced by the replayed ones in one
-// atomic write that keeps the checkpoint, so the store stays a consistent prefix of the log.
+// a scratch store, and its column families' rows are then replaced by the replayed ones at once
+// (Store::ReplaceRows: ingested files, read from both stores in key order, so memory stays within
+// `options.memory_bytes`), keeping the checkpoint: the store stays a consistent prefix of the log.
 // Errors: kInvalidArgument naming the projections when `name` is none of them; kFailedPrecondition
 // when the log holds less than the store has applied; those of the log, the store and the
 // projection. On error the store in `dir` is unchanged.

@@ -619,6 +619,65 @@ Status Store::RequireComplete() const {
 }
 const std::filesystem::path& Store::dir() const { return impl_->options.dir; }
 
+Status Store::ReplaceRows(const Store& source, const std::vector<std::string>& column_families) {
+  std::vector<rocksdb::IngestExternalFileArg> files;
+  auto remove_files = [&] {
+    std::error_code ignored;
+    for (const auto& file : files) std::filesystem::remove(file.external_files.front(), ignored);
+  };
+  for (const std::string& cf : column_families) {
+    const int mine = impl_->IndexOf(cf);
+    const int theirs = source.impl_->IndexOf(cf);
+    if (mine < 0 || theirs < 0) {
+      remove_files();
+      return InvalidArgument("column family " + cf + " is not in both projection stores");
+    }
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> old_rows(
+        impl_->db->NewIterator(read_options, impl_->projection[mine]));
+    std::unique_ptr<rocksdb::Iterator> new_rows(
+        source.impl_->db->NewIterator(read_options, source.impl_->projection[theirs]));
+    const std::string path = (impl_->options.dir / ("replace-" + cf + ".sst")).string();
+    auto written = WriteSstFile(*impl_->db, impl_->projection[mine], path, [&](SstRows& out) {
+      old_rows->SeekToFirst();
+      new_rows->SeekToFirst();
+      while (old_rows->Valid() || new_rows->Valid()) {
+        const int order = !old_rows->Valid()   ? 1
+                          : !new_rows->Valid() ? -1
+                                               : old_rows->key().compare(new_rows->key());
+        if (order < 0) {
+          out.Delete(old_rows->key().ToStringView());
+          old_rows->Next();
+          continue;
+        }
+        if (order > 0 || old_rows->value() != new_rows->value()) {
+          out.Put(new_rows->key().ToStringView(), new_rows->value().ToStringView());
+        }
+        if (order == 0) old_rows->Next();
+        new_rows->Next();
+      }
+    });
+    Status read = FromRocks(old_rows->status(), "cannot read " + cf);
+    if (read.ok()) read = FromRocks(new_rows->status(), "cannot read the replacement " + cf);
+    if (written.ok() && *written) {
+      files.emplace_back();
+      files.back().column_family = impl_->projection[mine];
+      files.back().external_files = {path};
+      files.back().options.move_files = true;
+    }
+    if (!written.ok() || !read.ok()) {
+      remove_files();
+      return written.ok() ? read : written.status();
+    }
+  }
+  if (files.empty()) return OkStatus();  // nothing differs
+  Status ingested =
+      FromRocks(impl_->db->IngestExternalFiles(files), "cannot replace the projection rows");
+  if (!ingested.ok()) remove_files();
+  return ingested;
+}
+
 // ---------------------------------------------------------------------------------------------
 // StoreBatch
 

@@ -117,6 +117,13 @@ class Store {
   // Writes the whole state of `validator` into the validator column family at once (an SST file
   // ingested into the store: a rebuild's last step instead of rows in every batch).
   Status IngestValidator(const DurableValidator& validator);
+  // Replaces the rows of `column_families` with those `source` holds in its column families of
+  // the same names, all at once: sorted files of the rows that differ and of deletes for the rows
+  // `source` lacks, ingested together, so readers see the old rows or the new, never a mix; the
+  // checkpoint stays. Both stores are read in key order, so memory does not grow with the rows.
+  // Nothing may write either store meanwhile. Errors: kInvalidArgument for a column family one
+  // of the stores lacks; kUnavailable for read, write or ingestion errors (nothing replaced).
+  Status ReplaceRows(const Store& source, const std::vector<std::string>& column_families);
   // Flushes every column family's memtable to SST files and waits.
   Status Flush();
   // Flushes, then rewrites every column family's SST files (bottommost level too), so overwritten

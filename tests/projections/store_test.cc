@@ -228,6 +228,51 @@ TEST(ProjectionStore, ASecondOpenOfTheSameDirectoryIsUnavailable) {
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
 
+TEST(ProjectionStore, ReplaceRowsPutsTheSourcesRowsInPlaceAtOnceAndKeepsTheCheckpoint) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path() / "store");
+  auto source = OpenStore(dir.path() / "source", {"alpha"});
+  {
+    StoreBatch batch(*store);
+    for (const char* key : {"changed", "gone", "same"})
+      ASSERT_TRUE(batch.Put("alpha", key, "old").ok());
+    ASSERT_TRUE(batch.Put("beta", "other", "untouched").ok());
+    ASSERT_TRUE(store->Commit(batch, {log::Position{7}, {.applied = 7}}).ok());
+  }
+  {
+    StoreBatch batch(*source);
+    ASSERT_TRUE(batch.Put("alpha", "changed", "new").ok());
+    ASSERT_TRUE(batch.Put("alpha", "same", "old").ok());
+    ASSERT_TRUE(batch.Put("alpha", "added", "new").ok());
+    ASSERT_TRUE(source->Commit(batch, {log::Position{7}, {.applied = 7}}).ok());
+  }
+  auto before = store->Reader();  // a snapshot: the old rows, whatever happens after
+  ASSERT_TRUE(store->ReplaceRows(*source, {"alpha"}).ok());
+  EXPECT_EQ(*before->Get("alpha", "gone"), std::optional<std::string>("old"));
+
+  auto rows_of = [&](std::string_view cf) {
+    std::vector<std::string> rows;
+    EXPECT_TRUE(store
+                    ->Scan(cf,
+                           [&](std::string_view key, std::string_view value) {
+                             rows.push_back(std::string(key) + "=" + std::string(value));
+                           })
+                    .ok());
+    return rows;
+  };
+  EXPECT_EQ(rows_of("alpha"), (std::vector<std::string>{"added=new", "changed=new", "same=old"}));
+  EXPECT_EQ(rows_of("beta"), (std::vector<std::string>{"other=untouched"}));
+  EXPECT_EQ(store->ReadCheckpoint()->next, log::Position{7});
+  EXPECT_TRUE(store->ReplaceRows(*source, {"alpha"}).ok());  // nothing differs: nothing to write
+  EXPECT_EQ(rows_of("alpha").size(), 3u);
+  EXPECT_EQ(store->ReplaceRows(*source, {"beta"}).code(), StatusCode::kInvalidArgument);
+
+  before.reset();
+  store.reset();
+  store = OpenStore(dir.path() / "store");  // durable: ingested files, not the WAL
+  EXPECT_EQ(rows_of("alpha"), (std::vector<std::string>{"added=new", "changed=new", "same=old"}));
+}
+
 // Bulk loading (a rebuild's store): rows stay in the batch across commits and are written as SST
 // files; a Reset that drops kept rows makes later commits fail instead of losing them silently.
 std::unique_ptr<Store> OpenBulkStore(const std::filesystem::path& dir,
