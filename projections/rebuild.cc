@@ -70,6 +70,9 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& projections,
                   const RebuildOptions& options, uint64_t expected_records,
                   bool with_validator_state, RebuildResult& timing) {
+  auto report = [&](const Checkpoint& committed) {
+    if (options.progress) options.progress(committed.next.value, expected_records, "folding");
+  };
   LD_ASSIGN_OR_RETURN(auto runner,
                       ProjectionRunner::Create(log, store, projections,
                                                {.max_batch_events = options.batch_events,
@@ -79,10 +82,14 @@ Status BulkReplay(log::EventLog& log, Store& store, const ProjectionSet& project
                                                 .expected_records = expected_records,
                                                 .decode_ahead = true,
                                                 .fresh_store = true,
-                                                .apply_threads = options.apply_threads}));
+                                                .apply_threads = options.apply_threads,
+                                                .after_commit = report}));
   const auto folding = std::chrono::steady_clock::now();
   LD_RETURN_IF_ERROR(runner->CatchUp());
   timing.fold_seconds += SecondsSince(folding);
+  if (options.progress) {
+    options.progress(expected_records, expected_records, "writing the sorted files");
+  }
   const auto writing = std::chrono::steady_clock::now();
   // The validator state (its own column family) is sorted and written beside the rows: the rows'
   // sorting leaves a core idle while the largest column family sorts.

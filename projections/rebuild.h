@@ -7,6 +7,7 @@
 // (store.h: a crash at any point leaves the old store or the complete new one, never a mix).
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ struct RebuildOptions {
   size_t block_cache_bytes = 64ull << 20;
   // Projections applied side by side (RunnerOptions::apply_threads).
   size_t apply_threads = CoresToUse();
+  // Told how far the replay is, on the calling thread: the records replayed of all there are to
+  // replay, after every batch (about every batch_events records) with phase "folding", then once
+  // with phase "writing the sorted files" before the rows are written at the end.
+  std::function<void(uint64_t done, uint64_t total, const std::string& phase)> progress;
 };
 
 struct RebuildResult {

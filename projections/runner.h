@@ -49,6 +49,9 @@ struct RunnerOptions {
   // then the projections fold it side by side (a projection sees its events in log order; the
   // projections own disjoint column families). Same rows as one thread. For rebuilds.
   size_t apply_threads = 1;
+  // Called on the applying thread after every commit with where the runner now stands (a
+  // rebuild's progress).
+  std::function<void(const Checkpoint& committed)> after_commit;
   // Called on the applying thread with the key ids of the SubjectErased events a batch applied,
   // once that batch is committed (serve drops those keys from its key cache and compacts the
   // store, so that the erased values leave its files on every node).

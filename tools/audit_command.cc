@@ -36,6 +36,7 @@
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/operator_commands.h"
+#include "tools/progress.h"
 
 namespace ledgerdesk::tools {
 namespace {
@@ -437,12 +438,14 @@ int Verify(const Args& args) {
     const fs::path scratch = options->data_dir / ("verify-" + std::to_string(::getpid()));
     fs::remove_all(scratch);
     auto prefix = audit::LogPrefix(**log, live->checkpoint.next);
-    auto rebuilt =
-        projections::Rebuild(*prefix, projections::DefaultProjections(), scratch / "projections");
+    ProgressReporter progress("events rebuilt");
+    auto rebuilt = projections::Rebuild(*prefix, projections::DefaultProjections(),
+                                        scratch / "projections", {.progress = progress.Updater()});
     if (!rebuilt.ok()) {
       fs::remove_all(scratch);
       return Fail(name, rebuilt.status());
     }
+    progress.Finish(rebuilt->checkpoint.next.value, rebuilt->checkpoint.next.value, "done");
     {
       auto families = projections::ColumnFamiliesOf(projections::DefaultProjections());
       auto other =
@@ -569,9 +572,11 @@ int Replay(const Args& args) {
   log::LogOptions replay_options{.data_dir = out, .read_only = true};
   auto replay_log = log::OpenLog(replay_options);
   if (!replay_log.ok()) return Fail(name, replay_log.status());
-  auto rebuilt =
-      projections::Rebuild(**replay_log, projections::DefaultProjections(), ProjectionsDir(out));
+  ProgressReporter progress("events replayed");
+  auto rebuilt = projections::Rebuild(**replay_log, projections::DefaultProjections(),
+                                      ProjectionsDir(out), {.progress = progress.Updater()});
   if (!rebuilt.ok()) return Fail(name, rebuilt.status());
+  progress.Finish(rebuilt->checkpoint.next.value, rebuilt->checkpoint.next.value, "done");
   auto families = projections::ColumnFamiliesOf(projections::DefaultProjections());
   auto store = projections::Store::Open(
       {.dir = ProjectionsDir(out), .column_families = *families, .read_only = true});

@@ -68,6 +68,12 @@ void ProgressReporter::Update(int64_t done, int64_t total, const std::string& no
   Print(done, total, note);
 }
 
+std::function<void(uint64_t, uint64_t, const std::string&)> ProgressReporter::Updater() {
+  return [this](uint64_t done, uint64_t total, const std::string& note) {
+    Update(static_cast<int64_t>(done), static_cast<int64_t>(total), note);
+  };
+}
+
 void ProgressReporter::Finish(int64_t done, int64_t total, const std::string& note) {
   Print(done, total, note);
   if (interactive_) std::fputc('\n', out_);

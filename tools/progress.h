@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,8 @@ class ProgressReporter {
   void Update(int64_t done, int64_t total, const std::string& note = "");
   // The last state, always printed, and a newline after a bar.
   void Finish(int64_t done, int64_t total, const std::string& note = "");
+  // Update as a callback, for work that reports its own progress (RebuildOptions::progress).
+  std::function<void(uint64_t done, uint64_t total, const std::string& note)> Updater();
 
   // The text of one update, for tests: "[#####.....] 50% 1000/2000 tickets 250/s ETA 4s".
   static std::string Line(bool bar, int64_t done, int64_t total, double seconds,

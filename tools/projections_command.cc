@@ -11,6 +11,7 @@
 #include "projections/store.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/progress.h"
 
 namespace ledgerdesk::tools {
 namespace {
@@ -37,7 +38,8 @@ int Rebuild(const Args& args) {
   const auto& set = projections::DefaultProjections();
   CommandLine cli("projections rebuild", "[--only NAME] [--memory-mb MB] [LOG OPTIONS]",
                   "Drops the projections and replays the whole log into fresh ones (built aside "
-                  "and swapped in when complete), printing events per second. With --only, "
+                  "and swapped in when complete), showing its progress on stderr and printing "
+                  "events per second and its peak memory. With --only, "
                   "rebuilds that one projection up to where the others stand and leaves the "
                   "others as they are.");
   const uint64_t default_mb = projections::DefaultRebuildMemory() >> 20;
@@ -56,7 +58,9 @@ int Rebuild(const Args& args) {
   if (*memory_mb < 16 || *memory_mb > (uint64_t{1} << 24)) {
     return cli.UsageError("--memory-mb takes 16 to 16777216 (megabytes)");
   }
-  const projections::RebuildOptions rebuild_options{.memory_bytes = *memory_mb << 20};
+  ProgressReporter progress("events");
+  const projections::RebuildOptions rebuild_options{.memory_bytes = *memory_mb << 20,
+                                                    .progress = progress.Updater()};
   const std::string only = cli.Get("only");
   if (cli.Has("only")) {
     bool known = false;
@@ -75,6 +79,7 @@ int Rebuild(const Args& args) {
     auto rebuilt =
         projections::RebuildOnly(**log, set, only, ProjectionsDir(*options), rebuild_options);
     if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
+    progress.Finish(rebuilt->checkpoint.next.value, rebuilt->checkpoint.next.value, "done");
     std::printf(
         "rebuilt projection %s to log position %llu (where the others stand; they were left as "
         "they are) in %.2f s (folding %.2f s, writing %.2f s): %.0f events/s\n",
@@ -86,6 +91,7 @@ int Rebuild(const Args& args) {
   }
   auto rebuilt = projections::Rebuild(**log, set, ProjectionsDir(*options), rebuild_options);
   if (!rebuilt.ok()) return Fail("projections rebuild", rebuilt.status());
+  progress.Finish(rebuilt->checkpoint.next.value, rebuilt->checkpoint.next.value, "done");
   const auto& counts = rebuilt->checkpoint.counts;
   std::printf(
       "rebuilt %zu projections to log position %llu in %.2f s (folding %.2f s, writing %.2f s): "

@@ -12,14 +12,16 @@ rm -rf "$dir"
 "$profile" --write-log "$dir" 300000 > /dev/null
 
 # rebuild WHAT WRITTEN OPTIONS...: runs the rebuild, checks that it says WHAT and WRITTEN
-# (patterns) and prints the peak memory in MB it reported.
+# (patterns), that its progress on stderr ended at every record, and prints the peak memory in
+# MB it reported.
 rebuild() {
   local what=$1 written=$2 out
   shift 2
-  out=$("$ledgerdesk" projections rebuild --data-dir "$dir" "$@")
+  out=$("$ledgerdesk" projections rebuild --data-dir "$dir" "$@" 2> "$dir.progress")
   echo "$out" >&2
   grep -q "$what" <<< "$out"
   grep -q "$written" <<< "$out"
+  tail -n 1 "$dir.progress" | grep -q '^100% 300000/300000 events .*(done)$'
   sed -n 's/^peak memory \([0-9]*\) MB.*/\1/p' <<< "$out"
 }
 once='the rows fitted in --memory-mb'
@@ -44,4 +46,4 @@ fail() { echo "$1" >&2; exit 1; }
 (( bounded_peak <= 230 )) || fail "the bounded rebuild peaked at ${bounded_peak} MB"
 (( only_peak <= 230 )) || fail "the bounded rebuild of tickets alone peaked at ${only_peak} MB"
 (( whole_peak >= bounded_peak + 100 )) || fail "the budget saved less than 100 MB"
-rm -rf "$dir"
+rm -rf "$dir" "$dir.progress"

@@ -118,9 +118,32 @@ TEST(Rebuild, SmallBatchesAndATinyRowCacheGiveTheSameStore) {
   testing::MemoryLog log;
   PushRecords(*log.storage(), RandomWorkload(12).Next(20'000));
   // A cache cleared after every batch: rows come back from RocksDB, not from memory.
-  auto rebuilt =
-      Rebuild(log, Projections(), dir.path() / "p", {.batch_events = 777, .memory_bytes = 1});
+  struct Told {
+    uint64_t done, total;
+    std::string phase;
+  };
+  std::vector<Told> progress;
+  auto rebuilt = Rebuild(log, Projections(), dir.path() / "p",
+                         {.batch_events = 777,
+                          .memory_bytes = 1,
+                          .progress = [&](uint64_t done, uint64_t total, const std::string& phase) {
+                            progress.push_back({done, total, phase});
+                          }});
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  // After every batch (of 777 records, or fewer where a batch over its budget ended early), in
+  // order, then once before the rows are written at the end.
+  ASSERT_GE(progress.size(), 20'000u / 777 + 2);
+  for (size_t i = 0; i + 1 < progress.size(); ++i) {
+    EXPECT_EQ(progress[i].phase, "folding");
+    EXPECT_EQ(progress[i].total, 20'000u);
+    EXPECT_LE(progress[i].done, i == 0 ? 777u : progress[i - 1].done + 777);
+    if (i > 0) {
+      EXPECT_GT(progress[i].done, progress[i - 1].done);
+    }
+  }
+  EXPECT_EQ(progress[progress.size() - 2].done, 20'000u);
+  EXPECT_EQ(progress.back().done, 20'000u);
+  EXPECT_EQ(progress.back().phase, "writing the sorted files");
   const ReferenceFold reference = Reference(log);
   EXPECT_EQ(rebuilt->checkpoint.counts, reference.counts());
   auto store = OpenStore(dir.path() / "p");

@@ -301,6 +301,23 @@ TEST_F(RunnerTest, AfterErasuresHearsTheErasedKeysOnceTheirBatchIsCommitted) {
   EXPECT_EQ(heard.size(), 1u);
 }
 
+TEST_F(RunnerTest, AfterCommitHearsEveryCommittedBatchInOrder) {
+  for (uint64_t version = 1; version <= 250; ++version) {
+    ASSERT_TRUE(log_.Append({MakeEvent("t", version)}).ok());
+  }
+  std::vector<uint64_t> heard;
+  Open({.max_batch_events = 100,
+        .poll_wait = milliseconds(20),
+        .after_commit = [&](const Checkpoint& committed) {
+          EXPECT_EQ(committed.next, runner_->applied_position());  // committed when heard
+          heard.push_back(committed.next.value);
+        }});
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(heard, (std::vector<uint64_t>{100, 200, 250}));
+  ASSERT_TRUE(runner_->CatchUp().ok());  // nothing new: no commit, nothing heard
+  EXPECT_EQ(heard.size(), 3u);
+}
+
 TEST_F(RunnerTest, SeveralEventsOfOneBatchOnTheSameRowAllCount) {
   std::vector<v1::Envelope> events;
   for (int version = 1; version <= 500; ++version) events.push_back(MakeEvent("hot", version));
