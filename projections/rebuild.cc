@@ -120,7 +120,7 @@ double RecordsPerSecond(const ApplyCounts& counts, double seconds) {
 
 size_t DefaultRebuildMemory() {
   constexpr size_t kDefault = 1024ull << 20;
-  const size_t machine = PhysicalMemoryBytes();
+  const size_t machine = MemoryLimitBytes();
   return machine == 0 ? kDefault : std::min(kDefault, machine / 4);
 }
 

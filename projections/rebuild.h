@@ -19,8 +19,8 @@
 
 namespace ledgerdesk::projections {
 
-// A rebuild's default memory budget: 1 GiB, or a quarter of the machine's memory when that is
-// less.
+// A rebuild's default memory budget: 1 GiB, or a quarter of the memory the process may use (the
+// machine's, or its container's limit) when that is less.
 size_t DefaultRebuildMemory();
 
 struct RebuildOptions {

@@ -49,9 +49,9 @@ int Rebuild(const Args& args) {
               "memory the rebuild may fill with rows; whenever they outgrow it, they are written "
               "out and the rebuild goes on (default here " +
                   std::to_string(default_mb) +
-                  ": 1024, or a quarter of the machine's memory when that is less). A million "
-                  "events of a busy service desk fill about 950 MB; a smaller budget holds memory "
-                  "down at some cost in speed");
+                  ": 1024, or a quarter of the machine's memory or of the container's limit when "
+                  "that is less). A million events of a busy service desk fill about 950 MB; a "
+                  "smaller budget holds memory down at some cost in speed");
   if (auto exit = cli.Parse(args)) return *exit;
   auto memory_mb = cli.GetUint("memory-mb", default_mb);
   if (!memory_mb.ok()) return cli.UsageError(memory_mb.status().message());
