@@ -29,6 +29,7 @@
 #include "projections/key_sort.h"
 #include "projections/row_codec.h"
 #include "projections/task_pool.h"
+#include "projections/written_keys.h"
 
 namespace ledgerdesk::projections {
 namespace {
@@ -834,6 +835,9 @@ struct StoreBatch::Impl {
     // The row the last Get touched: a projection's read-modify-write then skips the second lookup.
     Table::value_type* last = nullptr;
     WriteOnlyRun write_only;  // bulk loads only
+    // Bulk loads: the keys written out before the end; a key missing from the table and from
+    // these is in no file either. Kept across Clear (the files keep the rows).
+    WrittenKeys written;
     // Owns the parsed rows: freed all at once when the family is cleared.
     google::protobuf::Arena arena;
     size_t cache_bytes = 0;
@@ -873,6 +877,9 @@ struct StoreBatch::Impl {
   bool lost_rows = false;      // a Reset dropped rows a commit had kept
   size_t memory_at_start = 0;  // the process's heap in use when the load began
   size_t write_outs = 0;       // by Commit, over the budget
+  // Every write-out so far left its keys in the families' `written` (IngestStaged called before
+  // the end of a load does not).
+  bool written_keys_known = true;
 
   Impl(Store& s, size_t limit, bool starts_empty)
       : store(s),
@@ -959,7 +966,8 @@ struct StoreBatch::Impl {
       return row;
     }
     std::optional<std::string> value;
-    if (!complete) {
+    // A bulk load's store holds only what the load wrote out (its store started empty).
+    if (!complete && !(bulk && written_keys_known && !family.written.MayHold(RowKeyHash()(key)))) {
       LD_ASSIGN_OR_RETURN(value, store.Get(store.impl_->options.column_families[index], key));
     }
     family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
@@ -1107,7 +1115,7 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   if (staged.bulk) {
     if (!staged.OverMemoryBudget()) return OkStatus();
     ++staged.write_outs;
-    return IngestStaged(batch);
+    return WriteOut(batch, /*more_to_come=*/true);
   }
   for (auto& family : staged.families) {
     for (auto* row : family.dirty) row->second.dirty = row->second.edited = false;
@@ -1118,7 +1126,9 @@ Status Store::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   return OkStatus();
 }
 
-Status Store::IngestStaged(StoreBatch& batch) {
+Status Store::IngestStaged(StoreBatch& batch) { return WriteOut(batch, /*more_to_come=*/false); }
+
+Status Store::WriteOut(StoreBatch& batch, bool more_to_come) {
   StoreBatch::Impl& staged = *batch.impl_;
   if (!staged.bulk) return OkStatus();
   if (staged.lost_rows) {
@@ -1257,6 +1267,17 @@ Status Store::IngestStaged(StoreBatch& batch) {
         FromRocks(impl_->db->IngestExternalFiles(files), "cannot ingest the projection rows"));
   }
   staged.ingested_any = true;
+  if (!more_to_come) staged.written_keys_known = false;
+  if (more_to_come) {
+    for (size_t index = 0; index < count; ++index) {
+      std::vector<uint64_t> hashes;
+      hashes.reserve(sorted[index].size());
+      for (const Out& row : sorted[index]) {
+        if (!row.deleted) hashes.push_back(RowKeyHash()(row.key));
+      }
+      staged.families[index].written.Add(hashes);
+    }
+  }
   for (auto& family : staged.families) family.Clear();  // written out: nothing is lost
   staged.Reset();
   return OkStatus();

@@ -152,6 +152,9 @@ class Store {
   // At open: notes column families created in a store that has applied events, and reads which
   // are noted.
   Status NoteIncompleteColumnFamilies();
+  // IngestStaged; `more_to_come` (a write-out before the load's end): the batch remembers the
+  // keys written (WrittenKeys), so that it need not read the store for keys it never wrote.
+  Status WriteOut(StoreBatch& batch, bool more_to_come);
   std::unique_ptr<Impl> impl_;
   friend class StoreBatch;
 };
