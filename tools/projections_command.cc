@@ -47,11 +47,11 @@ int Rebuild(const Args& args) {
       .Option("only", "NAME", "rebuild just this projection: " + projections::ProjectionNames(set))
       .Option("memory-mb", "MB",
               "memory the rebuild may fill with rows; whenever they outgrow it, they are written "
-              "out and the rebuild goes on (default here " +
+              "out and the rebuild goes on (default 1024, or a quarter of the machine's memory or "
+              "of the container's limit when that is less: " +
                   std::to_string(default_mb) +
-                  ": 1024, or a quarter of the machine's memory or of the container's limit when "
-                  "that is less). A million events of a busy service desk fill about 950 MB; a "
-                  "smaller budget holds memory down at some cost in speed");
+                  " here). A million events of a busy service desk fill about 950 MB; a smaller "
+                  "budget holds memory down at some cost in speed");
   if (auto exit = cli.Parse(args)) return *exit;
   auto memory_mb = cli.GetUint("memory-mb", default_mb);
   if (!memory_mb.ok()) return cli.UsageError(memory_mb.status().message());
