@@ -393,8 +393,8 @@ Result<size_t> ProjectionRunner::Step(std::chrono::milliseconds wait) {
       last_error_ = OkStatus();
     }
     changed_.notify_all();
+    if (options_.after_commit) options_.after_commit(pending_);
   }
-  if (consumed > 0 && options_.after_commit) options_.after_commit(pending_);
   if (!erased_key_ids_.empty()) {
     options_.after_erasures(erased_key_ids_);
     erased_key_ids_.clear();

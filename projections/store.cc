@@ -669,6 +669,8 @@ Status Store::ReplaceRows(const Store& source, const std::vector<std::string>& c
     }
     if (!written.ok() || !read.ok()) {
       remove_files();
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);  // a file that was not finished, if any
       return written.ok() ? read : written.status();
     }
   }
@@ -916,6 +918,14 @@ struct StoreBatch::Impl {
     return now > memory_at_start && now - memory_at_start > cache_limit;
   }
 
+  // Whether the store may hold a row at `key` that the cache lacks.
+  bool MayBeInStore(const Family& family, std::string_view key) const {
+    if (complete) return false;
+    // A bulk load's store holds only what the load wrote out (it started empty).
+    if (bulk && written_keys_known) return family.written.MayHold(RowKeyHash()(key));
+    return true;
+  }
+
   static Table::value_type* Find(Family& family, std::string_view key) {
     if (family.last != nullptr && family.last->first.view() == key) return family.last;
     auto it = family.table.find(key);
@@ -966,8 +976,7 @@ struct StoreBatch::Impl {
       return row;
     }
     std::optional<std::string> value;
-    // A bulk load's store holds only what the load wrote out (its store started empty).
-    if (!complete && !(bulk && written_keys_known && !family.written.MayHold(RowKeyHash()(key)))) {
+    if (MayBeInStore(family, key)) {
       LD_ASSIGN_OR_RETURN(value, store.Get(store.impl_->options.column_families[index], key));
     }
     family.cache_bytes += key.size() + 64 + (value ? value->size() : 0);
@@ -1267,8 +1276,9 @@ Status Store::WriteOut(StoreBatch& batch, bool more_to_come) {
         FromRocks(impl_->db->IngestExternalFiles(files), "cannot ingest the projection rows"));
   }
   staged.ingested_any = true;
-  if (!more_to_come) staged.written_keys_known = false;
-  if (more_to_come) {
+  if (!more_to_come) {
+    staged.written_keys_known = false;
+  } else {
     for (size_t index = 0; index < count; ++index) {
       std::vector<uint64_t> hashes;
       hashes.reserve(sorted[index].size());

@@ -123,6 +123,26 @@ TEST(CliTest, RebuildOnlyOneProjectionKeepsTheDigest) {
       << unknown.err;
 }
 
+TEST(CliTest, RebuildRefusesAMemoryBudgetItCannotUse) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  ASSERT_EQ(Ledgerdesk(ContractArgs(data, "K100027")).exit_code, 0);
+  for (const char* budget : {"8", "16777217"}) {
+    auto refused =
+        Ledgerdesk({"projections", "rebuild", "--memory-mb", budget, "--data-dir", data});
+    EXPECT_EQ(refused.exit_code, 2) << budget;
+    EXPECT_NE(refused.err.find("--memory-mb takes 16 to 16777216 (megabytes)"), std::string::npos)
+        << refused.err;
+  }
+  auto words = Ledgerdesk({"projections", "rebuild", "--memory-mb", "lots", "--data-dir", data});
+  EXPECT_EQ(words.exit_code, 2);
+  EXPECT_NE(words.err.find("--memory-mb takes a whole number, not 'lots'"), std::string::npos)
+      << words.err;
+  auto smallest = Ledgerdesk({"projections", "rebuild", "--memory-mb", "16", "--data-dir", data});
+  ASSERT_EQ(smallest.exit_code, 0) << smallest.err;
+  EXPECT_NE(smallest.out.find("peak memory"), std::string::npos) << smallest.out;
+}
+
 TEST(CliTest, StaffAddPrintsAOneTimeTokenAndSealsThePersonalData) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
@@ -160,7 +180,7 @@ TEST(CliTest, BenchRebuildPrintsRoundsInTurnAndTheMedianRatio) {
   EXPECT_LT(first_fillseq, second) << out;
   EXPECT_LT(second, second_fillseq) << out;
   EXPECT_EQ(out.find("round 3"), std::string::npos) << out;
-  EXPECT_NE(out.find("s: folding "), std::string::npos) << out;  // where the time went
+  EXPECT_NE(out.find("s: folding "), std::string::npos) << out;              // where the time went
   EXPECT_NE(out.find(" s of it system; store "), std::string::npos) << out;  // and what it made
   EXPECT_NE(out.find("median, all projections"), std::string::npos) << out;
   EXPECT_NE(out.find("median, db_bench fillseq"), std::string::npos) << out;
