@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "core/common/process_memory.h"
+#include "projections/compression_choice.h"
 #include "projections/digest.h"
 #include "projections/key_sort.h"
 #include "projections/row_codec.h"
@@ -235,9 +236,9 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  // LZ4 although the rows' bulk is ciphertext: it still takes 11 % off the generated service
-  // desk's store (384 -> 343 MB: keys and the rows' structure compress), and turning it off
-  // shortened a rebuild's SST writing by only 6 % (median 1.33 -> 1.25 s, 4 runs in turn).
+  // LZ4 although the rows' bulk is ciphertext: keys and the rows' structure compress (11 % off
+  // the generated service desk's store, 384 -> 343 MB, when every file is compressed). A bulk
+  // load writes uncompressed the files where a sample shows it would not pay (compression_choice.h).
   cf_options.compression = FastestCompression();
   cf_options.level_compaction_dynamic_level_bytes = true;
   if (options.bulk_load) {
@@ -552,9 +553,12 @@ class SstRows {
 
 // Writes the rows `fill` gives into a new SST file at `path` for column family `handle`; false
 // when `fill` gave none (no file is left then).
+// `compress`: false writes the file uncompressed whatever the column family's compression.
 Result<bool> WriteSstFile(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle,
-                          const std::string& path, const std::function<void(SstRows&)>& fill) {
+                          const std::string& path, const std::function<void(SstRows&)>& fill,
+                          bool compress = true) {
   rocksdb::Options options(rocksdb::DBOptions(), db.GetOptions(handle));
+  if (!compress) options.compression = rocksdb::kNoCompression;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handle);
   LD_RETURN_IF_ERROR(FromRocks(writer.Open(path), "cannot write " + path));
   SstRows rows(writer);
@@ -1247,17 +1251,24 @@ Status Store::WriteOut(StoreBatch& batch, bool more_to_come) {
       pieces.size(), [&](size_t i) { return pieces[i].bytes; },
       [&](size_t i) -> Status {
         const Piece& piece = pieces[i];
-        return WriteSstFile(*impl_->db, impl_->projection[piece.index], piece.path,
-                            [&](SstRows& out) {
-                              for (size_t row = piece.begin; row < piece.end; ++row) {
-                                const Out& next = sorted[piece.index][row];
-                                if (next.deleted) {
-                                  out.Delete(next.key);
-                                } else {
-                                  out.Put(next.key, next.value);
-                                }
-                              }
-                            })
+        const std::vector<Out>& rows = sorted[piece.index];
+        // Ciphertext does not compress: LZ4 only where a sample of the file's rows shows it pays.
+        const bool compress = CompressionPays(piece.end - piece.begin, [&](size_t row) {
+          return std::pair(rows[piece.begin + row].key, rows[piece.begin + row].value);
+        });
+        return WriteSstFile(
+                   *impl_->db, impl_->projection[piece.index], piece.path,
+                   [&](SstRows& out) {
+                     for (size_t row = piece.begin; row < piece.end; ++row) {
+                       const Out& next = rows[row];
+                       if (next.deleted) {
+                         out.Delete(next.key);
+                       } else {
+                         out.Put(next.key, next.value);
+                       }
+                     }
+                   },
+                   compress)
             .status();
       }));
 

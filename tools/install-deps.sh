@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   # libraries
   protobuf-compiler libprotobuf-dev librocksdb-dev libabsl-dev libpoco-dev libssl-dev librdkafka-dev
-  libhpdf-dev libsodium-dev fonts-dejavu-core libpq-dev libgoogle-perftools-dev
+  libhpdf-dev libsodium-dev fonts-dejavu-core libpq-dev libgoogle-perftools-dev liblz4-dev
   # tests: GoogleTest, clang + its runtime for libFuzzer, kcat as an outside Kafka client,
   # pdftotext for checking PDFs, a PostgreSQL server for the migrator's legacy-source tests
   libgtest-dev libgmock-dev clang libclang-rt-14-dev kcat poppler-utils postgresql

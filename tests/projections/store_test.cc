@@ -4,6 +4,15 @@
 #include "projections/store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_reader.h>
+#include <rocksdb/table_properties.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
 
 #include "projections/event_counts_projection.h"
 #include "projections/memory_rows.h"
@@ -421,6 +430,52 @@ TEST(ProjectionStore, ABulkLoadWritesLargeColumnFamiliesAsSeveralFilesInKeyOrder
                     .ok());
   }
   EXPECT_EQ(got.tables(), expected.tables());
+  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+}
+
+// The compression of every table file in `dir`, by column family ("NoCompression", "LZ4", ...).
+std::map<std::string, std::set<std::string>> CompressionOfFiles(const std::filesystem::path& dir) {
+  std::map<std::string, std::set<std::string>> compression;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".sst") continue;
+    rocksdb::SstFileReader reader{rocksdb::Options()};
+    EXPECT_TRUE(reader.Open(entry.path().string()).ok()) << entry.path();
+    const auto properties = reader.GetTableProperties();
+    compression[properties->column_family_name].insert(properties->compression_name);
+  }
+  return compression;
+}
+
+// Ciphertext is written as it is; rows that repeat themselves are compressed (when RocksDB was
+// built with a compression at all), and both read back the same.
+TEST(ProjectionStore, ABulkLoadCompressesOnlyTheFilesWhoseRowsCompress) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path(), /*file_bytes=*/64 << 10);
+  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
+  std::mt19937_64 random(7);
+  MemoryRows expected;
+  for (int i = 0; i < 2000; ++i) {
+    std::string ciphertext(300, '\0');
+    for (char& byte : ciphertext) byte = static_cast<char>(random());
+    const std::string key = "message/" + std::to_string(10000 + i);
+    const std::string notice = "engineer_reply ticket 0123456789abcdef " + std::to_string(i % 10);
+    ASSERT_TRUE(batch.PutWriteOnly("alpha", key, ciphertext).ok());
+    ASSERT_TRUE(batch.PutWriteOnly("beta", key, notice).ok());
+    ASSERT_TRUE(expected.Put("alpha", key, ciphertext).ok());
+    ASSERT_TRUE(expected.Put("beta", key, notice).ok());
+  }
+  ASSERT_TRUE(store->Commit(batch, {log::Position{2000}, {.applied = 2000}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+
+  const auto compression = CompressionOfFiles(dir.path());
+  EXPECT_EQ(compression.at("alpha"), std::set<std::string>{"NoCompression"});
+  const auto supported = rocksdb::GetSupportedCompressions();
+  const bool compresses = std::any_of(supported.begin(), supported.end(), [](auto type) {
+    return type == rocksdb::kLZ4Compression || type == rocksdb::kSnappyCompression;
+  });
+  if (compresses) {
+    EXPECT_EQ(compression.at("beta").count("NoCompression"), 0u);
+  }
   EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
 }
 
