@@ -15,7 +15,7 @@
 
 namespace ledgerdesk::projections {
 
-// Row `i` (0 <= i < rows) of a file, in key order.
+// Row `i` (0 <= i < rows) of a file, in key order; its views need only last until the next call.
 using RowAt = std::function<std::pair<std::string_view, std::string_view>(size_t i)>;
 
 // Samples up to 16 blocks spread over the rows. False for no rows.
