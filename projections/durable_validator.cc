@@ -1,13 +1,19 @@
 #include "projections/durable_validator.h"
 
 #include <algorithm>
-#include <bit>
 
 namespace ledgerdesk::projections {
 namespace {
 
 constexpr std::string_view kStreamPrefix = "s/";
 constexpr std::string_view kIdPrefix = "i/";
+constexpr std::string_view kBucketPrefix = "b/";
+constexpr size_t kIdBytes = 16;
+
+void AppendId(std::string& out, uint64_t hi, uint64_t lo) {
+  out.append(reinterpret_cast<const char*>(&hi), 8);
+  out.append(reinterpret_cast<const char*>(&lo), 8);
+}
 
 void AppendBigEndian(std::string& out, uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
@@ -36,6 +42,20 @@ size_t DurableValidator::IdSet::Slot(const Id& id) const {
   // Ids are random or hashed: mixing both words is plenty.
   const uint64_t hash = (id.hi ^ (id.lo * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
   return static_cast<size_t>(hash >> 17) & (slots_.size() - 1);
+}
+
+uint16_t DurableValidator::BucketOf(const Id& id) {
+  // Ids are random or hashed, but hashed again so that ids sharing their leading bytes (a time
+  // prefix) still spread over every bucket.
+  return static_cast<uint16_t>(
+      ((id.hi ^ (id.lo * 0xc2b2ae3d27d4eb4full)) * 0x9e3779b97f4a7c15ull) >> 48);
+}
+
+std::string DurableValidator::BucketKey(uint16_t bucket) {
+  std::string key(kBucketPrefix);
+  key.push_back(static_cast<char>(bucket >> 8));
+  key.push_back(static_cast<char>(bucket & 0xff));
+  return key;
 }
 
 void DurableValidator::IdSet::prefetch(const Id& id) const {
@@ -108,8 +128,7 @@ void DurableValidator::StageChanges(ValidatorRowWriter& out) {
   std::string key;
   for (const Id& id : new_ids_) {
     key.assign(kIdPrefix);
-    key.append(reinterpret_cast<const char*>(&id.hi), 8);
-    key.append(reinterpret_cast<const char*>(&id.lo), 8);
+    AppendId(key, id.hi, id.lo);
     out.PutValidatorRow(key, "");
   }
   // A stream touched several times in one batch gets one row with its final version.
@@ -134,24 +153,25 @@ void DurableValidator::DropChanges() {
 
 void DurableValidator::VisitRows(
     const std::function<void(std::string_view key, std::string_view value)>& visit) const {
-  std::vector<Id> ids;
+  // Bucket rows ("b/" sorts before "s/"), each holding its ids in a fixed order.
+  struct Bucketed {
+    uint16_t bucket;
+    Id id;
+  };
+  std::vector<Bucketed> ids;
   ids.reserve(ids_.size());
-  ids_.ForEach([&](const Id& id) { ids.push_back(id); });
-  // The key holds the id's bytes as they came (hi then lo, as copied): compare those bytes.
-  // Byte-swapped (the words were copied from the bytes on a little-endian host), the two halves
-  // compare like the bytes do.
-  static_assert(std::endian::native == std::endian::little);
-  std::sort(ids.begin(), ids.end(), [](const Id& a, const Id& b) {
-    const uint64_t a_hi = __builtin_bswap64(a.hi), b_hi = __builtin_bswap64(b.hi);
-    if (a_hi != b_hi) return a_hi < b_hi;
-    return __builtin_bswap64(a.lo) < __builtin_bswap64(b.lo);
+  ids_.ForEach([&](const Id& id) { ids.push_back({BucketOf(id), id}); });
+  std::sort(ids.begin(), ids.end(), [](const Bucketed& a, const Bucketed& b) {
+    if (a.bucket != b.bucket) return a.bucket < b.bucket;
+    return a.id.hi != b.id.hi ? a.id.hi < b.id.hi : a.id.lo < b.id.lo;
   });
-  std::string key;
-  for (const Id& id : ids) {
-    key.assign(kIdPrefix);
-    key.append(reinterpret_cast<const char*>(&id.hi), 8);
-    key.append(reinterpret_cast<const char*>(&id.lo), 8);
-    visit(key, "");
+  std::string key, value;
+  for (size_t i = 0; i < ids.size();) {
+    const uint16_t bucket = ids[i].bucket;
+    value.clear();
+    for (; i < ids.size() && ids[i].bucket == bucket; ++i)
+      AppendId(value, ids[i].id.hi, ids[i].id.lo);
+    visit(BucketKey(bucket), value);
   }
   std::vector<const std::pair<const std::string, uint64_t>*> streams;
   for (const auto& entry : versions_) {
@@ -159,7 +179,6 @@ void DurableValidator::VisitRows(
   }
   std::sort(streams.begin(), streams.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
-  std::string value;
   for (const auto* stream : streams) {
     key.assign(kStreamPrefix);
     key.append(stream->first);
@@ -171,12 +190,20 @@ void DurableValidator::VisitRows(
 
 std::vector<std::string> DurableValidator::RowKeysFor(const v1::Envelope& envelope) {
   return {std::string(kIdPrefix) + envelope.event_id(),
+          BucketKey(BucketOf(ToId(envelope.event_id()))),
           std::string(kStreamPrefix) + envelope.stream()};
 }
 
 Status DurableValidator::LoadRow(std::string_view key, std::string_view value) {
-  if (key.starts_with(kIdPrefix) && key.size() == kIdPrefix.size() + 16) {
+  if (key.starts_with(kIdPrefix) && key.size() == kIdPrefix.size() + kIdBytes) {
     ids_.insert(ToId(key.substr(kIdPrefix.size())));
+    return OkStatus();
+  }
+  if (key.starts_with(kBucketPrefix) && key.size() == kBucketPrefix.size() + 2 &&
+      value.size() % kIdBytes == 0) {
+    for (size_t offset = 0; offset < value.size(); offset += kIdBytes) {
+      ids_.insert(ToId(value.substr(offset, kIdBytes)));
+    }
     return OkStatus();
   }
   if (key.starts_with(kStreamPrefix) && value.size() == 8) {

@@ -9,7 +9,12 @@
 // atomically with them and reloaded from there.
 //
 // Rows: "s/<stream>" -> 8-byte big-endian version of its last applied event;
-//       "i/<16-byte event id>" -> "" for every applied event.
+//       "i/<16-byte event id>" -> "" for an event applied by a batch;
+//       "b/<2-byte big-endian bucket>" -> the 16-byte ids of events applied in a bulk load whose
+//         ids fall in that bucket (a hash of the id), concatenated: a rebuild writes the whole
+//         state at once, and a row per id was a twentieth of its instructions (a row costs the SST
+//         writer as much as a projection's), while 65 536 buckets keep a lookup by id one read.
+// An id is applied if either row holds it.
 
 #include <absl/container/node_hash_map.h>
 
@@ -52,7 +57,8 @@ class DurableValidator {
   void VisitRows(
       const std::function<void(std::string_view key, std::string_view value)>& visit) const;
 
-  // The keys of the rows Admit(envelope) consults (its id's and its stream's). A reader that
+  // The keys of the rows Admit(envelope) consults (its id's, its id's bucket and its stream's;
+  // the ones the store lacks are simply absent). A reader that
   // admits a few events past a store's checkpoint loads just these (LoadRow, each key once, before
   // that event's Admit) instead of the whole state, and decides as a fully loaded validator would.
   static std::vector<std::string> RowKeysFor(const v1::Envelope& envelope);
@@ -75,6 +81,9 @@ class DurableValidator {
     friend bool operator==(const Id&, const Id&) = default;
   };
   static Id ToId(std::string_view bytes);
+  // The bucket row ("b/...") that holds `id` once a bulk load wrote the state.
+  static uint16_t BucketOf(const Id& id);
+  static std::string BucketKey(uint16_t bucket);
 
   // An open-addressing set of ids (millions of them: no node per id). The all-zero id is kept
   // aside because zero marks an empty slot.

@@ -238,7 +238,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // LZ4 although the rows' bulk is ciphertext: keys and the rows' structure compress (11 % off
   // the generated service desk's store, 384 -> 343 MB, when every file is compressed). A bulk
-  // load writes uncompressed the files where a sample shows it would not pay (compression_choice.h).
+  // load writes uncompressed the files where a sample shows it would not pay
+  // (compression_choice.h).
   cf_options.compression = FastestCompression();
   cf_options.level_compaction_dynamic_level_bytes = true;
   if (options.bulk_load) {
@@ -1006,8 +1007,8 @@ struct StoreBatch::Impl {
     google::protobuf::MessageLite* parsed = type.New(&family.arena);
     if (entry.value) {
       // A row that does not parse stays bytes (and an error each time it is asked for).
-      LD_RETURN_IF_ERROR(rows::ParseRow(store.impl_->options.column_families[index], key,
-                                        *entry.value, *parsed));
+      LD_RETURN_IF_ERROR(
+          rows::ParseRow(store.impl_->options.column_families[index], key, *entry.value, *parsed));
       family.cache_bytes += entry.value->size();  // the message is about as large as its bytes
     } else {
       entry.edited = true;  // a new row: written even if left empty

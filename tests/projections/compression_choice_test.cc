@@ -38,9 +38,9 @@ Rows CiphertextRows(size_t count, std::mt19937_64& random) {
 Rows RepetitiveRows(size_t count, std::mt19937_64& random) {
   Rows rows;
   for (size_t i = 0; i < count; ++i) {
-    rows.emplace_back("account/0123456789abcdef0123456789abcdef/" + std::to_string(100000 + i),
-                      "engineer_reply ticket 0123456789abcdef0123456789abcdef " +
-                          RandomBytes(random, 24));
+    rows.emplace_back(
+        "account/0123456789abcdef0123456789abcdef/" + std::to_string(100000 + i),
+        "engineer_reply ticket 0123456789abcdef0123456789abcdef " + RandomBytes(random, 24));
   }
   return rows;
 }
