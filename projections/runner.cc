@@ -37,6 +37,12 @@ class ProjectionRunner::OwnedRows : public RowSink {
     LD_RETURN_IF_ERROR(Check(cf));
     return inner_.FindRow(cf, key, type);
   }
+  Status MoveIndexEntry(std::string_view cf, std::string_view owner,
+                        std::optional<std::string_view> from,
+                        std::optional<std::string_view> to) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.MoveIndexEntry(cf, owner, from, to);
+  }
   Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
                                                  const google::protobuf::MessageLite& type,
                                                  bool create) override {

@@ -819,6 +819,9 @@ struct StoreBatch::Impl {
     google::protobuf::MessageLite* parsed = nullptr;
     bool edited = false;
     bool dirty = false;
+    // Bulk loads: the key of the index entry this row keeps (RowSink::MoveIndexEntry), written
+    // out with the row; none when it has none or the entry is a row of its own.
+    std::unique_ptr<std::string> index_key;
 
     // The bytes, serialized from the parsed message while it is edited.
     const std::optional<std::string>& Bytes() {
@@ -941,14 +944,7 @@ struct StoreBatch::Impl {
     if (bulk && complete && !value) {
       // Never written out and nowhere else: forgetting the row is deleting it (a Get then misses
       // it, which is right), and the table does not fill with dead rows.
-      auto it = family.table.find(key);
-      if (it != family.table.end()) {
-        family.cache_bytes -=
-            it->first.size() + 64 + (it->second.value ? it->second.value->size() : 0);
-        if (it->second.dirty) --family.dirty_rows;
-        if (&*it == family.last) family.last = nullptr;
-        family.table.erase(it);
-      }
+      Forget(family, key);
       return;
     }
     Table::value_type* row = Find(family, key);
@@ -971,6 +967,19 @@ struct StoreBatch::Impl {
       entry.value.reset();
     }
     family.MarkDirty(row, /*keep_list=*/!bulk);  // a bulk load finds its dirty rows at the end
+  }
+
+  // Drops the row at `key` from the table (a bulk load's rows there are all it has of them). The
+  // index entry the row kept outlives it, as a row of its own.
+  void Forget(Family& family, std::string_view key) {
+    auto it = family.table.find(key);
+    if (it == family.table.end()) return;
+    std::unique_ptr<std::string> index_key = std::move(it->second.index_key);
+    family.cache_bytes -= it->first.size() + 64 + (it->second.value ? it->second.value->size() : 0);
+    if (it->second.dirty) --family.dirty_rows;
+    if (&*it == family.last) family.last = nullptr;
+    family.table.erase(it);
+    if (index_key) Stage(family, *index_key, "");
   }
 
   // The row at `key` of `family` (index `index`), read from the store into the cache if needed.
@@ -1080,6 +1089,39 @@ Status StoreBatch::Delete(std::string_view cf, std::string_view key) {
   return OkStatus();
 }
 
+Status StoreBatch::MoveIndexEntry(std::string_view cf, std::string_view owner,
+                                  std::optional<std::string_view> from,
+                                  std::optional<std::string_view> to) {
+  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
+  Impl::Family& family = impl_->families[index];
+  Impl::Table::value_type* row = impl_->bulk ? Impl::Find(family, owner) : nullptr;
+  if (row == nullptr) return RowSink::MoveIndexEntry(cf, owner, from, to);
+  Impl::Entry& entry = row->second;
+  if (entry.index_key == nullptr) {
+    // The entry is a row of its own, if any (written out before, or Put): delete that.
+    if (from) impl_->Stage(family, *from, std::nullopt);
+  } else if (!from || *entry.index_key != *from) {
+    return Internal("the index entry of row " + std::string(owner) + " of " + std::string(cf) +
+                    " is not where the fold moves it from");
+  }
+  if (!to) {
+    if (entry.index_key) family.cache_bytes -= entry.index_key->size() + 32;
+    entry.index_key.reset();
+    return OkStatus();
+  }
+  if (entry.index_key == nullptr) {
+    entry.index_key = std::make_unique<std::string>();
+    family.cache_bytes += 32;
+  }
+  // After a write-out the table may hold the entry's new key as a row of its own (a delete of
+  // what the store has): the entry kept here replaces it. (Never so while the table is complete.)
+  if (!impl_->complete) impl_->Forget(family, *to);
+  family.cache_bytes += to->size() - entry.index_key->size();
+  entry.index_key->assign(*to);
+  family.MarkDirty(row, /*keep_list=*/false);  // written out (with its entry) at the end
+  return OkStatus();
+}
+
 void StoreBatch::PutValidatorRow(std::string_view key, std::string_view value) {
   impl_->validator_rows.Put(impl_->store.impl_->validator, rocksdb::Slice(key.data(), key.size()),
                             rocksdb::Slice(value.data(), value.size()));
@@ -1177,8 +1219,10 @@ Status Store::WriteOut(StoreBatch& batch, bool more_to_come) {
   auto sort_table = [&](size_t index) {
     std::vector<Row> rows;
     rows.reserve(staged.families[index].dirty_rows);
+    static const StoreBatch::Impl::Entry kIndexEntry{std::string()};  // an empty row
     for (auto& [key, entry] : staged.families[index].table) {
       if (entry.dirty) rows.emplace_back(key.view(), &entry);
+      if (entry.index_key) rows.emplace_back(*entry.index_key, &kIndexEntry);
     }
     std::vector<KeyRef> keys(rows.size());
     for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[i].first, i};

@@ -198,6 +198,10 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
   Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
                                                  const google::protobuf::MessageLite& type,
                                                  bool create) override;
+  // A bulk load keeps the entry with its owner (written out with it); other batches write it.
+  Status MoveIndexEntry(std::string_view cf, std::string_view owner,
+                        std::optional<std::string_view> from,
+                        std::optional<std::string_view> to) override;
   void PutValidatorRow(std::string_view key, std::string_view value) override;
 
   // Rows staged since the last commit.

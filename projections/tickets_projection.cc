@@ -11,31 +11,34 @@ namespace {
 using Self = TicketsProjection;
 constexpr std::string_view kCf = TicketsProjection::kColumnFamily;
 
-// Moves the ticket's activity index entry from `previous_activity_us` (none when the ticket is
-// new) to the row's last activity (the row itself is edited in place: RowSink::EditRow).
-Status MoveActivityEntry(RowSink& sink, const rows::TicketRow& row,
+// Moves the ticket's activity index entry, kept with the ticket's row at `ticket_key`
+// (RowSink::MoveIndexEntry), from `previous_activity_us` (none when the ticket is new) to the
+// row's last activity (the row itself is edited in place: RowSink::EditRow).
+Status MoveActivityEntry(RowSink& sink, std::string_view ticket_key, const rows::TicketRow& row,
                          std::optional<int64_t> previous_activity_us) {
   if (previous_activity_us && *previous_activity_us == row.last_activity_at_us()) {
     return OkStatus();
   }
+  std::optional<std::string> from;
   if (previous_activity_us) {
-    LD_RETURN_IF_ERROR(sink.Delete(
-        kCf, Self::ActivityKey(row.organization_id(), *previous_activity_us, row.ticket_id())));
+    from = Self::ActivityKey(row.organization_id(), *previous_activity_us, row.ticket_id());
   }
-  return sink.Put(
-      kCf, Self::ActivityKey(row.organization_id(), row.last_activity_at_us(), row.ticket_id()),
-      "");
+  return sink.MoveIndexEntry(
+      kCf, ticket_key, from,
+      Self::ActivityKey(row.organization_id(), row.last_activity_at_us(), row.ticket_id()));
 }
 
-// The ticket's row, emptied for a new opening. A ticket opened twice under one id (the write side
-// never does): the later opening wins, and the earlier one's list entry must not stay behind.
-Result<rows::TicketRow*> StartTicket(RowSink& sink, const std::string& ticket_id) {
+// The ticket's row at `ticket_key`, emptied for a new opening. A ticket opened twice under one id
+// (the write side never does): the later opening wins, and the earlier one's list entry must not
+// stay behind.
+Result<rows::TicketRow*> StartTicket(RowSink& sink, const std::string& ticket_key) {
   LD_ASSIGN_OR_RETURN(auto* row,
-                      rows::EditRow<rows::TicketRow>(sink, kCf, Self::TicketKey(ticket_id),
-                                                     /*create=*/true));
+                      rows::EditRow<rows::TicketRow>(sink, kCf, ticket_key, /*create=*/true));
   if (!row->ticket_id().empty()) {
-    LD_RETURN_IF_ERROR(sink.Delete(
-        kCf, Self::ActivityKey(row->organization_id(), row->last_activity_at_us(), ticket_id)));
+    LD_RETURN_IF_ERROR(sink.MoveIndexEntry(
+        kCf, ticket_key,
+        Self::ActivityKey(row->organization_id(), row->last_activity_at_us(), row->ticket_id()),
+        std::nullopt));
   }
   row->Clear();
   return row;
@@ -43,7 +46,8 @@ Result<rows::TicketRow*> StartTicket(RowSink& sink, const std::string& ticket_id
 
 Status ApplyOpened(const v1::Envelope& envelope, RowSink& sink) {
   const auto& event = envelope.ticket_opened();
-  LD_ASSIGN_OR_RETURN(rows::TicketRow * opened, StartTicket(sink, event.ticket_id()));
+  const std::string key = Self::TicketKey(event.ticket_id());
+  LD_ASSIGN_OR_RETURN(rows::TicketRow * opened, StartTicket(sink, key));
   rows::TicketRow& row = *opened;
   row.set_ticket_id(event.ticket_id());
   row.set_number(event.number());
@@ -61,11 +65,12 @@ Status ApplyOpened(const v1::Envelope& envelope, RowSink& sink) {
   row.set_opened_at_us(rows::Micros(envelope.occurred_at()));
   row.set_response_due_at_us(rows::Micros(event.response_due_at()));
   row.set_last_activity_at_us(row.opened_at_us());
-  return MoveActivityEntry(sink, row, std::nullopt);
+  return MoveActivityEntry(sink, key, row, std::nullopt);
 }
 
 Status ApplyImported(RowSink& sink, const v1::TicketImported& event) {
-  LD_ASSIGN_OR_RETURN(rows::TicketRow * imported, StartTicket(sink, event.ticket_id()));
+  const std::string key = Self::TicketKey(event.ticket_id());
+  LD_ASSIGN_OR_RETURN(rows::TicketRow * imported, StartTicket(sink, key));
   rows::TicketRow& row = *imported;
   row.set_ticket_id(event.ticket_id());
   row.set_number(event.number());
@@ -83,7 +88,7 @@ Status ApplyImported(RowSink& sink, const v1::TicketImported& event) {
   row.set_last_activity_at_us(row.opened_at_us());
   row.set_legacy_ticket_id(event.legacy_ticket_id());
   row.set_transcript_attachment_id(event.transcript_attachment_id());
-  return MoveActivityEntry(sink, row, std::nullopt);
+  return MoveActivityEntry(sink, key, row, std::nullopt);
 }
 
 // Applies an event of an existing ticket to its row (and its message or attachment rows).
@@ -176,13 +181,13 @@ Status TicketsProjection::Apply(const log::LogRecord&, const v1::Envelope& envel
   if (envelope.has_ticket_imported()) return ApplyImported(sink, envelope.ticket_imported());
   const std::string* ticket_id = rows::TicketIdOf(envelope);
   if (ticket_id == nullptr) return OkStatus();
-  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::TicketRow>(sink, kCf, TicketKey(*ticket_id),
-                                                                /*create=*/false));
+  const std::string key = TicketKey(*ticket_id);
+  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::TicketRow>(sink, kCf, key, /*create=*/false));
   if (row == nullptr) return OkStatus();
   const int64_t previous_activity = row->last_activity_at_us();
   LD_RETURN_IF_ERROR(ApplyChange(envelope, sink, *row));
   row->set_last_activity_at_us(std::max(previous_activity, rows::Micros(envelope.occurred_at())));
-  return MoveActivityEntry(sink, *row, previous_activity);
+  return MoveActivityEntry(sink, key, *row, previous_activity);
 }
 
 }  // namespace ledgerdesk::projections
