@@ -58,24 +58,33 @@ class RowSink {
   virtual Result<const google::protobuf::MessageLite*> FindRow(
       std::string_view cf, std::string_view key, const google::protobuf::MessageLite& type) = 0;
 
-  // Moves the index entry (an empty row) that the row at `owner` keeps in the same column family
-  // from `from` (the key the fold gave last time; none for a new row) to `to` (none: it has no
-  // entry now). The rows are the same as after Delete(from) and Put(to, ""); but a sink may keep
-  // the entry with its owner while it holds the owner in memory, and write it only with the owner:
-  // a ticket's activity entry moves on every event of the ticket, and a rebuild then spends no
-  // lookups on it. `owner` is a row the fold has just read or edited. Errors as Put; kInternal
-  // when the sink keeps the owner's entry at another key than `from`.
-  virtual Status MoveIndexEntry(std::string_view cf, std::string_view owner,
-                                std::optional<std::string_view> from,
-                                std::optional<std::string_view> to) {
-    (void)owner;
-    if (from && from != to) LD_RETURN_IF_ERROR(Delete(cf, *from));
-    if (to) return Put(cf, *to, "");
-    return OkStatus();
-  }
   virtual Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
                                                          const google::protobuf::MessageLite& type,
                                                          bool create) = 0;
+
+  // What an index entry holds: nothing, or a copy of its owner row (an engineer's queue lists
+  // tickets from the entries alone).
+  enum class IndexValue { kEmpty, kOwnerRow };
+
+  // Moves the index entry that the row at `owner` keeps in the same column family from `from`
+  // (the key the fold gave last time; none for a new row) to `to` (none: it has no entry now).
+  // The rows are the same as after Delete(from) and Put(to, value): "" or the owner's bytes as
+  // they are now (so a fold moves it after the event's last change to the owner, and again, to
+  // the same key, whenever the owner changes). But a sink may keep the entry with its owner while
+  // it holds the owner in memory and write it only with the owner: a ticket's activity entry
+  // moves on every event of the ticket, and a rebuild then spends no lookups on it. `owner` is a
+  // row the fold has just read or edited. Errors as Put and Get; kInternal when the sink keeps
+  // the owner's entry at another key than `from`.
+  virtual Status MoveIndexEntry(std::string_view cf, std::string_view owner,
+                                std::optional<std::string_view> from,
+                                std::optional<std::string_view> to,
+                                IndexValue value = IndexValue::kEmpty) {
+    if (from && from != to) LD_RETURN_IF_ERROR(Delete(cf, *from));
+    if (!to) return OkStatus();
+    if (value == IndexValue::kEmpty) return Put(cf, *to, "");
+    LD_ASSIGN_OR_RETURN(const std::optional<std::string> bytes, Get(cf, owner));
+    return Put(cf, *to, bytes.value_or(""));
+  }
 };
 
 // One read model. Implementations are pure folds: the rows after an event depend only on the rows

@@ -16,33 +16,19 @@ std::string OpenKeyOf(const rows::QueueRow& row) {
                        row.ticket_id());
 }
 
-// Writes the ticket's queue entry (none while it is closed), a copy of its row, after the row
-// changed in place; `open_before` is the entry it had before, if any. `change`, when given, is
-// what changed the row: an entry still under its key is the row as it was, and the same change
-// makes it the row again without copying every field (the title's ciphertext among them).
-template <typename Change = void (*)(rows::QueueRow&)>
-Status WriteEntry(RowSink& sink, const rows::QueueRow& row,
-                  const std::optional<std::string>& open_before, const Change* change = nullptr) {
-  const std::string open = OpenKeyOf(row);
-  if (open_before && *open_before != open) LD_RETURN_IF_ERROR(sink.Delete(kCf, *open_before));
-  if (row.status() == v1::TICKET_STATUS_CLOSED) return sink.Delete(kCf, open);
-  if (change != nullptr && open_before && *open_before == open) {
-    LD_ASSIGN_OR_RETURN(auto* entry,
-                        rows::EditRow<rows::QueueRow>(sink, kCf, open, /*create=*/false));
-    if (entry != nullptr) {
-      (*change)(*entry);
-      return OkStatus();
-    }
-  }
-  LD_ASSIGN_OR_RETURN(auto* entry, rows::EditRow<rows::QueueRow>(sink, kCf, open, /*create=*/true));
-  *entry = row;
-  return OkStatus();
-}
-
 // The queue entry `row` has now (none while it is closed).
 std::optional<std::string> EntryOf(const rows::QueueRow& row) {
   if (row.ticket_id().empty() || row.status() == v1::TICKET_STATUS_CLOSED) return std::nullopt;
   return OpenKeyOf(row);
+}
+
+// Writes the ticket's queue entry (none while it is closed), a copy of its row at `ticket_key`,
+// after the row changed in place; `open_before` is the entry it had before, if any. The entry is
+// kept with the row (RowSink::MoveIndexEntry): a rebuild writes the copy once, at the end.
+Status WriteEntry(RowSink& sink, std::string_view ticket_key, const rows::QueueRow& row,
+                  const std::optional<std::string>& open_before) {
+  const std::optional<std::string> open = EntryOf(row);
+  return sink.MoveIndexEntry(kCf, ticket_key, open_before, open, RowSink::IndexValue::kOwnerRow);
 }
 
 // The events after a ticket's opening that change what the queue holds.
@@ -73,8 +59,8 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
     const std::string& ticket_id = envelope.has_ticket_opened()
                                        ? envelope.ticket_opened().ticket_id()
                                        : envelope.ticket_imported().ticket_id();
-    LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, TicketKey(ticket_id),
-                                                                 /*create=*/true));
+    const std::string key = TicketKey(ticket_id);
+    LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, key, /*create=*/true));
     const auto open_before = EntryOf(*row);  // a ticket opened twice under one id
     row->Clear();
     if (envelope.has_ticket_opened()) {
@@ -103,41 +89,38 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
     if (row->priority() == v1::TICKET_PRIORITY_UNSPECIFIED) {
       row->set_priority(v1::TICKET_PRIORITY_NORMAL);
     }
-    return WriteEntry(sink, *row, open_before);
+    return WriteEntry(sink, key, *row, open_before);
   }
 
   if (!ChangesTheQueue(envelope.payload_case())) return OkStatus();
   const std::string* ticket_id = rows::TicketIdOf(envelope);
-  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, TicketKey(*ticket_id),
-                                                               /*create=*/false));
+  const std::string key = TicketKey(*ticket_id);
+  LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, key, /*create=*/false));
   if (row == nullptr) return OkStatus();
   const auto open_before = EntryOf(*row);
-  const auto change = [&envelope](rows::QueueRow& changed) {
-    switch (envelope.payload_case()) {
-      case v1::Envelope::kTicketStatusChanged:
-        changed.set_status(envelope.ticket_status_changed().to());
-        break;
-      case v1::Envelope::kTicketClosed:
-        changed.set_status(v1::TICKET_STATUS_CLOSED);
-        break;
-      case v1::Envelope::kTicketReopened:
-        changed.set_status(v1::TICKET_STATUS_OPEN);
-        break;
-      default: {  // kTicketResponded
-        const auto& event = envelope.ticket_responded();
-        changed.set_responded_at_us(rows::Micros(event.responded_at()));
-        changed.set_responded_by(event.responded_by());
-        changed.set_breached(event.breached());
-        break;
-      }
+  switch (envelope.payload_case()) {
+    case v1::Envelope::kTicketStatusChanged:
+      row->set_status(envelope.ticket_status_changed().to());
+      break;
+    case v1::Envelope::kTicketClosed:
+      row->set_status(v1::TICKET_STATUS_CLOSED);
+      break;
+    case v1::Envelope::kTicketReopened:
+      row->set_status(v1::TICKET_STATUS_OPEN);
+      break;
+    default: {  // kTicketResponded
+      const auto& event = envelope.ticket_responded();
+      row->set_responded_at_us(rows::Micros(event.responded_at()));
+      row->set_responded_by(event.responded_by());
+      row->set_breached(event.breached());
+      break;
     }
-  };
-  change(*row);
+  }
   if (envelope.has_ticket_responded() && envelope.ticket_responded().breached()) {
     LD_RETURN_IF_ERROR(rows::PutWriteOnlyRow(
         sink, kCf, BreachKey(row->responded_at_us(), row->ticket_id()), *row));
   }
-  return WriteEntry(sink, *row, open_before, &change);
+  return WriteEntry(sink, key, *row, open_before);
 }
 
 }  // namespace ledgerdesk::projections

@@ -38,10 +38,10 @@ class ProjectionRunner::OwnedRows : public RowSink {
     return inner_.FindRow(cf, key, type);
   }
   Status MoveIndexEntry(std::string_view cf, std::string_view owner,
-                        std::optional<std::string_view> from,
-                        std::optional<std::string_view> to) override {
+                        std::optional<std::string_view> from, std::optional<std::string_view> to,
+                        IndexValue value) override {
     LD_RETURN_IF_ERROR(Check(cf));
-    return inner_.MoveIndexEntry(cf, owner, from, to);
+    return inner_.MoveIndexEntry(cf, owner, from, to, value);
   }
   Result<google::protobuf::MessageLite*> EditRow(std::string_view cf, std::string_view key,
                                                  const google::protobuf::MessageLite& type,

@@ -822,6 +822,7 @@ struct StoreBatch::Impl {
     // Bulk loads: the key of the index entry this row keeps (RowSink::MoveIndexEntry), written
     // out with the row; none when it has none or the entry is a row of its own.
     std::unique_ptr<std::string> index_key;
+    bool index_copies_row = false;  // the entry's value is this row's bytes (IndexValue::kOwnerRow)
 
     // The bytes, serialized from the parsed message while it is edited.
     const std::optional<std::string>& Bytes() {
@@ -853,6 +854,8 @@ struct StoreBatch::Impl {
     size_t cache_bytes = 0;
     size_t write_only_bytes = 0;
     size_t dirty_rows = 0;  // rows Put or deleted and not yet written out
+    // Index entries (RowSink::MoveIndexEntry) became rows of their own when their owners went.
+    bool entries_of_their_own = false;
 
     void Clear() {
       table.clear();
@@ -861,6 +864,7 @@ struct StoreBatch::Impl {
       write_only.Clear();
       arena.Reset();
       cache_bytes = write_only_bytes = dirty_rows = 0;
+      entries_of_their_own = false;
     }
 
     void MarkDirty(Table::value_type* row, bool keep_list) {
@@ -953,6 +957,14 @@ struct StoreBatch::Impl {
       family.cache_bytes += key.size() + 64;
     }
     Entry& entry = row->second;
+    if (entry.index_key) {
+      // The row is replaced: the entry it kept (a copy of it as it was, or "") is a row of its
+      // own from now on, as Delete + Put would have left it.
+      std::unique_ptr<std::string> index_key = std::move(entry.index_key);
+      const std::string copy = entry.index_copies_row ? entry.Bytes().value_or("") : "";
+      family.entries_of_their_own = true;
+      Stage(family, *index_key, copy);
+    }
     entry.parsed = nullptr;  // replaced by the bytes (its memory goes with the arena)
     entry.edited = false;
     if (entry.value) family.cache_bytes -= entry.value->size();
@@ -975,11 +987,16 @@ struct StoreBatch::Impl {
     auto it = family.table.find(key);
     if (it == family.table.end()) return;
     std::unique_ptr<std::string> index_key = std::move(it->second.index_key);
+    std::string copy;
+    if (index_key && it->second.index_copies_row) copy = it->second.Bytes().value_or("");
     family.cache_bytes -= it->first.size() + 64 + (it->second.value ? it->second.value->size() : 0);
     if (it->second.dirty) --family.dirty_rows;
     if (&*it == family.last) family.last = nullptr;
     family.table.erase(it);
-    if (index_key) Stage(family, *index_key, "");
+    if (index_key) {
+      family.entries_of_their_own = true;
+      Stage(family, *index_key, copy);
+    }
   }
 
   // The row at `key` of `family` (index `index`), read from the store into the cache if needed.
@@ -1091,11 +1108,11 @@ Status StoreBatch::Delete(std::string_view cf, std::string_view key) {
 
 Status StoreBatch::MoveIndexEntry(std::string_view cf, std::string_view owner,
                                   std::optional<std::string_view> from,
-                                  std::optional<std::string_view> to) {
+                                  std::optional<std::string_view> to, IndexValue value) {
   LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
   Impl::Family& family = impl_->families[index];
   Impl::Table::value_type* row = impl_->bulk ? Impl::Find(family, owner) : nullptr;
-  if (row == nullptr) return RowSink::MoveIndexEntry(cf, owner, from, to);
+  if (row == nullptr) return RowSink::MoveIndexEntry(cf, owner, from, to, value);
   Impl::Entry& entry = row->second;
   if (entry.index_key == nullptr) {
     // The entry is a row of its own, if any (written out before, or Put): delete that.
@@ -1103,6 +1120,9 @@ Status StoreBatch::MoveIndexEntry(std::string_view cf, std::string_view owner,
   } else if (!from || *entry.index_key != *from) {
     return Internal("the index entry of row " + std::string(owner) + " of " + std::string(cf) +
                     " is not where the fold moves it from");
+  } else if (from != to && impl_->MayBeInStore(family, *from)) {
+    // Kept here, but an earlier write-out may have written it there (before it came back).
+    impl_->Stage(family, *from, std::nullopt);
   }
   if (!to) {
     if (entry.index_key) family.cache_bytes -= entry.index_key->size() + 32;
@@ -1113,11 +1133,13 @@ Status StoreBatch::MoveIndexEntry(std::string_view cf, std::string_view owner,
     entry.index_key = std::make_unique<std::string>();
     family.cache_bytes += 32;
   }
-  // After a write-out the table may hold the entry's new key as a row of its own (a delete of
-  // what the store has): the entry kept here replaces it. (Never so while the table is complete.)
-  if (!impl_->complete) impl_->Forget(family, *to);
+  // The table may hold the entry's new key as a row of its own (after a write-out: a delete of
+  // what the store has; an entry left by an owner deleted or overwritten): the entry kept here
+  // replaces it. Otherwise no such row exists, and the lookup is spared.
+  if (!impl_->complete || family.entries_of_their_own) impl_->Forget(family, *to);
   family.cache_bytes += to->size() - entry.index_key->size();
   entry.index_key->assign(*to);
+  entry.index_copies_row = value == IndexValue::kOwnerRow;
   family.MarkDirty(row, /*keep_list=*/false);  // written out (with its entry) at the end
   return OkStatus();
 }
@@ -1222,7 +1244,9 @@ Status Store::WriteOut(StoreBatch& batch, bool more_to_come) {
     static const StoreBatch::Impl::Entry kIndexEntry{std::string()};  // an empty row
     for (auto& [key, entry] : staged.families[index].table) {
       if (entry.dirty) rows.emplace_back(key.view(), &entry);
-      if (entry.index_key) rows.emplace_back(*entry.index_key, &kIndexEntry);
+      if (entry.index_key) {
+        rows.emplace_back(*entry.index_key, entry.index_copies_row ? &entry : &kIndexEntry);
+      }
     }
     std::vector<KeyRef> keys(rows.size());
     for (size_t i = 0; i < keys.size(); ++i) keys[i] = {rows[i].first, i};

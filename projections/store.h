@@ -200,8 +200,8 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
                                                  bool create) override;
   // A bulk load keeps the entry with its owner (written out with it); other batches write it.
   Status MoveIndexEntry(std::string_view cf, std::string_view owner,
-                        std::optional<std::string_view> from,
-                        std::optional<std::string_view> to) override;
+                        std::optional<std::string_view> from, std::optional<std::string_view> to,
+                        IndexValue value = IndexValue::kEmpty) override;
   void PutValidatorRow(std::string_view key, std::string_view value) override;
 
   // Rows staged since the last commit.

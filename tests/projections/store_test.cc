@@ -486,6 +486,91 @@ TEST(ProjectionStore, ABulkLoadKeepsIndexEntriesWithTheirOwnersAndWritesTheLastO
   EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
 }
 
+// An entry that copies its owner row (RowSink::IndexValue::kOwnerRow) holds the owner's bytes as
+// of its last move, as Get + Put give: also when the owner is overwritten or deleted afterwards.
+TEST(ProjectionStore, ABulkLoadWritesCopyingIndexEntriesAsTheirOwnersWereAtTheirLastMove) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
+  MemoryRows expected;
+  constexpr auto kCopy = RowSink::IndexValue::kOwnerRow;
+  auto both = [&](const std::function<Status(RowSink&)>& step) {
+    ASSERT_TRUE(step(batch).ok());
+    ASSERT_TRUE(step(expected).ok());
+  };
+  auto edit = [](std::string_view owner, std::string_view organization) {
+    return [=](RowSink& rows) -> Status {
+      LD_ASSIGN_OR_RETURN(
+          auto* row, rows::EditRow<rows::TicketSubjectsRow>(rows, "alpha", owner, /*create=*/true));
+      row->set_organization_id(std::string(organization));
+      return OkStatus();
+    };
+  };
+  auto move = [](std::string_view owner, std::optional<std::string_view> from,
+                 std::optional<std::string_view> to) {
+    return [=](RowSink& rows) { return rows.MoveIndexEntry("alpha", owner, from, to, kCopy); };
+  };
+  both(edit("row/a", "o1"));
+  both(move("row/a", std::nullopt, "open/a"));
+  both(edit("row/a", "o2"));
+  both(move("row/a", "open/a", "open/a"));  // the same key, the owner changed: the copy follows
+  both(edit("row/b", "o1"));
+  both(move("row/b", std::nullopt, "open/b"));
+  both([](RowSink& rows) { return rows.Put("alpha", "row/b", "overwritten"); });
+  both(edit("row/c", "o1"));
+  both(move("row/c", std::nullopt, "open/c"));
+  both([](RowSink& rows) { return rows.Delete("alpha", "row/c"); });
+  both(edit("row/d", "o1"));
+  both(move("row/d", std::nullopt, "open/d"));
+  both(move("row/d", "open/d", std::nullopt));  // closed: no entry
+  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+  ASSERT_TRUE(store->IngestStaged(batch).ok());
+  EXPECT_EQ(*store->Get("alpha", "open/a"), std::optional<std::string>(Serialized("o2", "")));
+  EXPECT_EQ(*store->Get("alpha", "open/b"), std::optional<std::string>(Serialized("o1", "")));
+  EXPECT_EQ(*store->Get("alpha", "open/c"), std::optional<std::string>(Serialized("o1", "")));
+  EXPECT_FALSE(store->Get("alpha", "open/d")->has_value());
+  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+}
+
+// Random owners editing, moving their entries of both kinds and being deleted, with write-outs
+// between: the store ends with the rows Delete + Put give.
+TEST(ProjectionStore, ABulkLoadWithWriteOutsMovesIndexEntriesLikeDeleteAndPut) {
+  testing::TempDir dir;
+  auto store = OpenBulkStore(dir.path());
+  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
+  MemoryRows expected;
+  std::mt19937_64 random(5);
+  std::map<std::string, std::optional<std::string>> entry_of;  // owner -> its entry's key
+  for (int step = 0; step < 3000; ++step) {
+    const std::string owner = "row/" + std::to_string(random() % 40);
+    // An owner keeps one kind of entry: the kind follows the owner.
+    const auto kind = std::hash<std::string>()(owner) % 2 == 0 ? RowSink::IndexValue::kEmpty
+                                                               : RowSink::IndexValue::kOwnerRow;
+    std::optional<std::string>& entry = entry_of[owner];
+    const uint64_t what = random() % 10;
+    const std::string key = "index/" + std::to_string(random() % 4) + "/" + owner;
+    const std::optional<std::string_view> from = entry,
+                                          to = what == 1 ? std::nullopt
+                                                         : std::optional<std::string_view>(key);
+    for (RowSink* rows : {static_cast<RowSink*>(&batch), static_cast<RowSink*>(&expected)}) {
+      if (what == 0) {
+        ASSERT_TRUE(rows->Delete("alpha", owner).ok());
+        continue;
+      }
+      auto* row = *rows::EditRow<rows::TicketSubjectsRow>(*rows, "alpha", owner, /*create=*/true);
+      row->set_organization_id("o" + std::to_string(step));
+      ASSERT_TRUE(rows->MoveIndexEntry("alpha", owner, from, to, kind).ok()) << step;
+    }
+    if (what != 0) entry = to ? std::optional<std::string>(key) : std::nullopt;
+    if (what == 0) entry.reset();  // its entry stays, as a row the owner no longer knows
+    if (step % 500 == 499) {
+      ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+      ASSERT_TRUE(store->IngestStaged(batch).ok());
+      ASSERT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"})) << step;
+    }
+  }
+}
+
 // The compression of every table file in `dir`, by column family ("NoCompression", "LZ4", ...).
 std::map<std::string, std::set<std::string>> CompressionOfFiles(const std::filesystem::path& dir) {
   std::map<std::string, std::set<std::string>> compression;
