@@ -30,14 +30,19 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+const std::string& Status::message() const {
+  static const std::string kNone;
+  return error_ ? error_->message : kNone;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  return std::string(StatusCodeName(code_)) + ": " + message_;
+  return std::string(StatusCodeName(code())) + ": " + message();
 }
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(code_, std::string(context) + ": " + message_);
+  return Status(code(), std::string(context) + ": " + message());
 }
 
 }  // namespace ledgerdesk
