@@ -957,14 +957,7 @@ struct StoreBatch::Impl {
       family.cache_bytes += key.size() + 64;
     }
     Entry& entry = row->second;
-    if (entry.index_key) {
-      // The row is replaced: the entry it kept (a copy of it as it was, or "") is a row of its
-      // own from now on, as Delete + Put would have left it.
-      std::unique_ptr<std::string> index_key = std::move(entry.index_key);
-      const std::string copy = entry.index_copies_row ? entry.Bytes().value_or("") : "";
-      family.entries_of_their_own = true;
-      Stage(family, *index_key, copy);
-    }
+    if (auto kept = TakeIndexEntry(family, entry)) Stage(family, kept->first, kept->second);
     entry.parsed = nullptr;  // replaced by the bytes (its memory goes with the arena)
     entry.edited = false;
     if (entry.value) family.cache_bytes -= entry.value->size();
@@ -981,22 +974,31 @@ struct StoreBatch::Impl {
     family.MarkDirty(row, /*keep_list=*/!bulk);  // a bulk load finds its dirty rows at the end
   }
 
+  // The index entry `entry` keeps (RowSink::MoveIndexEntry), taken off it as the key and value
+  // of a row of its own for the caller to stage: the row is being replaced or dropped, and
+  // Delete + Put would have left its entry (a copy of the row as it was, or "") in place.
+  std::optional<std::pair<std::string, std::string>> TakeIndexEntry(Family& family, Entry& entry) {
+    if (entry.index_key == nullptr) return std::nullopt;
+    std::pair<std::string, std::string> kept(
+        std::move(*entry.index_key),
+        entry.index_copies_row ? entry.Bytes().value_or("") : std::string());
+    family.cache_bytes -= kept.first.size() + 32;
+    entry.index_key.reset();
+    family.entries_of_their_own = true;
+    return kept;
+  }
+
   // Drops the row at `key` from the table (a bulk load's rows there are all it has of them). The
   // index entry the row kept outlives it, as a row of its own.
   void Forget(Family& family, std::string_view key) {
     auto it = family.table.find(key);
     if (it == family.table.end()) return;
-    std::unique_ptr<std::string> index_key = std::move(it->second.index_key);
-    std::string copy;
-    if (index_key && it->second.index_copies_row) copy = it->second.Bytes().value_or("");
+    auto kept = TakeIndexEntry(family, it->second);
     family.cache_bytes -= it->first.size() + 64 + (it->second.value ? it->second.value->size() : 0);
     if (it->second.dirty) --family.dirty_rows;
     if (&*it == family.last) family.last = nullptr;
     family.table.erase(it);
-    if (index_key) {
-      family.entries_of_their_own = true;
-      Stage(family, *index_key, copy);
-    }
+    if (kept) Stage(family, kept->first, kept->second);
   }
 
   // The row at `key` of `family` (index `index`), read from the store into the cache if needed.
@@ -1131,13 +1133,14 @@ Status StoreBatch::MoveIndexEntry(std::string_view cf, std::string_view owner,
   }
   if (entry.index_key == nullptr) {
     entry.index_key = std::make_unique<std::string>();
-    family.cache_bytes += 32;
+    family.cache_bytes += 32;  // as TakeIndexEntry counts it back
   }
   // The table may hold the entry's new key as a row of its own (after a write-out: a delete of
   // what the store has; an entry left by an owner deleted or overwritten): the entry kept here
   // replaces it. Otherwise no such row exists, and the lookup is spared.
   if (!impl_->complete || family.entries_of_their_own) impl_->Forget(family, *to);
-  family.cache_bytes += to->size() - entry.index_key->size();
+  family.cache_bytes -= entry.index_key->size();
+  family.cache_bytes += to->size();
   entry.index_key->assign(*to);
   entry.index_copies_row = value == IndexValue::kOwnerRow;
   family.MarkDirty(row, /*keep_list=*/false);  // written out (with its entry) at the end

@@ -434,114 +434,116 @@ TEST(ProjectionStore, ABulkLoadWritesLargeColumnFamiliesAsSeveralFilesInKeyOrder
   EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
 }
 
+// A bulk load and MemoryRows (the rows Delete + Put give: RowSink's own MoveIndexEntry) taking the
+// same steps on owners in "alpha" (TicketSubjectsRow) and their index entries.
+class IndexEntrySteps {
+ public:
+  explicit IndexEntrySteps(const std::filesystem::path& dir)
+      : store_(OpenBulkStore(dir)), batch_(*store_, 64 << 20, /*store_starts_empty=*/true) {}
+
+  void Both(const std::function<Status(RowSink&)>& step) {
+    ASSERT_TRUE(step(batch_).ok());
+    ASSERT_TRUE(step(expected_).ok());
+  }
+  void Edit(std::string_view owner, std::string_view organization) {
+    Both([=](RowSink& rows) -> Status {
+      LD_ASSIGN_OR_RETURN(
+          auto* row, rows::EditRow<rows::TicketSubjectsRow>(rows, "alpha", owner, /*create=*/true));
+      row->set_organization_id(std::string(organization));
+      return OkStatus();
+    });
+  }
+  void Move(std::string_view owner, std::optional<std::string_view> from,
+            std::optional<std::string_view> to,
+            RowSink::IndexValue value = RowSink::IndexValue::kEmpty) {
+    Both([=](RowSink& rows) { return rows.MoveIndexEntry("alpha", owner, from, to, value); });
+  }
+  // Commits and writes the batch's rows out.
+  void WriteOut(uint64_t position) {
+    ASSERT_TRUE(store_->Commit(batch_, {log::Position{position}, {.applied = position}}).ok());
+    ASSERT_TRUE(store_->IngestStaged(batch_).ok());
+  }
+  std::string ExpectedDigest() const { return expected_.Digest({"alpha", "beta"}); }
+
+  Store& store() { return *store_; }
+  StoreBatch& batch() { return batch_; }
+
+ private:
+  std::unique_ptr<Store> store_;
+  StoreBatch batch_;
+  MemoryRows expected_;
+};
+
 // An index entry a bulk load keeps with its owner row ends where the fold last moved it, as the
 // same rows Delete + Put give (MemoryRows, the default), also across a write-out, after the owner
 // is deleted, and never when moved from where it is not.
 TEST(ProjectionStore, ABulkLoadKeepsIndexEntriesWithTheirOwnersAndWritesTheLastOne) {
   testing::TempDir dir;
-  auto store = OpenBulkStore(dir.path());
-  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
-  MemoryRows expected;
-  auto both = [&](const std::function<Status(RowSink&)>& step) {
-    ASSERT_TRUE(step(batch).ok());
-    ASSERT_TRUE(step(expected).ok());
-  };
-  auto edit = [](std::string_view owner, std::string_view organization) {
-    return [=](RowSink& rows) -> Status {
-      LD_ASSIGN_OR_RETURN(
-          auto* row, rows::EditRow<rows::TicketSubjectsRow>(rows, "alpha", owner, /*create=*/true));
-      row->set_organization_id(std::string(organization));
-      return OkStatus();
-    };
-  };
-  auto move = [](std::string_view owner, std::optional<std::string_view> from,
-                 std::optional<std::string_view> to) {
-    return [=](RowSink& rows) { return rows.MoveIndexEntry("alpha", owner, from, to); };
-  };
-  both(edit("row/a", "o1"));
-  both(move("row/a", std::nullopt, "index/1/a"));
-  both(edit("row/b", "o1"));
-  both(move("row/b", std::nullopt, "index/1/b"));
-  both(edit("row/a", "o2"));
-  both(move("row/a", "index/1/a", "index/2/a"));
-  both(edit("row/c", "o1"));
-  both(move("row/c", std::nullopt, "index/1/c"));
-  both(move("row/c", "index/1/c", std::nullopt));                     // c has no entry now
-  both([](RowSink& rows) { return rows.Delete("alpha", "row/b"); });  // b's entry stays
-  EXPECT_EQ(batch.MoveIndexEntry("alpha", "row/a", "index/1/a", "index/3/a").code(),
+  IndexEntrySteps steps(dir.path());
+  steps.Edit("row/a", "o1");
+  steps.Move("row/a", std::nullopt, "index/1/a");
+  steps.Edit("row/b", "o1");
+  steps.Move("row/b", std::nullopt, "index/1/b");
+  steps.Edit("row/a", "o2");
+  steps.Move("row/a", "index/1/a", "index/2/a");
+  steps.Edit("row/c", "o1");
+  steps.Move("row/c", std::nullopt, "index/1/c");
+  steps.Move("row/c", "index/1/c", std::nullopt);                           // c has no entry now
+  steps.Both([](RowSink& rows) { return rows.Delete("alpha", "row/b"); });  // b's entry stays
+  EXPECT_EQ(steps.batch().MoveIndexEntry("alpha", "row/a", "index/1/a", "index/3/a").code(),
             StatusCode::kInternal);
-  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
-  ASSERT_TRUE(store->IngestStaged(batch).ok());  // written out: the entries are rows now
-  EXPECT_EQ(*store->Get("alpha", "index/2/a"), std::optional<std::string>(""));
-  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+  steps.WriteOut(1);  // the entries are rows now
+  EXPECT_EQ(*steps.store().Get("alpha", "index/2/a"), std::optional<std::string>(""));
+  EXPECT_EQ(Digest(steps.store()).value(), steps.ExpectedDigest());
 
-  both(edit("row/a", "o3"));  // read back from the store: its entry is a row of its own
-  both(move("row/a", "index/2/a", "index/3/a"));
-  both(edit("row/d", "o3"));
-  both([](RowSink& rows) { return rows.Delete("alpha", "index/1/b"); });  // the written row
-  both(move("row/d", std::nullopt, "index/1/b"));  // and there again: one row, no delete
-  ASSERT_TRUE(store->Commit(batch, {log::Position{2}, {.applied = 2}}).ok());
-  ASSERT_TRUE(store->IngestStaged(batch).ok());
-  EXPECT_FALSE(store->Get("alpha", "index/2/a")->has_value());
-  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+  steps.Edit("row/a", "o3");  // read back from the store: its entry is a row of its own
+  steps.Move("row/a", "index/2/a", "index/3/a");
+  steps.Edit("row/d", "o3");
+  steps.Both([](RowSink& rows) { return rows.Delete("alpha", "index/1/b"); });  // the written row
+  steps.Move("row/d", std::nullopt, "index/1/b");  // and there again: one row, no delete
+  steps.WriteOut(2);
+  EXPECT_FALSE(steps.store().Get("alpha", "index/2/a")->has_value());
+  EXPECT_EQ(Digest(steps.store()).value(), steps.ExpectedDigest());
 }
 
 // An entry that copies its owner row (RowSink::IndexValue::kOwnerRow) holds the owner's bytes as
 // of its last move, as Get + Put give: also when the owner is overwritten or deleted afterwards.
 TEST(ProjectionStore, ABulkLoadWritesCopyingIndexEntriesAsTheirOwnersWereAtTheirLastMove) {
   testing::TempDir dir;
-  auto store = OpenBulkStore(dir.path());
-  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
-  MemoryRows expected;
+  IndexEntrySteps steps(dir.path());
   constexpr auto kCopy = RowSink::IndexValue::kOwnerRow;
-  auto both = [&](const std::function<Status(RowSink&)>& step) {
-    ASSERT_TRUE(step(batch).ok());
-    ASSERT_TRUE(step(expected).ok());
-  };
-  auto edit = [](std::string_view owner, std::string_view organization) {
-    return [=](RowSink& rows) -> Status {
-      LD_ASSIGN_OR_RETURN(
-          auto* row, rows::EditRow<rows::TicketSubjectsRow>(rows, "alpha", owner, /*create=*/true));
-      row->set_organization_id(std::string(organization));
-      return OkStatus();
-    };
-  };
-  auto move = [](std::string_view owner, std::optional<std::string_view> from,
-                 std::optional<std::string_view> to) {
-    return [=](RowSink& rows) { return rows.MoveIndexEntry("alpha", owner, from, to, kCopy); };
-  };
-  both(edit("row/a", "o1"));
-  both(move("row/a", std::nullopt, "open/a"));
-  both(edit("row/a", "o2"));
-  both(move("row/a", "open/a", "open/a"));  // the same key, the owner changed: the copy follows
-  both(edit("row/b", "o1"));
-  both(move("row/b", std::nullopt, "open/b"));
-  both([](RowSink& rows) { return rows.Put("alpha", "row/b", "overwritten"); });
-  both(edit("row/c", "o1"));
-  both(move("row/c", std::nullopt, "open/c"));
-  both([](RowSink& rows) { return rows.Delete("alpha", "row/c"); });
-  both(edit("row/d", "o1"));
-  both(move("row/d", std::nullopt, "open/d"));
-  both(move("row/d", "open/d", std::nullopt));  // closed: no entry
-  ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
-  ASSERT_TRUE(store->IngestStaged(batch).ok());
-  EXPECT_EQ(*store->Get("alpha", "open/a"), std::optional<std::string>(Serialized("o2", "")));
-  EXPECT_EQ(*store->Get("alpha", "open/b"), std::optional<std::string>(Serialized("o1", "")));
-  EXPECT_EQ(*store->Get("alpha", "open/c"), std::optional<std::string>(Serialized("o1", "")));
-  EXPECT_FALSE(store->Get("alpha", "open/d")->has_value());
-  EXPECT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"}));
+  steps.Edit("row/a", "o1");
+  steps.Move("row/a", std::nullopt, "open/a", kCopy);
+  steps.Edit("row/a", "o2");
+  steps.Move("row/a", "open/a", "open/a",
+             kCopy);  // the same key, the owner changed: the copy follows
+  steps.Edit("row/b", "o1");
+  steps.Move("row/b", std::nullopt, "open/b", kCopy);
+  steps.Both([](RowSink& rows) { return rows.Put("alpha", "row/b", "overwritten"); });
+  steps.Edit("row/c", "o1");
+  steps.Move("row/c", std::nullopt, "open/c", kCopy);
+  steps.Both([](RowSink& rows) { return rows.Delete("alpha", "row/c"); });
+  steps.Edit("row/d", "o1");
+  steps.Move("row/d", std::nullopt, "open/d", kCopy);
+  steps.Move("row/d", "open/d", std::nullopt, kCopy);  // closed: no entry
+  steps.WriteOut(1);
+  Store& store = steps.store();
+  EXPECT_EQ(*store.Get("alpha", "open/a"), std::optional<std::string>(Serialized("o2", "")));
+  EXPECT_EQ(*store.Get("alpha", "open/b"), std::optional<std::string>(Serialized("o1", "")));
+  EXPECT_EQ(*store.Get("alpha", "open/c"), std::optional<std::string>(Serialized("o1", "")));
+  EXPECT_FALSE(store.Get("alpha", "open/d")->has_value());
+  EXPECT_EQ(Digest(store).value(), steps.ExpectedDigest());
 }
 
 // Random owners editing, moving their entries of both kinds and being deleted, with write-outs
 // between: the store ends with the rows Delete + Put give.
 TEST(ProjectionStore, ABulkLoadWithWriteOutsMovesIndexEntriesLikeDeleteAndPut) {
   testing::TempDir dir;
-  auto store = OpenBulkStore(dir.path());
-  StoreBatch batch(*store, 64 << 20, /*store_starts_empty=*/true);
-  MemoryRows expected;
+  IndexEntrySteps steps(dir.path());
   std::mt19937_64 random(5);
   std::map<std::string, std::optional<std::string>> entry_of;  // owner -> its entry's key
   for (int step = 0; step < 3000; ++step) {
+    SCOPED_TRACE(step);
     const std::string owner = "row/" + std::to_string(random() % 40);
     // An owner keeps one kind of entry: the kind follows the owner.
     const auto kind = std::hash<std::string>()(owner) % 2 == 0 ? RowSink::IndexValue::kEmpty
@@ -549,24 +551,18 @@ TEST(ProjectionStore, ABulkLoadWithWriteOutsMovesIndexEntriesLikeDeleteAndPut) {
     std::optional<std::string>& entry = entry_of[owner];
     const uint64_t what = random() % 10;
     const std::string key = "index/" + std::to_string(random() % 4) + "/" + owner;
-    const std::optional<std::string_view> from = entry,
-                                          to = what == 1 ? std::nullopt
-                                                         : std::optional<std::string_view>(key);
-    for (RowSink* rows : {static_cast<RowSink*>(&batch), static_cast<RowSink*>(&expected)}) {
-      if (what == 0) {
-        ASSERT_TRUE(rows->Delete("alpha", owner).ok());
-        continue;
-      }
-      auto* row = *rows::EditRow<rows::TicketSubjectsRow>(*rows, "alpha", owner, /*create=*/true);
-      row->set_organization_id("o" + std::to_string(step));
-      ASSERT_TRUE(rows->MoveIndexEntry("alpha", owner, from, to, kind).ok()) << step;
+    if (what == 0) {
+      steps.Both([&](RowSink& rows) { return rows.Delete("alpha", owner); });
+    } else {
+      steps.Edit(owner, "o" + std::to_string(step));
+      steps.Move(owner, entry, what == 1 ? std::nullopt : std::optional<std::string_view>(key),
+                 kind);
     }
-    if (what != 0) entry = to ? std::optional<std::string>(key) : std::nullopt;
-    if (what == 0) entry.reset();  // its entry stays, as a row the owner no longer knows
+    // A deleted owner's entry stays, as a row the owner no longer knows.
+    entry = what > 1 ? std::optional<std::string>(key) : std::nullopt;
     if (step % 500 == 499) {
-      ASSERT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
-      ASSERT_TRUE(store->IngestStaged(batch).ok());
-      ASSERT_EQ(Digest(*store).value(), expected.Digest({"alpha", "beta"})) << step;
+      steps.WriteOut(1);
+      ASSERT_EQ(Digest(steps.store()).value(), steps.ExpectedDigest());
     }
   }
 }
