@@ -23,6 +23,8 @@ constexpr std::string_view kCf = kSubjectIndexColumnFamily;
 constexpr std::string_view kTicketPrefix = "ticket/";
 constexpr std::string_view kAccountPrefix = "account/";
 constexpr std::string_view kOrganizationPrefix = "org/";
+constexpr std::string_view kOpenerPrefix = "opener/";
+constexpr std::string_view kOrganizationTicketPrefix = "org_ticket/";
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -145,6 +147,9 @@ class Ids {
   void Add(std::string_view id) {
     if (!id.empty() && std::find(ids_.begin(), ids_.end(), id) == ids_.end()) ids_.push_back(id);
   }
+  bool Holds(std::string_view id) const {
+    return std::find(ids_.begin(), ids_.end(), id) != ids_.end();
+  }
   auto begin() const { return ids_.begin(); }
   auto end() const { return ids_.end(); }
 
@@ -262,6 +267,32 @@ Status ScanPostings(const RowReader& rows, const std::string& prefix, std::vecto
   return failed;
 }
 
+// Adds the positions of the tickets linked under `prefix` + `subject` (opener/ or org_ticket/)
+// that are about the subject: those of each opening that was the subject's, up to the next.
+Status AddTicketPositions(const RowReader& rows, std::string_view prefix,
+                          const std::string& subject, std::vector<uint64_t>& out) {
+  std::vector<std::string> tickets;
+  LD_RETURN_IF_ERROR(ScanLastParts(rows, rows::Key(prefix, rows::Part{subject}, "/"), tickets));
+  const bool by_opener = prefix == kOpenerPrefix;
+  for (const auto& escaped : tickets) {
+    const std::string key = rows::Key(kTicketPrefix, escaped);
+    LD_ASSIGN_OR_RETURN(const auto ticket, rows::ReadRow<rows::TicketSubjectsRow>(rows, kCf, key));
+    if (!ticket) return DataLoss("subject index row " + key + " is missing; a link names it");
+    const auto& openings = ticket->openings();
+    for (int i = 0; i < openings.size(); ++i) {
+      const auto& opening = openings[i];
+      if ((by_opener ? opening.opener_account_id() : opening.organization_id()) != subject) {
+        continue;
+      }
+      const uint64_t until = i + 1 < openings.size() ? openings[i + 1].position() : UINT64_MAX;
+      for (uint64_t position : ticket->positions()) {
+        if (position >= opening.position() && position < until) out.push_back(position);
+      }
+    }
+  }
+  return OkStatus();
+}
+
 std::string Unescape(std::string_view part) {
   std::string out;
   for (size_t i = 0; i < part.size(); ++i) {
@@ -285,6 +316,7 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
   Named named;
   Collect(plans.envelope_reflection()->GetMessage(envelope, field), *plan, named);
   named.accounts.Add(envelope.actor().account_id());
+  const uint64_t position = record.position.value;
 
   std::string key;
   key.reserve(96);
@@ -295,18 +327,37 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
     rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
     LD_ASSIGN_OR_RETURN(auto* subjects,
                         rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/true));
-    subjects->set_organization_id(opened ? envelope.ticket_opened().organization_id()
-                                         : envelope.ticket_imported().organization_id());
-    subjects->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
-                                           : envelope.ticket_imported().opened_by());
+    auto* opening = subjects->add_openings();
+    opening->set_position(position);
+    opening->set_organization_id(opened ? envelope.ticket_opened().organization_id()
+                                        : envelope.ticket_imported().organization_id());
+    opening->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
+                                          : envelope.ticket_imported().opened_by());
+    // Every opening writes its subjects' links again: the same key twice is one row.
+    if (!opening->opener_account_id().empty()) {
+      LD_RETURN_IF_ERROR(
+          PutEmpty(rows, rows::Key(kOpenerPrefix, rows::Part{opening->opener_account_id()}, "/",
+                                   rows::Part{ticket})));
+    }
+    if (!opening->organization_id().empty()) {
+      LD_RETURN_IF_ERROR(PutEmpty(
+          rows, rows::Key(kOrganizationTicketPrefix, rows::Part{opening->organization_id()}, "/",
+                          rows::Part{ticket})));
+    }
   }
+  // An event of an opened ticket is posted once, with the ticket: its opener and organization
+  // find it through their links, so they need no posting of their own.
+  Ids covered_accounts;
+  Ids covered_organizations;
   for (std::string_view ticket : named.tickets) {
     rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
-    LD_ASSIGN_OR_RETURN(const auto* subjects,
-                        rows::FindRow<rows::TicketSubjectsRow>(rows, kCf, key));
-    if (subjects == nullptr) continue;
-    named.organizations.Add(subjects->organization_id());
-    named.accounts.Add(subjects->opener_account_id());
+    LD_ASSIGN_OR_RETURN(auto* subjects,
+                        rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/false));
+    if (subjects == nullptr || subjects->openings().empty()) continue;
+    subjects->add_positions(position);
+    const auto& now = *subjects->openings().rbegin();
+    covered_accounts.Add(now.opener_account_id());
+    covered_organizations.Add(now.organization_id());
   }
   for (const auto& [nip, org] : named.nip_of_org) {
     LD_RETURN_IF_ERROR(PutEmpty(rows, rows::Key("nip/", rows::Part{nip}, "/", rows::Part{org})));
@@ -315,11 +366,12 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
     LD_RETURN_IF_ERROR(
         PutEmpty(rows, rows::Key("email/", log::Hex(hmac), "/", rows::Part{account})));
   }
-  const uint64_t position = record.position.value;
   for (std::string_view account : named.accounts) {
+    if (covered_accounts.Holds(account)) continue;
     LD_RETURN_IF_ERROR(Post(rows, key, kAccountPrefix, account, position));
   }
   for (std::string_view org : named.organizations) {
+    if (covered_organizations.Holds(org)) continue;
     LD_RETURN_IF_ERROR(Post(rows, key, kOrganizationPrefix, org, position));
   }
   return OkStatus();
@@ -341,10 +393,12 @@ Result<SubjectMatch> FindSubject(const RowReader& rows, const SubjectQuery& quer
   for (const auto& account : match.accounts) {
     LD_RETURN_IF_ERROR(
         ScanPostings(rows, rows::Key(kAccountPrefix, rows::Part{account}, "/"), positions));
+    LD_RETURN_IF_ERROR(AddTicketPositions(rows, kOpenerPrefix, account, positions));
   }
   for (const auto& org : match.organizations) {
     LD_RETURN_IF_ERROR(
         ScanPostings(rows, rows::Key(kOrganizationPrefix, rows::Part{org}, "/"), positions));
+    LD_RETURN_IF_ERROR(AddTicketPositions(rows, kOrganizationTicketPrefix, org, positions));
   }
   std::sort(positions.begin(), positions.end());
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());

@@ -5,23 +5,31 @@
 // data never becomes a key: a person is found by the keyed hash of their e-mail address (the same
 // HMAC the events carry as `email_index`), an organization by its NIP (a company's tax id).
 //
-// Column family "subject_postings" (ids escaped as rows::KeyPart; <block> is 16 hex digits of
+// Column family "subject_tickets" (ids escaped as rows::KeyPart; <block> is 16 hex digits of
 // position / 65 536, so a subject's postings come in rows of at most 65 536 positions):
 //   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
 //                                                   invitation, staff account, e-mail change)
 //   nip/<nip>/<organization>                  ""
-//   ticket/<ticket>                           TicketSubjectsRow: its organization and opener (an
-//                                                   imported ticket's: its legacy contact, or none)
-//   account/<account>/<block>                 PostingsRow: the events about the account: its own
-//                                                   stream's, ones it acted in, ones naming it
-//                                                   (author, opener, recipient, ...), those of a
-//                                                   ticket it opened
-//   org/<organization>/<block>                PostingsRow: the events naming the organization or
-//                                                   its NIP, and those of its tickets
-// A subject's positions are posting lists, not a row per event: a rebuild writes a few rows per
-// subject instead of about three rows per event, and an event appends to rows the fold keeps
-// parsed (RowSink::EditRow). (The column family was "subject_index", one row per position, until
-// 2026-12: a store that has only that one is rebuilt, as the runner demands.)
+//   ticket/<ticket>                           TicketSubjectsRow: its openings (each with its
+//                                                   organization and opener: an imported ticket's
+//                                                   legacy contact, or none) and the positions of
+//                                                   every event naming the ticket
+//   opener/<account>/<ticket>                 ""  the account opened the ticket (at some opening)
+//   org_ticket/<organization>/<ticket>        ""  the ticket is the organization's (ditto)
+//   account/<account>/<block>                 PostingsRow: the other events about the account:
+//                                                   its own stream's, ones it acted in, ones naming
+//                                                   it (author, recipient, ...)
+//   org/<organization>/<block>                PostingsRow: the other events naming the
+//                                                   organization or its NIP
+// The events of a ticket are about its opener and its organization: they are posted once, under
+// the ticket (a row the fold edits anyway), and found through the links, instead of in the
+// opener's and the organization's postings too (two row lookups fewer per event in a rebuild).
+// An opening's opener and organization are given the positions from that opening up to the
+// next one's. Posting lists, not a row per event: a rebuild writes a few rows per subject, and
+// an event appends to rows the fold keeps parsed (RowSink::EditRow). (Earlier column families:
+// "subject_index", a row per position, until 2026-12; "subject_postings", ticket events posted
+// under the opener and the organization too, until 2026-12-02. A store that has only an
+// earlier one is rebuilt, as the runner demands.)
 //
 // What names a subject is read from the payload's fields by name (any depth): string fields
 // `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`
@@ -46,7 +54,7 @@
 
 namespace ledgerdesk::projections {
 
-inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_postings";
+inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_tickets";
 // Positions per postings row: a row holds the positions [block << kPostingBlockBits, (block + 1)
 // << kPostingBlockBits).
 inline constexpr int kPostingBlockBits = 16;

@@ -178,19 +178,21 @@ TEST(SubjectIndexProjection, AMigratedTicketIsInTheHistoryOfItsOpenerCcAndPartic
 TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) {
   MemoryRows rows;
   const uint64_t block = uint64_t{1} << kPostingBlockBits;
-  // Alice's registration, then her ticket's events on both sides of a block boundary.
-  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows, block - 2).ok());
+  // From block - 2 on: Alice's registration, her ticket's opening, her verification (in the
+  // next block), then two more events of the ticket.
   v1::Envelope opened = MakeEvent("ticket-t1", 1);
   opened.mutable_ticket_opened()->set_ticket_id("t1");
   opened.mutable_ticket_opened()->set_organization_id("o1");
   opened.mutable_ticket_opened()->set_opened_by("alice");
-  std::vector<v1::Envelope> ticket = {opened};
-  for (uint64_t version = 2; version <= 4; ++version) {
+  v1::Envelope verified = MakeEvent("account-alice", 2);
+  verified.mutable_account_verified()->set_account_id("alice");
+  std::vector<v1::Envelope> events = {Registered("alice", kAliceHmac), opened, verified};
+  for (uint64_t version = 2; version <= 3; ++version) {
     v1::Envelope closed = MakeEvent("ticket-t1", version);
     closed.mutable_ticket_closed()->set_ticket_id("t1");
-    ticket.push_back(closed);
+    events.push_back(closed);
   }
-  ASSERT_TRUE(ApplyAll(ticket, rows, block - 1).ok());
+  ASSERT_TRUE(ApplyAll(events, rows, block - 2).ok());
   MemoryRowsReader reader(rows);
   auto alice = FindSubject(reader, {.email_index = kAliceHmac});
   ASSERT_TRUE(alice.ok()) << alice.status().message();
@@ -200,7 +202,68 @@ TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) 
   for (const auto& [key, value] : rows.rows(kSubjectIndexColumnFamily)) {
     alice_rows += key.starts_with("account/alice/");
   }
-  EXPECT_EQ(alice_rows, 2u);  // blocks 0 and 1
+  EXPECT_EQ(alice_rows, 2u);  // blocks 0 and 1: her own events; the ticket's are the ticket's
+}
+
+TEST(SubjectIndexProjection, ATicketsEventsArePostedOnceUnderTheTicket) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll(Story(), rows).ok());
+  const auto& index = rows.rows(kSubjectIndexColumnFamily);
+  rows::TicketSubjectsRow ticket;
+  ASSERT_TRUE(ticket.ParseFromString(index.at("ticket/t1")));
+  EXPECT_EQ(std::vector<uint64_t>(ticket.positions().begin(), ticket.positions().end()),
+            (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(index.count("opener/alice/t1"), 1u);
+  EXPECT_EQ(index.count("org_ticket/o1/t1"), 1u);
+  // Alice's and the organization's own postings hold none of it; Bob, who only replied, has his
+  // reply posted as his.
+  auto offsets = [&](const std::string& key) {
+    rows::PostingsRow postings;
+    EXPECT_TRUE(postings.ParseFromString(index.at(key))) << key;
+    return std::vector<uint32_t>(postings.offsets().begin(), postings.offsets().end());
+  };
+  EXPECT_EQ(offsets("account/alice/" + rows::Hex16(0)), (std::vector<uint32_t>{1, 3, 7}));
+  EXPECT_EQ(offsets("org/o1/" + rows::Hex16(0)), (std::vector<uint32_t>{0, 3}));
+  EXPECT_EQ(offsets("account/bob/" + rows::Hex16(0)), (std::vector<uint32_t>{2, 5}));
+}
+
+TEST(SubjectIndexProjection, ATicketOpenedAgainIsItsEarlierOpenersOnlyUntilThen) {
+  // The write side opens a ticket once; a log may still hold a second opening under the same id
+  // with another opener and organization. Each sees the events of its own opening on.
+  auto opening = [](uint64_t version, const std::string& by, const std::string& org) {
+    v1::Envelope opened = MakeEvent("ticket-t1", version);
+    opened.mutable_ticket_opened()->set_ticket_id("t1");
+    opened.mutable_ticket_opened()->set_organization_id(org);
+    opened.mutable_ticket_opened()->set_opened_by(by);
+    return opened;
+  };
+  auto closed = [](uint64_t version) {
+    v1::Envelope event = MakeEvent("ticket-t1", version);
+    event.mutable_ticket_closed()->set_ticket_id("t1");
+    return event;
+  };
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac), Registered("bob", kBobHmac),  // 0 1
+                        opening(1, "alice", "o1"), closed(2),                          // 2 3
+                        opening(3, "bob", "o2"), closed(4),                            // 4 5
+                        opening(5, "alice", "o1"), closed(6)},                         // 6 7
+                       rows)
+                  .ok());
+  MemoryRowsReader reader(rows);
+  EXPECT_EQ(Positions(*FindSubject(reader, {.email_index = kAliceHmac})),
+            (std::vector<uint64_t>{0, 2, 3, 6, 7}));
+  EXPECT_EQ(Positions(*FindSubject(reader, {.email_index = kBobHmac})),
+            (std::vector<uint64_t>{1, 4, 5}));
+}
+
+TEST(SubjectIndexProjection, ALinkToAMissingTicketRowIsDataLoss) {
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows).ok());
+  ASSERT_TRUE(rows.Put(kSubjectIndexColumnFamily, "opener/alice/t404", "").ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_FALSE(alice.ok());
+  EXPECT_EQ(alice.status().code(), StatusCode::kDataLoss);
 }
 
 TEST(SubjectIndexProjection, ABrokenPostingsRowIsDataLossNotSilence) {
