@@ -37,12 +37,13 @@ Status NotificationsProjection::Apply(const log::LogRecord&, const v1::Envelope&
   row.set_account_id(event.account_id());
   row.set_ticket_id(event.ticket_id());
   row.set_kind(event.kind());
-  *row.mutable_text() = event.text();
   row.set_queued_at_us(rows::Micros(envelope.occurred_at()));
   row.set_sequence(count + 1);
   LD_RETURN_IF_ERROR(sink.Put(kColumnFamily, count_key, std::to_string(count + 1)));
-  return rows::PutWriteOnlyRow(sink, kColumnFamily, NotificationKey(event.account_id(), count + 1),
-                               row);
+  return rows::PutWriteOnlyLending(sink, kColumnFamily,
+                                   NotificationKey(event.account_id(), count + 1), row,
+                                   &rows::NotificationRow::unsafe_arena_set_allocated_text,
+                                   &rows::NotificationRow::unsafe_arena_release_text, event.text());
 }
 
 }  // namespace ledgerdesk::projections

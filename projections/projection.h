@@ -39,6 +39,12 @@ class RowSink {
   virtual Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
     return Put(cf, key, value);
   }
+  // PutWriteOnly of `row`'s serialization: a sink may serialize it straight to where it keeps
+  // the row, without a string in between.
+  virtual Status PutWriteOnlyRow(std::string_view cf, std::string_view key,
+                                 const google::protobuf::MessageLite& row) {
+    return PutWriteOnly(cf, key, row.SerializeAsString());
+  }
 
   // Rows kept parsed. A fold that reads a row, changes it and writes it back on many events (a
   // ticket's row, a subject's postings) edits the parsed message the sink keeps: the sink writes

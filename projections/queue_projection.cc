@@ -117,8 +117,8 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
     }
   }
   if (envelope.has_ticket_responded() && envelope.ticket_responded().breached()) {
-    LD_RETURN_IF_ERROR(rows::PutWriteOnlyRow(
-        sink, kCf, BreachKey(row->responded_at_us(), row->ticket_id()), *row));
+    LD_RETURN_IF_ERROR(
+        sink.PutWriteOnlyRow(kCf, BreachKey(row->responded_at_us(), row->ticket_id()), *row));
   }
   return WriteEntry(sink, key, *row, open_before);
 }

@@ -82,11 +82,6 @@ Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
   return sink.Put(cf, key, row.SerializeAsString());
 }
 
-Status PutWriteOnlyRow(RowSink& sink, std::string_view cf, std::string_view key,
-                       const google::protobuf::MessageLite& row) {
-  return sink.PutWriteOnly(cf, key, row.SerializeAsString());
-}
-
 const std::string* TicketIdOf(const v1::Envelope& envelope) {
   switch (envelope.payload_case()) {
     case v1::Envelope::kMessagePosted:

@@ -109,9 +109,20 @@ Result<Row*> EditRow(RowSink& sink, std::string_view cf, std::string_view key, b
 // Writes `row` (deterministic bytes: rows hold no maps).
 Status PutRow(RowSink& sink, std::string_view cf, std::string_view key,
               const google::protobuf::MessageLite& row);
-// Writes `row` as a row the fold never reads back nor deletes (RowSink::PutWriteOnly).
-Status PutWriteOnlyRow(RowSink& sink, std::string_view cf, std::string_view key,
-                       const google::protobuf::MessageLite& row);
+
+// Writes `row` (RowSink::PutWriteOnlyRow) with `lent` as its sub-message field (set by `lend`,
+// taken back by `take_back`) for the time of the write instead of a copy in it: a message's
+// sealed body goes into the row's bytes without being copied twice. The bytes are those of a
+// copy.
+template <typename Row, typename Field>
+Status PutWriteOnlyLending(RowSink& sink, std::string_view cf, std::string_view key, Row& row,
+                           void (Row::*lend)(Field*), Field* (Row::*take_back)(),
+                           const Field& lent) {
+  (row.*lend)(const_cast<Field*>(&lent));  // not changed: only serialized
+  Status written = sink.PutWriteOnlyRow(cf, key, row);
+  (void)(row.*take_back)();
+  return written;
+}
 
 // The ticket an event of the ticket aggregate (after its opening) is about; null for every other
 // event.

@@ -31,6 +31,11 @@ class ProjectionRunner::OwnedRows : public RowSink {
     LD_RETURN_IF_ERROR(Check(cf));
     return inner_.PutWriteOnly(cf, key, value);
   }
+  Status PutWriteOnlyRow(std::string_view cf, std::string_view key,
+                         const google::protobuf::MessageLite& row) override {
+    LD_RETURN_IF_ERROR(Check(cf));
+    return inner_.PutWriteOnlyRow(cf, key, row);
+  }
   Result<const google::protobuf::MessageLite*> FindRow(
       std::string_view cf, std::string_view key,
       const google::protobuf::MessageLite& type) override {

@@ -699,18 +699,13 @@ namespace {
 class WriteOnlyRun {
  public:
   void Add(std::string_view key, std::string_view value) {
-    const size_t size = 8 + key.size() + value.size();
-    if (blocks_.empty() || block_used_ + size > block_size_) {
-      block_size_ = std::max(kBlockBytes, size);
-      blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_size_));
-      block_used_ = 0;
-    }
-    char* row = blocks_.back().get() + block_used_;
-    block_used_ += size;
-    bytes_ += size;
-    rows_.push_back(row);
-    row = WritePart(row, key);
-    WritePart(row, value);
+    char* out = Add(key, value.size());
+    if (!value.empty()) std::memcpy(out, value.data(), value.size());
+  }
+  // Serialized straight into the run (no string in between).
+  void Add(std::string_view key, const google::protobuf::MessageLite& row) {
+    const size_t size = row.ByteSizeLong();
+    row.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(Add(key, size)));
   }
   size_t bytes() const { return bytes_ + rows_.size() * sizeof(const char*); }
   bool empty() const { return rows_.empty(); }
@@ -742,6 +737,24 @@ class WriteOnlyRun {
 
  private:
   static constexpr size_t kBlockBytes = 4 << 20;
+
+  // Adds a row of `key` and a value of `value_size` bytes, to be written at the pointer returned.
+  char* Add(std::string_view key, size_t value_size) {
+    const size_t size = 8 + key.size() + value_size;
+    if (blocks_.empty() || block_used_ + size > block_size_) {
+      block_size_ = std::max(kBlockBytes, size);
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_size_));
+      block_used_ = 0;
+    }
+    char* row = blocks_.back().get() + block_used_;
+    block_used_ += size;
+    bytes_ += size;
+    rows_.push_back(row);
+    row = WritePart(row, key);
+    const auto value_bytes = static_cast<uint32_t>(value_size);
+    std::memcpy(row, &value_bytes, 4);
+    return row + 4;
+  }
 
   static char* WritePart(char* out, std::string_view part) {
     const auto size = static_cast<uint32_t>(part.size());
@@ -1046,6 +1059,17 @@ struct StoreBatch::Impl {
     return row;
   }
 
+  // Bulk loads: a write-only row (a value's bytes or a message) into its family's run.
+  template <typename Value>
+  Status AddWriteOnly(std::string_view cf, std::string_view key, const Value& value) {
+    LD_ASSIGN_OR_RETURN(const size_t index, Index(cf));
+    Family& family = families[index];
+    const size_t before = family.write_only.bytes();
+    family.write_only.Add(key, value);
+    family.write_only_bytes += family.write_only.bytes() - before;
+    return OkStatus();
+  }
+
   void Reset() {
     const bool holds_kept_rows = bulk && ((committed_any && Sum(&Family::dirty_rows) > 0) ||
                                           Sum(&Family::write_only_bytes) > 0);
@@ -1094,12 +1118,13 @@ Status StoreBatch::Put(std::string_view cf, std::string_view key, std::string_vi
 
 Status StoreBatch::PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) {
   if (!impl_->bulk) return Put(cf, key, value);
-  LD_ASSIGN_OR_RETURN(const size_t index, impl_->Index(cf));
-  Impl::Family& family = impl_->families[index];
-  const size_t before = family.write_only.bytes();
-  family.write_only.Add(key, value);
-  family.write_only_bytes += family.write_only.bytes() - before;
-  return OkStatus();
+  return impl_->AddWriteOnly(cf, key, value);
+}
+
+Status StoreBatch::PutWriteOnlyRow(std::string_view cf, std::string_view key,
+                                   const google::protobuf::MessageLite& row) {
+  if (!impl_->bulk) return Put(cf, key, row.SerializeAsString());
+  return impl_->AddWriteOnly(cf, key, row);
 }
 
 Status StoreBatch::Delete(std::string_view cf, std::string_view key) {

@@ -191,6 +191,8 @@ class StoreBatch : public RowSink, public ValidatorRowWriter {
   Result<std::optional<std::string>> Get(std::string_view cf, std::string_view key) override;
   Status Put(std::string_view cf, std::string_view key, std::string_view value) override;
   Status PutWriteOnly(std::string_view cf, std::string_view key, std::string_view value) override;
+  Status PutWriteOnlyRow(std::string_view cf, std::string_view key,
+                         const google::protobuf::MessageLite& row) override;
   Status Delete(std::string_view cf, std::string_view key) override;
   Result<const google::protobuf::MessageLite*> FindRow(
       std::string_view cf, std::string_view key,

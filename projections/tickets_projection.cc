@@ -101,12 +101,13 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       message.set_message_id(event.message_id());
       message.set_author_account_id(event.author_account_id());
       message.set_author_role(event.author_role());
-      *message.mutable_body() = event.body();
       message.set_posted_at_us(at);
       message.set_sequence(row.messages() + 1);
       row.set_messages(message.sequence());
-      return rows::PutWriteOnlyRow(sink, kCf, Self::MessageKey(row.ticket_id(), message.sequence()),
-                                   message);
+      return rows::PutWriteOnlyLending(sink, kCf,
+                                       Self::MessageKey(row.ticket_id(), message.sequence()),
+                                       message, &rows::MessageRow::unsafe_arena_set_allocated_body,
+                                       &rows::MessageRow::unsafe_arena_release_body, event.body());
     }
     case v1::Envelope::kAttachmentAdded: {
       const auto& event = envelope.attachment_added();
@@ -121,8 +122,8 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       attachment.set_added_at_us(at);
       attachment.set_sequence(row.attachments() + 1);
       row.set_attachments(attachment.sequence());
-      return rows::PutWriteOnlyRow(
-          sink, kCf, Self::AttachmentKey(row.ticket_id(), event.attachment_id()), attachment);
+      return sink.PutWriteOnlyRow(kCf, Self::AttachmentKey(row.ticket_id(), event.attachment_id()),
+                                  attachment);
     }
     case v1::Envelope::kCcAdded:
       *row.add_cc() = envelope.cc_added().email();

@@ -17,8 +17,8 @@ std::vector<log::LogRecord> RandomWorkload::Next(size_t count) {
   std::vector<log::LogRecord> out;
   auto event = [&](size_t stream, uint64_t version) {
     const std::string id = testing::IdFromNumber((seed_ << 32) + next_id_++);
-    v1::Envelope envelope = testing::MakeEventWithId(streams_[stream], version, id,
-                                                     "m" + std::to_string(random_() % 7));
+    v1::Envelope envelope = testing::MakeEventWithId(
+        streams_[stream], version, id, std::string("m").append(std::to_string(random_() % 7)));
     if (random_() % 4 == 0) {  // a second event type
       envelope.mutable_ticket_closed()->set_ticket_id(streams_[stream]);
       log::StampEventType(envelope);
