@@ -23,8 +23,6 @@ constexpr std::string_view kCf = kSubjectIndexColumnFamily;
 constexpr std::string_view kTicketPrefix = "ticket/";
 constexpr std::string_view kAccountPrefix = "account/";
 constexpr std::string_view kOrganizationPrefix = "org/";
-constexpr std::string_view kOpenerPrefix = "opener/";
-constexpr std::string_view kOrganizationTicketPrefix = "org_ticket/";
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -224,12 +222,17 @@ void Collect(const Message& message, const TypePlan& plan, Named& named) {
 // Index entries are never read back by the fold.
 Status PutEmpty(RowSink& rows, const std::string& key) { return rows.PutWriteOnly(kCf, key, ""); }
 
+// The postings row of `prefix` + `id` for the block of `position`.
+Result<rows::PostingsRow*> Postings(RowSink& rows, std::string& key, std::string_view prefix,
+                                    std::string_view id, uint64_t position) {
+  rows::AssignKey(key, prefix, rows::Part{id}, "/", rows::Hex{position >> kPostingBlockBits});
+  return rows::EditRow<rows::PostingsRow>(rows, kCf, key, /*create=*/true);
+}
+
 // Adds `position` to the postings of `prefix` + `id`.
 Status Post(RowSink& rows, std::string& key, std::string_view prefix, std::string_view id,
             uint64_t position) {
-  rows::AssignKey(key, prefix, rows::Part{id}, "/", rows::Hex{position >> kPostingBlockBits});
-  LD_ASSIGN_OR_RETURN(auto* postings,
-                      rows::EditRow<rows::PostingsRow>(rows, kCf, key, /*create=*/true));
+  LD_ASSIGN_OR_RETURN(auto* postings, Postings(rows, key, prefix, id, position));
   postings->add_offsets(static_cast<uint32_t>(position & ((uint64_t{1} << kPostingBlockBits) - 1)));
   return OkStatus();
 }
@@ -243,8 +246,10 @@ Status ScanLastParts(const RowReader& rows, const std::string& prefix,
   });
 }
 
-// Adds the positions in the postings under `prefix` to `out`.
-Status ScanPostings(const RowReader& rows, const std::string& prefix, std::vector<uint64_t>& out) {
+// Adds the positions in the postings under `prefix` to `out`, and the tickets they name to
+// `tickets`.
+Status ScanPostings(const RowReader& rows, const std::string& prefix, std::vector<uint64_t>& out,
+                    std::vector<std::string>& tickets) {
   Status failed;
   LD_RETURN_IF_ERROR(
       rows.ScanPrefix(kCf, prefix, [&](std::string_view key, std::string_view value) {
@@ -262,22 +267,26 @@ Status ScanPostings(const RowReader& rows, const std::string& prefix, std::vecto
         for (uint32_t offset : postings.offsets()) {
           out.push_back((block << kPostingBlockBits) + offset);
         }
+        tickets.insert(tickets.end(), postings.tickets().begin(), postings.tickets().end());
         return true;
       }));
   return failed;
 }
 
-// Adds the positions of the tickets linked under `prefix` + `subject` (opener/ or org_ticket/)
-// that are about the subject: those of each opening that was the subject's, up to the next.
-Status AddTicketPositions(const RowReader& rows, std::string_view prefix,
+// Which subject of a ticket's openings a query follows.
+enum class Side { kOpener, kOrganization };
+
+// Adds the positions of `tickets` (named by the subject's postings) that are about `subject`:
+// those from each opening that was the subject's up to the next opening.
+Status AddTicketPositions(const RowReader& rows, std::vector<std::string> tickets, Side side,
                           const std::string& subject, std::vector<uint64_t>& out) {
-  std::vector<std::string> tickets;
-  LD_RETURN_IF_ERROR(ScanLastParts(rows, rows::Key(prefix, rows::Part{subject}, "/"), tickets));
-  const bool by_opener = prefix == kOpenerPrefix;
-  for (const auto& escaped : tickets) {
-    const std::string key = rows::Key(kTicketPrefix, escaped);
+  std::sort(tickets.begin(), tickets.end());  // opened twice: one visit
+  tickets.erase(std::unique(tickets.begin(), tickets.end()), tickets.end());
+  const bool by_opener = side == Side::kOpener;
+  for (const auto& id : tickets) {
+    const std::string key = rows::Key(kTicketPrefix, rows::Part{id});
     LD_ASSIGN_OR_RETURN(const auto ticket, rows::ReadRow<rows::TicketSubjectsRow>(rows, kCf, key));
-    if (!ticket) return DataLoss("subject index row " + key + " is missing; a link names it");
+    if (!ticket) return DataLoss("subject index row " + key + " is missing; postings name it");
     const auto& openings = ticket->openings();
     for (int i = 0; i < openings.size(); ++i) {
       const auto& opening = openings[i];
@@ -333,20 +342,22 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
                                         : envelope.ticket_imported().organization_id());
     opening->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
                                           : envelope.ticket_imported().opened_by());
-    // Every opening writes its subjects' links again: the same key twice is one row.
-    if (!opening->opener_account_id().empty()) {
-      LD_RETURN_IF_ERROR(
-          PutEmpty(rows, rows::Key(kOpenerPrefix, rows::Part{opening->opener_account_id()}, "/",
-                                   rows::Part{ticket})));
+    // The opener's and the organization's postings name the ticket (once a ticket, not once an
+    // event: no rows of their own).
+    const std::string& opener = opening->opener_account_id();
+    const std::string& organization = opening->organization_id();
+    if (!opener.empty()) {
+      LD_ASSIGN_OR_RETURN(auto* postings, Postings(rows, key, kAccountPrefix, opener, position));
+      postings->add_tickets(ticket);
     }
-    if (!opening->organization_id().empty()) {
-      LD_RETURN_IF_ERROR(PutEmpty(
-          rows, rows::Key(kOrganizationTicketPrefix, rows::Part{opening->organization_id()}, "/",
-                          rows::Part{ticket})));
+    if (!organization.empty()) {
+      LD_ASSIGN_OR_RETURN(auto* postings,
+                          Postings(rows, key, kOrganizationPrefix, organization, position));
+      postings->add_tickets(ticket);
     }
   }
   // An event of an opened ticket is posted once, with the ticket: its opener and organization
-  // find it through their links, so they need no posting of their own.
+  // find it through the tickets their postings name, so they need no offset of their own.
   Ids covered_accounts;
   Ids covered_organizations;
   for (std::string_view ticket : named.tickets) {
@@ -391,14 +402,18 @@ Result<SubjectMatch> FindSubject(const RowReader& rows, const SubjectQuery& quer
   }
   std::vector<uint64_t> positions;
   for (const auto& account : match.accounts) {
+    std::vector<std::string> tickets;
+    LD_RETURN_IF_ERROR(ScanPostings(rows, rows::Key(kAccountPrefix, rows::Part{account}, "/"),
+                                    positions, tickets));
     LD_RETURN_IF_ERROR(
-        ScanPostings(rows, rows::Key(kAccountPrefix, rows::Part{account}, "/"), positions));
-    LD_RETURN_IF_ERROR(AddTicketPositions(rows, kOpenerPrefix, account, positions));
+        AddTicketPositions(rows, std::move(tickets), Side::kOpener, account, positions));
   }
   for (const auto& org : match.organizations) {
+    std::vector<std::string> tickets;
+    LD_RETURN_IF_ERROR(ScanPostings(rows, rows::Key(kOrganizationPrefix, rows::Part{org}, "/"),
+                                    positions, tickets));
     LD_RETURN_IF_ERROR(
-        ScanPostings(rows, rows::Key(kOrganizationPrefix, rows::Part{org}, "/"), positions));
-    LD_RETURN_IF_ERROR(AddTicketPositions(rows, kOrganizationTicketPrefix, org, positions));
+        AddTicketPositions(rows, std::move(tickets), Side::kOrganization, org, positions));
   }
   std::sort(positions.begin(), positions.end());
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());

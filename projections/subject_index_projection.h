@@ -14,22 +14,22 @@
 //                                                   organization and opener: an imported ticket's
 //                                                   legacy contact, or none) and the positions of
 //                                                   every event naming the ticket
-//   opener/<account>/<ticket>                 ""  the account opened the ticket (at some opening)
-//   org_ticket/<organization>/<ticket>        ""  the ticket is the organization's (ditto)
-//   account/<account>/<block>                 PostingsRow: the other events about the account:
-//                                                   its own stream's, ones it acted in, ones naming
-//                                                   it (author, recipient, ...)
+//   account/<account>/<block>                 PostingsRow: the other events about the account
+//                                                   (its own stream's, ones it acted in, ones
+//                                                   naming it: author, recipient, ...), and the
+//                                                   tickets it opened at a position in the block
 //   org/<organization>/<block>                PostingsRow: the other events naming the
-//                                                   organization or its NIP
+//                                                   organization or its NIP, and its tickets
+//                                                   opened in the block
 // The events of a ticket are about its opener and its organization: they are posted once, under
-// the ticket (a row the fold edits anyway), and found through the links, instead of in the
-// opener's and the organization's postings too (two row lookups fewer per event in a rebuild).
-// An opening's opener and organization are given the positions from that opening up to the
-// next one's. Posting lists, not a row per event: a rebuild writes a few rows per subject, and
-// an event appends to rows the fold keeps parsed (RowSink::EditRow). (Earlier column families:
-// "subject_index", a row per position, until 2026-12; "subject_postings", ticket events posted
-// under the opener and the organization too, until 2026-12-02. A store that has only an
-// earlier one is rebuilt, as the runner demands.)
+// the ticket (a row the fold edits anyway), and found through the tickets the opener's and the
+// organization's postings name, instead of in their postings too (two row lookups fewer per
+// event in a rebuild, and no row more). An opening's opener and organization are given the
+// positions from that opening up to the next one's. Posting lists, not a row per event: a
+// rebuild writes a few rows per subject, and an event appends to rows the fold keeps parsed
+// (RowSink::EditRow). (Earlier column families: "subject_index", a row per position, until
+// 2026-12; "subject_postings", ticket events posted under the opener and the organization too,
+// until 2026-12-02. A store that has only an earlier one is rebuilt, as the runner demands.)
 //
 // What names a subject is read from the payload's fields by name (any depth): string fields
 // `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`

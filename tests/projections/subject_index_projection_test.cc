@@ -213,18 +213,27 @@ TEST(SubjectIndexProjection, ATicketsEventsArePostedOnceUnderTheTicket) {
   ASSERT_TRUE(ticket.ParseFromString(index.at("ticket/t1")));
   EXPECT_EQ(std::vector<uint64_t>(ticket.positions().begin(), ticket.positions().end()),
             (std::vector<uint64_t>{4, 5}));
-  EXPECT_EQ(index.count("opener/alice/t1"), 1u);
-  EXPECT_EQ(index.count("org_ticket/o1/t1"), 1u);
-  // Alice's and the organization's own postings hold none of it; Bob, who only replied, has his
-  // reply posted as his.
+  // Alice's and the organization's own postings hold none of it but name the ticket; Bob, who
+  // only replied, has his reply posted as his.
+  auto postings = [&](const std::string& key) {
+    rows::PostingsRow row;
+    EXPECT_TRUE(row.ParseFromString(index.at(key))) << key;
+    return row;
+  };
   auto offsets = [&](const std::string& key) {
-    rows::PostingsRow postings;
-    EXPECT_TRUE(postings.ParseFromString(index.at(key))) << key;
-    return std::vector<uint32_t>(postings.offsets().begin(), postings.offsets().end());
+    const auto row = postings(key);
+    return std::vector<uint32_t>(row.offsets().begin(), row.offsets().end());
+  };
+  auto tickets = [&](const std::string& key) {
+    const auto row = postings(key);
+    return std::vector<std::string>(row.tickets().begin(), row.tickets().end());
   };
   EXPECT_EQ(offsets("account/alice/" + rows::Hex16(0)), (std::vector<uint32_t>{1, 3, 7}));
+  EXPECT_EQ(tickets("account/alice/" + rows::Hex16(0)), std::vector<std::string>{"t1"});
   EXPECT_EQ(offsets("org/o1/" + rows::Hex16(0)), (std::vector<uint32_t>{0, 3}));
+  EXPECT_EQ(tickets("org/o1/" + rows::Hex16(0)), std::vector<std::string>{"t1"});
   EXPECT_EQ(offsets("account/bob/" + rows::Hex16(0)), (std::vector<uint32_t>{2, 5}));
+  EXPECT_TRUE(tickets("account/bob/" + rows::Hex16(0)).empty());
 }
 
 TEST(SubjectIndexProjection, ATicketOpenedAgainIsItsEarlierOpenersOnlyUntilThen) {
@@ -256,10 +265,14 @@ TEST(SubjectIndexProjection, ATicketOpenedAgainIsItsEarlierOpenersOnlyUntilThen)
             (std::vector<uint64_t>{1, 4, 5}));
 }
 
-TEST(SubjectIndexProjection, ALinkToAMissingTicketRowIsDataLoss) {
+TEST(SubjectIndexProjection, PostingsNamingAMissingTicketRowAreDataLoss) {
   MemoryRows rows;
   ASSERT_TRUE(ApplyAll({Registered("alice", kAliceHmac)}, rows).ok());
-  ASSERT_TRUE(rows.Put(kSubjectIndexColumnFamily, "opener/alice/t404", "").ok());
+  rows::PostingsRow dangling;
+  dangling.add_tickets("t404");
+  ASSERT_TRUE(rows.Put(kSubjectIndexColumnFamily, "account/alice/" + rows::Hex16(1),
+                       dangling.SerializeAsString())
+                  .ok());
   MemoryRowsReader reader(rows);
   auto alice = FindSubject(reader, {.email_index = kAliceHmac});
   ASSERT_FALSE(alice.ok());
