@@ -3,9 +3,7 @@
 #include <google/protobuf/arena.h>
 
 #include <algorithm>
-#include <atomic>
 #include <deque>
-#include <thread>
 
 #include "core/log/envelope_codec.h"
 
@@ -330,25 +328,16 @@ Status ProjectionRunner::ApplyChunk(std::vector<Decoded>& records) {
     }
     return OkStatus();
   }
-  // Admission is serial (the validator's state is one), but it need not hold the other threads
-  // up: it is a task of its own, first in line, and the projections follow it record by record
-  // (a projection takes longer per record than admitting one, so they rarely wait).
-  const size_t count = records.size();
-  std::vector<uint8_t> applies(count, 0);
-  std::atomic<size_t> decided{0};
-  auto admit_all = [&] {
-    // The validator's memory is random (ids): load it a few records ahead.
-    constexpr size_t kAhead = 8;
-    constexpr size_t kPublishEvery = 16;  // fewer stores to the line the followers read
-    for (size_t i = 0; i < count; ++i) {
-      if (i + kAhead < count && records[i + kAhead].envelope != nullptr) {
-        validator_->Prefetch(*records[i + kAhead].envelope);
-      }
-      applies[i] = Admit(records[i]) ? 1 : 0;
-      if ((i + 1) % kPublishEvery == 0) decided.store(i + 1, std::memory_order_release);
+  std::vector<const Decoded*> admitted;
+  admitted.reserve(records.size());
+  // The validator's memory is random (ids): load it a few records ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i + kAhead < records.size() && records[i + kAhead].envelope != nullptr) {
+      validator_->Prefetch(*records[i + kAhead].envelope);
     }
-    decided.store(count, std::memory_order_release);
-  };
+    if (Admit(records[i])) admitted.push_back(&records[i]);
+  }
   // The slowest projections start first, so the threads finish together.
   std::vector<size_t> order(projections_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -356,21 +345,14 @@ Status ProjectionRunner::ApplyChunk(std::vector<Decoded>& records) {
                    [&](size_t a, size_t b) { return apply_seconds_[a] > apply_seconds_[b]; });
   std::vector<Status> failed(projections_.size());
   std::vector<uint64_t> failed_at(projections_.size(), UINT64_MAX);
-  pool_->Run(order.size() + 1, [&](size_t task) {
-    if (task == 0) return admit_all();
-    const size_t index = order[task - 1];
+  pool_->Run(order.size(), [&](size_t task) {
+    const size_t index = order[task];
     const auto started = std::chrono::steady_clock::now();
-    size_t known = 0;  // records admission has decided on, as last seen
-    for (size_t i = 0; i < count; ++i) {
-      while (i >= known) {
-        known = decided.load(std::memory_order_acquire);
-        if (i >= known) std::this_thread::yield();
-      }
-      if (applies[i] == 0) continue;
-      Status status = ApplyTo(index, records[i]);
+    for (const Decoded* decoded : admitted) {
+      Status status = ApplyTo(index, *decoded);
       if (!status.ok()) {
         failed[index] = std::move(status);
-        failed_at[index] = records[i].record.position.value;
+        failed_at[index] = decoded->record.position.value;
         break;
       }
     }

@@ -45,10 +45,9 @@ struct RunnerOptions {
   // The store is new (a rebuild): rows missing from the row cache need no read while the cache
   // holds everything written so far (StoreBatch).
   bool fresh_store = false;
-  // Threads that apply projections: above 1, each chunk of records is admitted in log order by one
-  // task while the projections fold it side by side, each following the admission record by
-  // record (a projection sees its events in log order; the projections own disjoint column
-  // families). Same rows as one thread. For rebuilds.
+  // Threads that apply projections: above 1, each chunk of records is first admitted in log order,
+  // then the projections fold it side by side (a projection sees its events in log order; the
+  // projections own disjoint column families). Same rows as one thread. For rebuilds.
   size_t apply_threads = 1;
   // Called on the applying thread after every commit with where the runner now stands (a
   // rebuild's progress).

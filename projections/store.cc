@@ -751,16 +751,19 @@ class WriteOnlyRun {
     bytes_ += size;
     rows_.push_back(row);
     row = WritePart(row, key);
-    const auto value_bytes = static_cast<uint32_t>(value_size);
-    std::memcpy(row, &value_bytes, 4);
-    return row + 4;
+    return WriteSize(row, value_size);
   }
 
+  // A part is its size (4 bytes) and its bytes.
+  static char* WriteSize(char* out, size_t size) {
+    const auto bytes = static_cast<uint32_t>(size);
+    std::memcpy(out, &bytes, 4);
+    return out + 4;
+  }
   static char* WritePart(char* out, std::string_view part) {
-    const auto size = static_cast<uint32_t>(part.size());
-    std::memcpy(out, &size, 4);
-    if (!part.empty()) std::memcpy(out + 4, part.data(), part.size());
-    return out + 4 + part.size();
+    out = WriteSize(out, part.size());
+    if (!part.empty()) std::memcpy(out, part.data(), part.size());
+    return out + part.size();
   }
   static std::string_view PartAt(const char* at) {
     uint32_t size;
@@ -1123,7 +1126,7 @@ Status StoreBatch::PutWriteOnly(std::string_view cf, std::string_view key, std::
 
 Status StoreBatch::PutWriteOnlyRow(std::string_view cf, std::string_view key,
                                    const google::protobuf::MessageLite& row) {
-  if (!impl_->bulk) return Put(cf, key, row.SerializeAsString());
+  if (!impl_->bulk) return RowSink::PutWriteOnlyRow(cf, key, row);  // a Put, as PutWriteOnly
   return impl_->AddWriteOnly(cf, key, row);
 }
 

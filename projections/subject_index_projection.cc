@@ -329,46 +329,52 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
 
   std::string key;
   key.reserve(96);
+  // A ticket opened by this event: its row, edited once for the opening and its position.
+  std::string_view opened_ticket;
+  rows::TicketSubjectsRow* opened_row = nullptr;
+  const rows::TicketSubjectsRow::Opening* opening = nullptr;
   if (envelope.has_ticket_opened() || envelope.has_ticket_imported()) {
     const bool opened = envelope.has_ticket_opened();
-    const std::string& ticket =
+    opened_ticket =
         opened ? envelope.ticket_opened().ticket_id() : envelope.ticket_imported().ticket_id();
-    rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
-    LD_ASSIGN_OR_RETURN(auto* subjects,
+    rows::AssignKey(key, kTicketPrefix, rows::Part{opened_ticket});
+    LD_ASSIGN_OR_RETURN(opened_row,
                         rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/true));
-    auto* opening = subjects->add_openings();
-    opening->set_position(position);
-    opening->set_organization_id(opened ? envelope.ticket_opened().organization_id()
-                                        : envelope.ticket_imported().organization_id());
-    opening->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
-                                          : envelope.ticket_imported().opened_by());
-    // The opener's and the organization's postings name the ticket (once a ticket, not once an
-    // event: no rows of their own).
-    const std::string& opener = opening->opener_account_id();
-    const std::string& organization = opening->organization_id();
-    if (!opener.empty()) {
-      LD_ASSIGN_OR_RETURN(auto* postings, Postings(rows, key, kAccountPrefix, opener, position));
-      postings->add_tickets(ticket);
-    }
-    if (!organization.empty()) {
-      LD_ASSIGN_OR_RETURN(auto* postings,
-                          Postings(rows, key, kOrganizationPrefix, organization, position));
-      postings->add_tickets(ticket);
-    }
+    auto* added = opened_row->add_openings();
+    added->set_position(position);
+    added->set_organization_id(opened ? envelope.ticket_opened().organization_id()
+                                      : envelope.ticket_imported().organization_id());
+    added->set_opener_account_id(opened ? envelope.ticket_opened().opened_by()
+                                        : envelope.ticket_imported().opened_by());
+    opening = added;
   }
   // An event of an opened ticket is posted once, with the ticket: its opener and organization
   // find it through the tickets their postings name, so they need no offset of their own.
   Ids covered_accounts;
   Ids covered_organizations;
   for (std::string_view ticket : named.tickets) {
-    rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
-    LD_ASSIGN_OR_RETURN(auto* subjects,
-                        rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key, /*create=*/false));
+    rows::TicketSubjectsRow* subjects = opened_row;
+    if (ticket != opened_ticket) {
+      rows::AssignKey(key, kTicketPrefix, rows::Part{ticket});
+      LD_ASSIGN_OR_RETURN(subjects, rows::EditRow<rows::TicketSubjectsRow>(rows, kCf, key,
+                                                                           /*create=*/false));
+    }
     if (subjects == nullptr || subjects->openings().empty()) continue;
     subjects->add_positions(position);
     const auto& now = *subjects->openings().rbegin();
     covered_accounts.Add(now.opener_account_id());
     covered_organizations.Add(now.organization_id());
+  }
+  if (opening != nullptr) {
+    // The opener's and the organization's postings name the ticket (once a ticket, not once an
+    // event: no rows of their own).
+    for (const auto& [prefix, subject] :
+         {std::pair{kAccountPrefix, std::string_view(opening->opener_account_id())},
+          std::pair{kOrganizationPrefix, std::string_view(opening->organization_id())}}) {
+      if (subject.empty()) continue;
+      LD_ASSIGN_OR_RETURN(auto* postings, Postings(rows, key, prefix, subject, position));
+      postings->add_tickets(opened_ticket.data(), opened_ticket.size());
+    }
   }
   for (const auto& [nip, org] : named.nip_of_org) {
     LD_RETURN_IF_ERROR(PutEmpty(rows, rows::Key("nip/", rows::Part{nip}, "/", rows::Part{org})));
