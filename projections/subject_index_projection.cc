@@ -143,7 +143,7 @@ class Plans {
 class Ids {
  public:
   void Add(std::string_view id) {
-    if (!id.empty() && std::find(ids_.begin(), ids_.end(), id) == ids_.end()) ids_.push_back(id);
+    if (!id.empty() && !Holds(id)) ids_.push_back(id);
   }
   bool Holds(std::string_view id) const {
     return std::find(ids_.begin(), ids_.end(), id) != ids_.end();

@@ -26,6 +26,10 @@ projection=()
 binaries=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --pairs|--events|--projection)
+      [[ $# -ge 2 ]] || { echo "rebuild-ab.sh: $1 needs a value" >&2; usage >&2; exit 2; } ;;
+  esac
+  case "$1" in
     --pairs) pairs="$2"; shift 2 ;;
     --events) events="$2"; shift 2 ;;
     --projection) projection=("$2"); shift 2 ;;
