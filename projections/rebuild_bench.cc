@@ -322,6 +322,7 @@ Result<RebuildBenchResult> RunRebuildBench(const std::vector<log::LogRecord>& re
   LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
   LD_ASSIGN_OR_RETURN(auto store,
                       Store::Open({.dir = dir, .column_families = std::move(column_families)}));
+  LD_ASSIGN_OR_RETURN(result.files, store->FilesHold());
   LD_ASSIGN_OR_RETURN(result.digest, Digest(*store));
   return result;
 }

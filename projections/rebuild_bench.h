@@ -12,6 +12,7 @@
 #include "core/common/status.h"
 #include "core/log/event_log.h"
 #include "projections/projection.h"
+#include "projections/store.h"
 
 namespace ledgerdesk::projections {
 
@@ -29,11 +30,12 @@ struct RebuildBenchResult {
   double events_per_second = 0;
   double cpu_seconds = 0;  // of the whole process (all threads, RocksDB's too) during the rebuild
   double system_seconds = 0;  // the kernel's part of it (mostly page faults of the rows held)
-  double fold_seconds = 0;   // RebuildResult's phases
+  double fold_seconds = 0;    // RebuildResult's phases
   double write_seconds = 0;
-  uint64_t store_bytes = 0;  // the rebuilt store's files
-  size_t write_outs = 0;     // RebuildResult's: rows written out before the end (memory budget)
-  std::string digest;      // of the rebuilt store, so runs can be compared
+  uint64_t store_bytes = 0;   // the rebuilt store's files
+  Store::FileContents files;  // the rows in them (what the rebuild wrote)
+  size_t write_outs = 0;      // RebuildResult's: rows written out before the end (memory budget)
+  std::string digest;         // of the rebuilt store, so runs can be compared
 };
 
 // Times Rebuild() of `projections` from `records` (served from memory: the projections are

@@ -11,6 +11,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
+#include <rocksdb/table_properties.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -595,6 +596,23 @@ Status Store::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
   return FromRocks(impl_->db->Flush(options, impl_->handles), "cannot flush the projection store");
+}
+
+Result<Store::FileContents> Store::FilesHold() const {
+  FileContents contents;
+  for (auto* handle : impl_->handles) {
+    rocksdb::TablePropertiesCollection files;
+    LD_RETURN_IF_ERROR(FromRocks(impl_->db->GetPropertiesOfAllTables(handle, &files),
+                                 "cannot read the projection store's file properties"));
+    for (const auto& [path, properties] : files) {
+      contents.entries += properties->num_entries;
+      // RocksDB counts its 8-byte sequence number and type with each key.
+      contents.key_bytes += properties->raw_key_size - 8 * properties->num_entries;
+      contents.value_bytes += properties->raw_value_size;
+      contents.data_bytes += properties->data_size;
+    }
+  }
+  return contents;
 }
 
 Status Store::CompactAll() {

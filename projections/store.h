@@ -126,6 +126,15 @@ class Store {
   Status ReplaceRows(const Store& source, const std::vector<std::string>& column_families);
   // Flushes every column family's memtable to SST files and waits.
   Status Flush();
+  // What the store's SST files hold, over every column family (the checkpoint's and the
+  // validator's too; not what is still in memtables), read from the files' own properties.
+  struct FileContents {
+    uint64_t entries = 0;    // puts and deletes
+    uint64_t key_bytes = 0;  // of those entries, uncompressed
+    uint64_t value_bytes = 0;
+    uint64_t data_bytes = 0;  // the files' data blocks, as written (compressed where it paid)
+  };
+  Result<FileContents> FilesHold() const;
   // Flushes, then rewrites every column family's SST files (bottommost level too), so overwritten
   // and deleted values are physically gone from the files and the WAL (GDPR erasure).
   Status CompactAll();

@@ -172,13 +172,30 @@ TEST(CliTest, BenchRebuildPrintsRoundsInTurnAndTheMedianRatio) {
   const size_t alone = out.find("rebuild, event_counts only");
   const size_t first = out.find("round 1, all projections");
   const size_t first_fillseq = out.find("round 1, db_bench fillseq");
+  const size_t first_rows = out.find("round 1, fillseq of those rows");
   const size_t second = out.find("round 2, all projections");
   const size_t second_fillseq = out.find("round 2, db_bench fillseq");
-  ASSERT_NE(second_fillseq, std::string::npos) << out;
+  const size_t second_rows = out.find("round 2, fillseq of those rows");
+  ASSERT_NE(second_rows, std::string::npos) << out;
   EXPECT_LT(alone, first) << out;
   EXPECT_LT(first, first_fillseq) << out;  // in turn
-  EXPECT_LT(first_fillseq, second) << out;
+  EXPECT_LT(first_fillseq, first_rows) << out;
+  EXPECT_LT(first_rows, second) << out;
   EXPECT_LT(second, second_fillseq) << out;
+  EXPECT_LT(second_fillseq, second_rows) << out;
+  // The rows db_bench is given are the rebuild's own: counted from its files, so there are more
+  // than none and their sizes are real (the generated keys hold 32-digit ids).
+  std::smatch rows;
+  ASSERT_TRUE(std::regex_search(
+      out, rows,
+      std::regex(
+          R"(round 1, fillseq of those rows +\d+ ops/s +\((\d+) rows of (\d+) \+ (\d+) bytes compressing to ([0-9.]+), as the rebuild wrote them at \d+ rows/s: [0-9.]+ of it\))")))
+      << out;
+  EXPECT_GT(std::stoull(rows[1]), 2000u) << "more rows than events";
+  EXPECT_GT(std::stoull(rows[2]), 32u);
+  EXPECT_GT(std::stoull(rows[3]), 32u);
+  EXPECT_LE(std::stod(rows[4]), 1.0);
+  EXPECT_NE(out.find("median, fillseq of those rows"), std::string::npos) << out;
   EXPECT_EQ(out.find("round 3"), std::string::npos) << out;
   EXPECT_NE(out.find("s: folding "), std::string::npos) << out;              // where the time went
   EXPECT_NE(out.find(" s of it system; store "), std::string::npos) << out;  // and what it made

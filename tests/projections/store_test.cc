@@ -104,6 +104,33 @@ TEST(ProjectionStore, ARowEditedParsedIsWrittenAsItsSerializationAndStaysParsedA
   EXPECT_FALSE(store->Get("alpha", "t")->has_value());
 }
 
+TEST(ProjectionStore, FilesHoldCountsTheRowsAndBytesOfTheStoresFiles) {
+  // The same commit with and without 1 000 rows of 20-byte keys and 300-byte values: the files
+  // differ by exactly those (the checkpoint row is in both).
+  auto files_after = [](const std::filesystem::path& dir, int rows) {
+    auto store = OpenStore(dir);
+    StoreBatch batch(*store);
+    for (int i = 0; i < rows; ++i) {
+      char key[21];
+      std::snprintf(key, sizeof key, "row-%016d", i);
+      EXPECT_TRUE(batch.Put(i % 2 == 0 ? "alpha" : "beta", key, std::string(300, 'v')).ok());
+    }
+    EXPECT_TRUE(store->Commit(batch, {log::Position{1}, {.applied = 1}}).ok());
+    EXPECT_EQ(store->FilesHold()->entries, 0u) << "rows still in memtables are not counted";
+    EXPECT_TRUE(store->Flush().ok());
+    auto held = store->FilesHold();
+    EXPECT_TRUE(held.ok()) << held.status().ToString();
+    return held.ok() ? *held : Store::FileContents{};
+  };
+  testing::TempDir dir;
+  const Store::FileContents none = files_after(dir.path() / "none", 0);
+  const Store::FileContents some = files_after(dir.path() / "some", 1000);
+  EXPECT_EQ(some.entries - none.entries, 1000u);
+  EXPECT_EQ(some.key_bytes - none.key_bytes, 1000u * 20);
+  EXPECT_EQ(some.value_bytes - none.value_bytes, 1000u * 300);
+  EXPECT_GT(some.data_bytes, none.data_bytes);
+}
+
 TEST(ProjectionStore, ARowAskedForAsTwoTypesOrNotParsingIsAnError) {
   testing::TempDir dir;
   auto store = OpenStore(dir.path());
