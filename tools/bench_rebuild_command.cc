@@ -140,25 +140,25 @@ int BenchRebuildCommand(const Args& args) {
       fillseq_failed = fillseq.status();
       continue;
     }
-    std::printf("%-34s %9.0f ops/s   (the rebuild: %.2f of it)\n",
-                (label + ", db_bench fillseq").c_str(), *fillseq, rate / *fillseq);
     fillseqs.push_back(*fillseq);
     ratios.push_back(rate / *fillseq);
+    std::printf("%-34s %9.0f ops/s   (the rebuild: %.2f of it)\n",
+                (label + ", db_bench fillseq").c_str(), *fillseq, ratios.back());
     // For reading beside the goal, not judged: RocksDB's own write path given the very rows the
     // rebuild wrote (as many, as long, as compressible), against the rebuild's rows per second.
     const FillseqRows rows = RowsOf(rebuilt->files);
     auto rows_fillseq = DbBenchFillseq(rows, dir / "db_bench");
     if (!rows_fillseq.ok()) return Fail("bench rebuild", rows_fillseq.status());
     const double rows_rate = static_cast<double>(rows.keys) / rebuilt->seconds;
+    rows_fillseqs.push_back(*rows_fillseq);
+    rows_ratios.push_back(rows_rate / *rows_fillseq);
     std::printf(
         "%-34s %9.0f ops/s   (%llu rows of %llu + %llu bytes compressing to %.2f, as the "
         "rebuild wrote them at %.0f rows/s: %.2f of it)\n",
         (label + ", fillseq of those rows").c_str(), *rows_fillseq,
         static_cast<unsigned long long>(rows.keys), static_cast<unsigned long long>(rows.key_size),
         static_cast<unsigned long long>(rows.value_size), rows.compression_ratio, rows_rate,
-        rows_rate / *rows_fillseq);
-    rows_fillseqs.push_back(*rows_fillseq);
-    rows_ratios.push_back(rows_rate / *rows_fillseq);
+        rows_ratios.back());
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
