@@ -8,6 +8,7 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "projections/default_projections.h"
@@ -40,6 +41,19 @@ FillseqRows RowsOf(const projections::Store::FileContents& files) {
               static_cast<double>(files.data_bytes) / static_cast<double>(bytes), 0.05, 1.0)};
 }
 
+// `text` as one word for /bin/sh, whatever it holds.
+std::string ShellQuoted(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";  // close the quote, an escaped quote, open again
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
 // Runs db_bench fillseq of `rows` in `dir`; returns its ops/s, or an error saying why not.
 Result<double> DbBenchFillseq(const FillseqRows& rows, const std::filesystem::path& dir) {
   std::error_code ignored;
@@ -49,7 +63,7 @@ Result<double> DbBenchFillseq(const FillseqRows& rows, const std::filesystem::pa
                 static_cast<unsigned long long>(rows.key_size),
                 static_cast<unsigned long long>(rows.value_size), rows.compression_ratio);
   const std::string command = "db_bench --benchmarks=fillseq --num=" + std::to_string(rows.keys) +
-                              shape + " --db='" + dir.string() + "' 2>&1";
+                              shape + " --db=" + ShellQuoted(dir.string()) + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return Unavailable("cannot run db_bench");
   std::string output;

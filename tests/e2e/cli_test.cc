@@ -205,6 +205,17 @@ TEST(CliTest, BenchRebuildPrintsRoundsInTurnAndTheMedianRatio) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bench"));  // leaves nothing behind
 }
 
+TEST(CliTest, BenchRebuildRunsDbBenchInADirNamedWithAQuote) {
+  testing::TempDir dir;
+  const auto bench_dir = dir.path() / "it's here";
+  auto bench = Ledgerdesk(
+      {"bench", "rebuild", "--events", "1000", "--rounds", "1", "--dir", bench_dir.string()});
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("round 1, db_bench fillseq"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("round 1, fillseq of those rows"), std::string::npos) << bench.out;
+  EXPECT_FALSE(std::filesystem::exists(bench_dir));
+}
+
 TEST(CliTest, BenchRebuildRefusesNoRounds) {
   testing::TempDir dir;
   auto bench = Ledgerdesk({"bench", "rebuild", "--events", "2000", "--rounds", "0", "--dir",
