@@ -30,7 +30,9 @@ struct FillseqRows {
 };
 
 // The rows the rebuild wrote, as db_bench would write them: as many, of their mean sizes,
-// compressing as much as the rebuild's files did.
+// compressing as much as the rebuild's files did. The floors (8-byte keys, 1-byte values, a
+// ratio in 0.05-1) only keep db_bench's arguments sensible; the generated log's rows are far
+// above them.
 FillseqRows RowsOf(const projections::Store::FileContents& files) {
   const uint64_t entries = std::max<uint64_t>(files.entries, 1);
   const uint64_t bytes = std::max<uint64_t>(files.key_bytes + files.value_bytes, 1);

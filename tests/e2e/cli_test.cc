@@ -216,6 +216,21 @@ TEST(CliTest, BenchRebuildRunsDbBenchInADirNamedWithAQuote) {
   EXPECT_FALSE(std::filesystem::exists(bench_dir));
 }
 
+TEST(CliTest, BenchRebuildWithoutDbBenchSaysWhereToGetItAndStillMeasuresTheRebuild) {
+  testing::TempDir dir;
+  // A PATH with no db_bench in it (popen's /bin/sh is found by its full path).
+  auto bench =
+      RunProcess({"/usr/bin/env", "PATH=" + dir.path().string(), kProgram, "bench", "rebuild",
+                  "--events", "1000", "--rounds", "1", "--dir", (dir.path() / "bench").string()});
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("median, all projections"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("db_bench did not run (Debian package rocksdb-tools installs it)"),
+            std::string::npos)
+      << bench.out;
+  EXPECT_EQ(bench.out.find("fillseq of those rows"), std::string::npos) << bench.out;
+  EXPECT_EQ(bench.out.find("goal >="), std::string::npos) << "no verdict without a baseline";
+}
+
 TEST(CliTest, BenchRebuildRefusesNoRounds) {
   testing::TempDir dir;
   auto bench = Ledgerdesk({"bench", "rebuild", "--events", "2000", "--rounds", "0", "--dir",
