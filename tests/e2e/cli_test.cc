@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -224,11 +225,73 @@ TEST(CliTest, BenchRebuildWithoutDbBenchSaysWhereToGetItAndStillMeasuresTheRebui
                   "--events", "1000", "--rounds", "1", "--dir", (dir.path() / "bench").string()});
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
   EXPECT_NE(bench.out.find("median, all projections"), std::string::npos) << bench.out;
-  EXPECT_NE(bench.out.find("db_bench did not run (Debian package rocksdb-tools installs it)"),
+  EXPECT_NE(bench.out.find("db_bench is not installed (Debian package rocksdb-tools installs it)"),
             std::string::npos)
       << bench.out;
   EXPECT_EQ(bench.out.find("fillseq of those rows"), std::string::npos) << bench.out;
   EXPECT_EQ(bench.out.find("goal >="), std::string::npos) << "no verdict without a baseline";
+}
+
+// Runs `bench rebuild` with PATH holding only a db_bench that is the shell script `script`.
+testing::ProcessResult BenchRebuildWithFakeDbBench(const testing::TempDir& dir,
+                                                   const std::string& script) {
+  const auto bin = dir.path() / "bin";
+  std::filesystem::create_directories(bin);
+  {
+    std::ofstream out(bin / "db_bench");
+    out << "#!/bin/sh\n" << script;
+  }
+  std::filesystem::permissions(bin / "db_bench", std::filesystem::perms::owner_all);
+  return RunProcess({"/usr/bin/env", "PATH=" + bin.string(), kProgram, "bench", "rebuild",
+                     "--events", "1000", "--rounds", "2", "--dir",
+                     (dir.path() / "bench").string()});
+}
+
+TEST(CliTest, BenchRebuildSaysWhatAFailingDbBenchSaidAndStillMeasuresTheRebuild) {
+  testing::TempDir dir;
+  auto bench = BenchRebuildWithFakeDbBench(dir, R"(echo 'opening the db'
+echo 'IO error: no space' >&2
+exit 3
+)");
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("median, all projections"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("db_bench failed (exit status 3): IO error: no space"),
+            std::string::npos)
+      << bench.out;
+  EXPECT_EQ(bench.out.find("goal >="), std::string::npos) << "no verdict without a baseline";
+}
+
+TEST(CliTest, BenchRebuildSaysWhenDbBenchPrintsNoResult) {
+  testing::TempDir dir;
+  auto bench = BenchRebuildWithFakeDbBench(dir, "echo 'fillseq: unknown benchmark'\n");
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("db_bench printed no fillseq result: fillseq: unknown benchmark"),
+            std::string::npos)
+      << bench.out;
+}
+
+// The rows' fillseq is for reading beside the goal: its failing must not cost the goal's verdict.
+TEST(CliTest, BenchRebuildJudgesTheGoalWhenOnlyTheRowsFillseqFails) {
+  testing::TempDir dir;
+  // The goal's shape (16-byte keys, 100-byte values) gets a result; the rebuild's rows do not.
+  auto bench = BenchRebuildWithFakeDbBench(dir, R"(case "$*" in
+  *--key_size=16\ --value_size=100\ *) echo 'fillseq : 2.000 micros/op 500000 ops/sec;';;
+  *) echo 'Invalid argument: value_size too large'; exit 1;;
+esac
+)");
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("round 1, db_bench fillseq"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("round 2, db_bench fillseq"), std::string::npos) << bench.out;
+  EXPECT_TRUE(std::regex_search(bench.out, std::regex(R"(median, db_bench fillseq +500000 ops/s)")))
+      << bench.out;
+  EXPECT_TRUE(std::regex_search(
+      bench.out, std::regex(R"(\nfillseq of those rows +db_bench failed \(exit status 1\): )"
+                            R"(Invalid argument: value_size too large\n)")))
+      << bench.out;
+  EXPECT_EQ(bench.out.find("median, fillseq of those rows"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("goal >= 300000 events/s and >= 1.00 of fillseq: NOT met"),
+            std::string::npos)
+      << bench.out;
 }
 
 TEST(CliTest, BenchRebuildRefusesNoRounds) {
