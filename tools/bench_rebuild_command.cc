@@ -71,7 +71,7 @@ std::string LastLine(std::string_view output) {
 }
 
 // Why db_bench gave no result, from popen's wait status and what it printed.
-Status DbBenchFailure(int status, const std::string& output) {
+Status DbBenchFailure(int status, std::string_view output) {
   if (WIFEXITED(status) && (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126)) {
     // The shell's "not found" and "not executable".
     return Unavailable("db_bench is not installed (Debian package rocksdb-tools installs it)");
@@ -119,6 +119,27 @@ double Median(std::vector<double> values) {
   const size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+// One fillseq baseline over the rounds: its ops/s and the rebuild's ratio to it in each round,
+// until db_bench first fails (then no more runs of it: the reason stands for all).
+struct FillseqSeries {
+  std::vector<double> ops, ratios;
+  Status failed;
+
+  // Runs db_bench fillseq of `rows` unless it failed before; records its ops/s and `rate`'s
+  // ratio to it. False when there is no number this round.
+  bool Run(const FillseqRows& rows, const std::filesystem::path& dir, double rate) {
+    if (!failed.ok()) return false;
+    auto fillseq = DbBenchFillseq(rows, dir);
+    if (!fillseq.ok()) {
+      failed = fillseq.status();
+      return false;
+    }
+    ops.push_back(*fillseq);
+    ratios.push_back(rate / *fillseq);
+    return true;
+  }
+};
 
 }  // namespace
 
@@ -172,8 +193,8 @@ int BenchRebuildCommand(const Args& args) {
       !alone.ok()) {
     return Fail("bench rebuild", alone.status());
   }
-  std::vector<double> rates, fillseqs, ratios, rows_fillseqs, rows_ratios;
-  Status fillseq_failed, rows_fillseq_failed;
+  std::vector<double> rates;
+  FillseqSeries judged, rows_series;  // the goal's baseline; the rebuild's own rows
   for (uint64_t round = 1; round <= *rounds; ++round) {
     const std::string label = "round " + std::to_string(round);
     auto rebuilt =
@@ -181,54 +202,40 @@ int BenchRebuildCommand(const Args& args) {
     if (!rebuilt.ok()) return Fail("bench rebuild", rebuilt.status());
     const double rate = rebuilt->events_per_second;
     rates.push_back(rate);
-    if (!fillseq_failed.ok()) continue;
-    auto fillseq = DbBenchFillseq({.keys = *events}, dir / "db_bench");
-    if (!fillseq.ok()) {
-      fillseq_failed = fillseq.status();
-      continue;
-    }
-    fillseqs.push_back(*fillseq);
-    ratios.push_back(rate / *fillseq);
+    if (!judged.Run({.keys = *events}, dir / "db_bench", rate)) continue;
     std::printf("%-34s %9.0f ops/s   (the rebuild: %.2f of it)\n",
-                (label + ", db_bench fillseq").c_str(), *fillseq, ratios.back());
+                (label + ", db_bench fillseq").c_str(), judged.ops.back(), judged.ratios.back());
     // For reading beside the goal, not judged: RocksDB's own write path given the very rows the
     // rebuild wrote (as many, as long, as compressible), against the rebuild's rows per second.
     // It failing (a shape this db_bench refuses) leaves the goal's measure standing.
-    if (!rows_fillseq_failed.ok()) continue;
     const FillseqRows rows = RowsOf(rebuilt->files);
-    auto rows_fillseq = DbBenchFillseq(rows, dir / "db_bench");
-    if (!rows_fillseq.ok()) {
-      rows_fillseq_failed = rows_fillseq.status();
-      continue;
-    }
     const double rows_rate = static_cast<double>(rows.keys) / rebuilt->seconds;
-    rows_fillseqs.push_back(*rows_fillseq);
-    rows_ratios.push_back(rows_rate / *rows_fillseq);
+    if (!rows_series.Run(rows, dir / "db_bench", rows_rate)) continue;
     std::printf(
         "%-34s %9.0f ops/s   (%llu rows of %llu + %llu bytes compressing to %.2f, as the "
         "rebuild wrote them at %.0f rows/s: %.2f of it)\n",
-        (label + ", fillseq of those rows").c_str(), *rows_fillseq,
+        (label + ", fillseq of those rows").c_str(), rows_series.ops.back(),
         static_cast<unsigned long long>(rows.keys), static_cast<unsigned long long>(rows.key_size),
         static_cast<unsigned long long>(rows.value_size), rows.compression_ratio, rows_rate,
-        rows_ratios.back());
+        rows_series.ratios.back());
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   const double rate = Median(rates);
   std::printf("%-34s %9.0f events/s\n", "median, all projections", rate);
-  if (!fillseq_failed.ok()) {
-    std::printf("%-34s %s\n", "db_bench fillseq", fillseq_failed.message().c_str());
+  if (!judged.failed.ok()) {
+    std::printf("%-34s %s\n", "db_bench fillseq", judged.failed.message().c_str());
     return kExitOk;
   }
-  const double ratio = Median(ratios);
-  std::printf("%-34s %9.0f ops/s\n", "median, db_bench fillseq", Median(fillseqs));
-  if (rows_fillseq_failed.ok()) {
+  const double ratio = Median(judged.ratios);
+  std::printf("%-34s %9.0f ops/s\n", "median, db_bench fillseq", Median(judged.ops));
+  if (rows_series.failed.ok()) {
     std::printf(
         "%-34s %9.0f ops/s   (the rebuild's rows/s: %.2f of it, median of the rounds; "
         "not the goal's measure)\n",
-        "median, fillseq of those rows", Median(rows_fillseqs), Median(rows_ratios));
+        "median, fillseq of those rows", Median(rows_series.ops), Median(rows_series.ratios));
   } else {
-    std::printf("%-34s %s\n", "fillseq of those rows", rows_fillseq_failed.message().c_str());
+    std::printf("%-34s %s\n", "fillseq of those rows", rows_series.failed.message().c_str());
   }
   std::printf(
       "%-34s %9.2f of fillseq (median of the rounds); goal >= 300000 events/s and >= "
