@@ -384,6 +384,73 @@ TEST_F(ApiStoryTest, ARetriedWriteWithItsKeyGetsTheFirstAnswerAndAppendsNothing)
   EXPECT_EQ(Poco::JSON::Parser().parse(tickets.body).extract<Poco::JSON::Array::Ptr>()->size(), 1u);
 }
 
+// An Idempotency-Key names one request of one caller: another caller's request with the same key,
+// or the same key on another path, is a write of its own, never answered with the first's outcome.
+TEST_F(ApiStoryTest, TheSameKeyFromAnotherCallerOrOnAnotherPathIsAWriteOfItsOwn) {
+  const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");
+  const std::string bob = VerifiedSession(kBob, "K654321", "FG900");
+  const auto open = [&](const std::string& token, const std::string& number,
+                        const std::string& serial) {
+    return Call("POST", "/api/v1/tickets",
+                R"({"contract_number":")" + number + R"(","serial":")" + serial +
+                    R"(","title":"A","description":"B"})",
+                token, "shared-key");
+  };
+  const Reply alices = open(alice, "K123456", "FG100");
+  const Reply bobs = open(bob, "K654321", "FG900");
+  ASSERT_EQ(alices.status, 201) << alices.body;
+  ASSERT_EQ(bobs.status, 201) << bobs.body;
+  EXPECT_NE(bobs.json()->getValue<std::string>("ticket_id"),
+            alices.json()->getValue<std::string>("ticket_id"));
+  EXPECT_GT(bobs.json()->getValue<uint64_t>("position"),
+            alices.json()->getValue<uint64_t>("position"));
+  EXPECT_TRUE(bobs.json()->has("number")) << bobs.body;
+
+  // Alice's second ticket, then the same key and body on both tickets' messages: two messages.
+  const Reply second = Call("POST", "/api/v1/tickets",
+                            R"({"contract_number":"K123456","serial":"FG100","title":"C",)"
+                            R"("description":"D"})",
+                            alice);
+  ASSERT_EQ(second.status, 201) << second.body;
+  uint64_t last = 0;
+  std::vector<std::string> ids;
+  for (const Reply* ticket : {&alices, &second}) {
+    ids.push_back(ticket->json()->getValue<std::string>("ticket_id"));
+    const Reply posted = Call("POST", "/api/v1/tickets/" + ids.back() + "/messages",
+                              R"({"body":"raz"})", alice, "message-key");
+    ASSERT_EQ(posted.status, 201) << posted.body;
+    EXPECT_GT(posted.json()->getValue<uint64_t>("position"), last);
+    last = posted.json()->getValue<uint64_t>("position");
+  }
+  // Bob, with Alice's message key on his own ticket: his message is written too.
+  const std::string bobs_id = bobs.json()->getValue<std::string>("ticket_id");
+  const Reply bobs_message = Call("POST", "/api/v1/tickets/" + bobs_id + "/messages",
+                                  R"({"body":"raz"})", bob, "message-key");
+  ASSERT_EQ(bobs_message.status, 201) << bobs_message.body;
+  const std::string after =
+      "?min_position=" + std::to_string(bobs_message.json()->getValue<uint64_t>("position"));
+  for (const std::string& id : ids) {
+    const Reply ticket = Call("GET", "/api/v1/tickets/" + id + after, "", alice);
+    EXPECT_EQ(ticket.json()->getArray("messages")->size(), 1u) << ticket.body;
+  }
+  const Reply bobs_ticket = Call("GET", "/api/v1/tickets/" + bobs_id + after, "", bob);
+  EXPECT_EQ(bobs_ticket.json()->getArray("messages")->size(), 1u) << bobs_ticket.body;
+
+  // Before a session the key has no caller to belong to: another body with it is refused, never
+  // answered with the first one's account.
+  const Reply carol = Call("POST", "/api/v1/registrations",
+                           R"({"email":"carol@example.pl","password":"correct horse battery",)"
+                           R"("name":"Carol","phone":"600100400","nip":"5260250274"})",
+                           "", "register-key");
+  const Reply dave = Call("POST", "/api/v1/registrations",
+                          R"({"email":"dave@example.pl","password":"correct horse battery",)"
+                          R"("name":"Dave","phone":"600100500","nip":"5260250274"})",
+                          "", "register-key");
+  ASSERT_EQ(carol.status, 201) << carol.body;
+  EXPECT_EQ(dave.status, 409) << dave.body;
+  EXPECT_EQ(dave.error_code(), "idempotency_key_reused");
+}
+
 // Bad input on the routes added with the route table: each a 400 naming what is wrong.
 TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
   const std::string alice = VerifiedSession(kAlice, "K123456", "FG100");

@@ -18,8 +18,8 @@ Answer Register(ApiContext& api, ApiRequest& request) {
                                .name = fields["name"],
                                .phone = fields["phone"],
                                .nip = fields["nip"]};
-  LD_ASSIGN_OR_RETURN(auto registered, api.services.accounts.Register(
-                                           input, request.http.get("Idempotency-Key", "")));
+  LD_ASSIGN_OR_RETURN(auto registered,
+                      api.services.accounts.Register(input, ApiContext::RequestKey(request, "")));
   Poco::JSON::Object out;
   out.set("account_id", registered.account_id);
   out.set("position", registered.position.value);

@@ -72,9 +72,20 @@ Status ApiContext::CaughtUp(const ApiRequest& request) {
   return OkStatus();
 }
 
+std::string ApiContext::RequestKey(const ApiRequest& request, std::string_view caller_id) {
+  const std::string key = request.http.get("Idempotency-Key", "");
+  if (key.empty()) return "";
+  std::string identity = request.http.getMethod() + ' ' + request.http.getURI();
+  for (std::string_view part :
+       {caller_id, std::string_view(key), std::string_view(request.content_sha256)}) {
+    identity.append(1, '\0').append(part);
+  }
+  return log::Hex(log::Sha256(identity).substr(0, 16));
+}
+
 Result<app::Outcome> ApiContext::Execute(const ApiRequest& request, const domain::Caller& caller,
                                          const app::Decision& decide) {
-  return services.writes.Execute(ActorOf(caller), decide, request.http.get("Idempotency-Key", ""));
+  return services.writes.Execute(ActorOf(caller), decide, RequestKey(request, caller.account_id));
 }
 
 Answer ApiContext::Written(const Result<app::Outcome>& outcome, int status) {
@@ -91,10 +102,9 @@ std::string ApiContext::Open(const v1::Sealed& sealed) const {
 
 std::string ApiContext::IdFor(const ApiRequest& request, const domain::Caller& caller,
                               std::string_view what) {
-  const std::string key = request.http.get("Idempotency-Key", "");
-  if (key.empty()) return log::Hex(log::RandomEventId());
-  std::string seed = caller.account_id;
-  seed.append(1, '\0').append(what).append(1, '\0').append(key);
+  std::string seed = RequestKey(request, caller.account_id);
+  if (seed.empty()) return log::Hex(log::RandomEventId());
+  seed.append(1, '\0').append(what);
   return log::Hex(log::Sha256(seed).substr(0, 16));
 }
 

@@ -68,7 +68,11 @@ class ApiContext {
   Status CaughtUp(const ApiRequest& request);
   std::unique_ptr<projections::RowReader> Views() const { return services.views.Reader(); }
 
-  // Runs a command as `caller` with the request's Idempotency-Key.
+  // What a keyed write is known by in the log: a digest of the method, the URI, the caller (an
+  // account id; "" before a session), the Idempotency-Key and the content, so that only a retry
+  // of the very same request by the same caller finds the first one's events. "" without a key.
+  static std::string RequestKey(const ApiRequest& request, std::string_view caller_id);
+  // Runs a command as `caller`, known by RequestKey.
   Result<app::Outcome> Execute(const ApiRequest& request, const domain::Caller& caller,
                                const app::Decision& decide);
   // The answer of a write: `status` with {"position": N}, or the error.
@@ -79,7 +83,7 @@ class ApiContext {
 
   static v1::Actor ActorOf(const domain::Caller& caller);
   // The id of a thing a write creates (`what`: "ticket", "message", ...): random, or derived from
-  // the Idempotency-Key so that a retry names the same thing in its answer.
+  // RequestKey so that a retry names the same thing in its answer.
   static std::string IdFor(const ApiRequest& request, const domain::Caller& caller,
                            std::string_view what);
 };

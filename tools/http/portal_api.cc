@@ -79,10 +79,10 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     request.body = std::move(*body);
     const std::string scope =
         route->method + " " + path + '\0' + request.http.get("Authorization", "") + '\0' + key;
-    const std::string digest = log::Sha256(*request.body);
-    if (auto first = services_.idempotent->Find(scope, digest)) return *first;
+    request.content_sha256 = log::Sha256(*request.body);
+    if (auto first = services_.idempotent->Find(scope, request.content_sha256)) return *first;
     Answer answer = route->handle(api, request);
-    services_.idempotent->Store(scope, digest, answer);
+    services_.idempotent->Store(scope, request.content_sha256, answer);
     return answer;
   }
 

@@ -25,6 +25,9 @@ struct ApiRequest {
   Poco::Net::HTTPServerRequest& http;
   std::map<std::string, std::string> params;
   std::optional<std::string> body;  // read ahead (a keyed write); else the handler reads it
+  // SHA-256 of what a keyed write carries: the body read ahead, or an upload once it is stored.
+  // Part of the write's identity (ApiContext::RequestKey).
+  std::string content_sha256;
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
   // A query parameter, decoded, or "".
@@ -44,7 +47,7 @@ struct Route {
   std::vector<std::string> body_fields;  // JSON body fields it reads ("name?" when optional)
   std::function<Answer(ApiContext&, ApiRequest&)> handle;
   // The handler streams the body itself (an upload): never read ahead, so no replayed answer for
-  // an Idempotency-Key — the ids it creates come from the key instead.
+  // an Idempotency-Key — the ids it creates come from the key and the stored bytes instead.
   bool streams_body = false;
 };
 

@@ -308,6 +308,7 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
     }
     return stored.status();
   }
+  request.content_sha256 = stored->sha256;  // a retry carries the same bytes
   const std::string attachment_id = ApiContext::IdFor(request, caller, "attachments");
   LD_ASSIGN_OR_RETURN(
       auto added,
