@@ -223,7 +223,8 @@ TEST_F(ViewsScenario, TheWholeStoryThroughEveryQuery) {
                                           .content_type = "text/plain"},
                     s_.context));
   s_.At("2026-11-23T12:05:00Z");
-  Do(domain::Decide(s_.model, domain::CloseTicket{.ticket_id = "t1", .caller = alice}, s_.context));
+  Do(domain::Decide(s_.model, domain::CloseTicket{.ticket_id = "t1", .caller = alice}, s_.context,
+                    s_.sealer));
   {
     auto reader = Reader();
     EXPECT_EQ(Ids(*EngineerQueue(*reader, eve)), (std::vector<std::string>{"t2", "t3"}));
@@ -238,8 +239,8 @@ TEST_F(ViewsScenario, TheWholeStoryThroughEveryQuery) {
     EXPECT_EQ(GetAttachment(*reader, alice, "t1", "a2").status().code(), StatusCode::kNotFound);
   }
   s_.At("2026-11-23T12:10:00Z");
-  Do(domain::Decide(s_.model, domain::ReopenTicket{.ticket_id = "t1", .caller = alice},
-                    s_.context));
+  Do(domain::Decide(s_.model, domain::ReopenTicket{.ticket_id = "t1", .caller = alice}, s_.context,
+                    s_.sealer));
   {
     auto reader = Reader();
     EXPECT_EQ(GetTicket(*reader, alice, "t1")->ticket.status, v1::TICKET_STATUS_OPEN);

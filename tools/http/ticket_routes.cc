@@ -189,16 +189,20 @@ Answer ChangePartnerAccess(ApiContext& api, ApiRequest& request) {
 
 Answer Close(ApiContext& api, ApiRequest& request) {
   return RunTicketCommand<domain::CloseTicket>(
-      api, request, 200, [&](const domain::Caller& caller) -> Result<domain::CloseTicket> {
+      api, request, 200,
+      [&](const domain::Caller& caller) -> Result<domain::CloseTicket> {
         return domain::CloseTicket{.ticket_id = request.Param("id"), .caller = caller};
-      });
+      },
+      api.services.personal);
 }
 
 Answer Reopen(ApiContext& api, ApiRequest& request) {
   return RunTicketCommand<domain::ReopenTicket>(
-      api, request, 200, [&](const domain::Caller& caller) -> Result<domain::ReopenTicket> {
+      api, request, 200,
+      [&](const domain::Caller& caller) -> Result<domain::ReopenTicket> {
         return domain::ReopenTicket{.ticket_id = request.Param("id"), .caller = caller};
-      });
+      },
+      api.services.personal);
 }
 
 Answer Escalate(ApiContext& api, ApiRequest& request) {

@@ -51,7 +51,7 @@ Status CheckText(std::string_view text, std::string_view field, size_t max_lengt
 }
 
 // The opener's notification and the e-mail to the opener and every CC address that an engineer's
-// reply or a status change sends.
+// reply or a status change (closing and reopening too) sends.
 Status NotifyCustomer(const TicketState& ticket, std::string_view kind, std::string_view text,
                       EventBuilder& events, const CommandContext& context, Sealer& sealer) {
   const std::string stream = TicketStream(ticket.ticket_id);
@@ -75,6 +75,15 @@ Status NotifyCustomer(const TicketState& ticket, std::string_view kind, std::str
                       sealer.Seal(subject, "Ticket " + ticket.number + ": " + std::string(kind)));
   LD_ASSIGN_OR_RETURN(*mail->mutable_body(), sealer.Seal(subject, text));
   return OkStatus();
+}
+
+// NotifyCustomer of a status change (an engineer's, a close, a reopen) to `status`.
+Status NotifyStatus(const TicketState& ticket, v1::TicketStatus status, EventBuilder& events,
+                    const CommandContext& context, Sealer& sealer) {
+  return NotifyCustomer(
+      ticket, "status_changed",
+      "Status of ticket " + ticket.number + ": " + std::string(TicketStatusName(status)), events,
+      context, sealer);
 }
 
 EventBuilder Builder(const Model& model, const CommandContext& context) {
@@ -341,6 +350,7 @@ Result<Envelopes> Decide(const Model& model, const PostMessage& command,
     reopened->set_ticket_id(ticket->ticket_id);
     reopened->set_reopened_by(caller.account_id);
     reopened->set_reason("customer_message");
+    LD_RETURN_IF_ERROR(NotifyStatus(*ticket, v1::TICKET_STATUS_OPEN, events, context, sealer));
   }
   auto* posted = events.Add(stream).mutable_message_posted();
   posted->set_ticket_id(ticket->ticket_id);
@@ -434,15 +444,12 @@ Result<Envelopes> Decide(const Model& model, const ChangeStatus& command,
   changed->set_from(ticket->status);
   changed->set_to(command.status);
   changed->set_changed_by(command.caller.account_id);
-  LD_RETURN_IF_ERROR(NotifyCustomer(
-      *ticket, "status_changed",
-      "Status of ticket " + ticket->number + ": " + std::string(TicketStatusName(command.status)),
-      events, context, sealer));
+  LD_RETURN_IF_ERROR(NotifyStatus(*ticket, command.status, events, context, sealer));
   return events.Take();
 }
 
 Result<Envelopes> Decide(const Model& model, const CloseTicket& command,
-                         const CommandContext& context) {
+                         const CommandContext& context, Sealer& sealer) {
   LD_ASSIGN_OR_RETURN(const TicketState* ticket,
                       ActableTicket(model, command.caller, command.ticket_id));
   if (ticket->status == v1::TICKET_STATUS_CLOSED) {
@@ -452,11 +459,12 @@ Result<Envelopes> Decide(const Model& model, const CloseTicket& command,
   auto* closed = events.Add(TicketStream(ticket->ticket_id)).mutable_ticket_closed();
   closed->set_ticket_id(ticket->ticket_id);
   closed->set_closed_by(command.caller.account_id);
+  LD_RETURN_IF_ERROR(NotifyStatus(*ticket, v1::TICKET_STATUS_CLOSED, events, context, sealer));
   return events.Take();
 }
 
 Result<Envelopes> Decide(const Model& model, const ReopenTicket& command,
-                         const CommandContext& context) {
+                         const CommandContext& context, Sealer& sealer) {
   LD_ASSIGN_OR_RETURN(const TicketState* ticket,
                       ActableTicket(model, command.caller, command.ticket_id));
   if (ticket->status != v1::TICKET_STATUS_CLOSED) {
@@ -467,6 +475,7 @@ Result<Envelopes> Decide(const Model& model, const ReopenTicket& command,
   reopened->set_ticket_id(ticket->ticket_id);
   reopened->set_reopened_by(command.caller.account_id);
   reopened->set_reason("reopened");
+  LD_RETURN_IF_ERROR(NotifyStatus(*ticket, v1::TICKET_STATUS_OPEN, events, context, sealer));
   return events.Take();
 }
 

@@ -209,9 +209,9 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const ChangePartner
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const ChangeStatus& command,
                                          const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const CloseTicket& command,
-                                         const CommandContext& context);
+                                         const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const ReopenTicket& command,
-                                         const CommandContext& context);
+                                         const CommandContext& context, Sealer& sealer);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const EscalateTicket& command,
                                          const CommandContext& context, Sealer& sealer);
 

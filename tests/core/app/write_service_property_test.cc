@@ -103,15 +103,17 @@ TEST(WriteServicePropertyTest, RefusedCommandsAppendNothingAndAReplayEqualsTheLi
           break;
         }
         case 4:
-          decide = [=](const auto& model, const auto& context) {
-            return domain::Decide(
-                model, domain::CloseTicket{.ticket_id = ticket, .caller = customer}, context);
+          decide = [=, &sealer](const auto& model, const auto& context) {
+            return domain::Decide(model,
+                                  domain::CloseTicket{.ticket_id = ticket, .caller = customer},
+                                  context, sealer);
           };
           break;
         case 5:
-          decide = [=](const auto& model, const auto& context) {
-            return domain::Decide(
-                model, domain::ReopenTicket{.ticket_id = ticket, .caller = customer}, context);
+          decide = [=, &sealer](const auto& model, const auto& context) {
+            return domain::Decide(model,
+                                  domain::ReopenTicket{.ticket_id = ticket, .caller = customer},
+                                  context, sealer);
           };
           break;
         case 6: {

@@ -165,8 +165,9 @@ TEST_F(WriteServiceTest, AnIdempotencyKeyAppendsOnce) {
 TEST_F(WriteServiceTest, ARefusedCommandAppendsNothing) {
   const auto before = log_.End()->value;
   auto refused = service_->Execute(customer_, [this](const auto& model, const auto& context) {
-    return domain::Decide(
-        model, domain::ReopenTicket{.ticket_id = "t1", .caller = CustomerOf(kNipA)}, context);
+    return domain::Decide(model,
+                          domain::ReopenTicket{.ticket_id = "t1", .caller = CustomerOf(kNipA)},
+                          context, sealer_);
   });
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(log_.End()->value, before);

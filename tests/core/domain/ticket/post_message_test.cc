@@ -64,13 +64,18 @@ TEST_F(TicketTest, AFirstReplyAfterTheDueTimeIsABreach) {
 TEST_F(TicketTest, ACustomerMessageReopensAClosedTicket) {
   GivenOpenTicket();
   s.Given(Decide(s.model, CloseTicket{.ticket_id = "t1", .caller = CustomerOf(testing::kNipA)},
-                 s.context));
+                 s.context, s.sealer));
   auto events =
       Decide(s.model, Message(CustomerOf(testing::kNipA), "It is back."), s.context, s.sealer);
   ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 2u);
+  ASSERT_EQ(events->size(), 4u);
   EXPECT_TRUE((*events)[0].has_ticket_reopened());
-  EXPECT_TRUE((*events)[1].has_message_posted());
+  // Reopening is a status change: the opener hears of it (notification and mail).
+  EXPECT_EQ((*events)[1].notification_queued().kind(), "status_changed");
+  EXPECT_EQ(Unsealed((*events)[1].notification_queued().text()),
+            "Status of ticket " + Ticket().number + ": open");
+  EXPECT_TRUE((*events)[2].has_email_queued());
+  EXPECT_TRUE((*events)[3].has_message_posted());
   s.Given(*events);
   EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_OPEN);
 }

@@ -54,16 +54,49 @@ TEST_F(TicketTest, CloseAndReopenAtAnyTimeButNotTwice) {
   GivenOpenTicket();
   const CloseTicket close{.ticket_id = "t1", .caller = CustomerOf(kNipA)};
   const ReopenTicket reopen{.ticket_id = "t1", .caller = CustomerOf(kNipA)};
-  EXPECT_EQ(Decide(s.model, reopen, s.context).status().code(), StatusCode::kFailedPrecondition);
-  s.Given(Decide(s.model, close, s.context));
+  EXPECT_EQ(Decide(s.model, reopen, s.context, s.sealer).status().code(),
+            StatusCode::kFailedPrecondition);
+  s.Given(Decide(s.model, close, s.context, s.sealer));
   EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_CLOSED);
-  EXPECT_EQ(Decide(s.model, close, s.context).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Decide(s.model, close, s.context, s.sealer).status().code(),
+            StatusCode::kFailedPrecondition);
   s.At("2030-01-01T00:00:00Z");  // years later, still allowed
-  s.Given(Decide(s.model, reopen, s.context));
+  s.Given(Decide(s.model, reopen, s.context, s.sealer));
   EXPECT_EQ(Ticket().status, v1::TICKET_STATUS_OPEN);
   // Engineers close too.
   EXPECT_TRUE(
-      Decide(s.model, CloseTicket{.ticket_id = "t1", .caller = Engineer()}, s.context).ok());
+      Decide(s.model, CloseTicket{.ticket_id = "t1", .caller = Engineer()}, s.context, s.sealer)
+          .ok());
+}
+
+// Closing and reopening are status changes: whoever does it, the opener gets a notification and
+// the opener and every CC address a mail.
+TEST_F(TicketTest, ClosingAndReopeningTellTheOpenerAndTheCcAddresses) {
+  GivenOpenTicket();  // opened by alice, with ops@example.pl in CC
+  const auto expect_told = [&](const Result<std::vector<v1::Envelope>>& events,
+                               const std::string& status) {
+    ASSERT_TRUE(events.ok()) << events.status().ToString();
+    ASSERT_EQ(events->size(), 3u);
+    const auto& notification = (*events)[1].notification_queued();
+    EXPECT_EQ(notification.account_id(), "alice");
+    EXPECT_EQ(notification.kind(), "status_changed");
+    EXPECT_EQ(Unsealed(notification.text()), "Status of ticket " + Ticket().number + ": " + status);
+    const auto& mail = (*events)[2].email_queued();
+    ASSERT_EQ(mail.to_size(), 1);
+    EXPECT_EQ(Unsealed(mail.to(0)), "ops@example.pl");
+    ASSERT_EQ(mail.to_account_ids_size(), 1);
+    EXPECT_EQ(mail.to_account_ids(0), "alice");
+  };
+  for (const Caller& caller : {CustomerOf(kNipA), Engineer()}) {
+    auto closed =
+        Decide(s.model, CloseTicket{.ticket_id = "t1", .caller = caller}, s.context, s.sealer);
+    expect_told(closed, "closed");
+    s.Given(*closed);
+    auto reopened =
+        Decide(s.model, ReopenTicket{.ticket_id = "t1", .caller = caller}, s.context, s.sealer);
+    expect_told(reopened, "open");
+    s.Given(*reopened);
+  }
 }
 
 TEST_F(TicketTest, EscalationNeedsAReasonAndAnOpenTicket) {
