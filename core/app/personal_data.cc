@@ -18,6 +18,8 @@ Result<v1::Sealed> PersonalData::Seal(const std::string& subject_id, std::string
 }
 
 Result<std::string> PersonalData::Open(const v1::Sealed& sealed) const {
+  // Nothing was sealed (a staff account has no phone): nothing to open, and nothing erased.
+  if (sealed.key_id().empty() && sealed.ciphertext().empty()) return std::string();
   auto plaintext = crypto::OpenSealed(keys_, crypto::FromProto(sealed), kAssociatedData);
   if (!plaintext.ok() && plaintext.status().code() == StatusCode::kNotFound) {
     return std::string(kErased);

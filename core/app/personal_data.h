@@ -21,8 +21,8 @@ class PersonalData : public domain::Sealer {
 
   Result<v1::Sealed> Seal(const std::string& subject_id, std::string_view plaintext) override;
 
-  // The plaintext, or kErased when the subject's key was destroyed. Errors: kDataLoss for a value
-  // that does not authenticate (tampered or corrupt).
+  // The plaintext, kErased when the subject's key was destroyed, "" for a value never sealed (an
+  // unset field). Errors: kDataLoss for a value that does not authenticate (tampered or corrupt).
   Result<std::string> Open(const v1::Sealed& sealed) const;
 
  private:

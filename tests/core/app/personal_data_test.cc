@@ -27,6 +27,12 @@ TEST(PersonalDataTest, ADestroyedKeyReadsAsErased) {
   EXPECT_EQ(*personal.Open(*bob), "bob@example.pl");
 }
 
+TEST(PersonalDataTest, AValueNeverSealedOpensEmptyNotErased) {
+  auto keys = crypto::NewInMemorySubjectKeyStore();
+  PersonalData personal(*keys);
+  EXPECT_EQ(*personal.Open(v1::Sealed()), "");
+}
+
 TEST(PersonalDataTest, ATamperedValueIsDataLoss) {
   auto keys = crypto::NewInMemorySubjectKeyStore();
   PersonalData personal(*keys);
