@@ -126,6 +126,9 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
   auto json = ticket.json();
   EXPECT_EQ(json->getValue<std::string>("status"), "waiting_for_customer");
   EXPECT_FALSE(json->get("responded_at").isEmpty());
+  // The due time reads as the opening answered it, to the character.
+  EXPECT_EQ(json->getValue<std::string>("response_due_at"),
+            opened.json()->getValue<std::string>("response_due_at"));
   auto messages = json->getArray("messages");
   EXPECT_EQ(json->getValue<std::string>("description"),
             "Po aktualizacji serwer się nie uruchamia.");
@@ -169,6 +172,20 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
                                  "", alice);
   EXPECT_EQ(final_state.json()->getValue<std::string>("status"), "open");
   EXPECT_EQ(final_state.json()->getArray("cc")->size(), 2u);
+  // Closing and reopening are status changes too: a notification each, and mails to the CCs.
+  const Reply later = Call("GET",
+                           "/api/v1/notifications?min_position=" +
+                               std::to_string(reopened.json()->getValue<int>("position")),
+                           "", alice);
+  const auto all = Poco::JSON::Parser().parse(later.body).extract<Poco::JSON::Array::Ptr>();
+  ASSERT_EQ(all->size(), 4u) << later.body;
+  EXPECT_NE(all->getObject(0)->getValue<std::string>("text").find(": open"), std::string::npos);
+  EXPECT_NE(all->getObject(1)->getValue<std::string>("text").find(": closed"), std::string::npos);
+  for (int attempt = 0; attempt < 50 && MailsTo("it@example.pl") < 2; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(MailsTo("it@example.pl"), 2);
+  EXPECT_EQ(MailsTo("szef@example.pl"), 4);
   // A customer cannot set statuses; engineers can't be impersonated by a guessed path.
   EXPECT_EQ(
       Call("PUT", "/api/v1/tickets/" + id + "/status", R"({"status":"resolved"})", alice).status,
@@ -192,6 +209,9 @@ TEST_F(ApiStoryTest, EngineersWorkTheQueueBreachesAndUnlocksCustomersDoNot) {
   const std::string right = R"({"email":"alice@example.pl","password":"correct horse battery"})";
   EXPECT_EQ(Call("POST", "/api/v1/sessions", right).status, 423);
   const std::string engineer = StaffSession("eng@ledgerdesk.pl", engineer_token_);
+  // Staff are added without a phone: none shows, not an erased one.
+  const Reply staff = Call("GET", "/api/v1/account", "", engineer);
+  EXPECT_EQ(staff.json()->getValue<std::string>("phone"), "") << staff.body;
   EXPECT_EQ(Call("POST", "/api/v1/accounts/" + alice_id + "/unlock", "", engineer).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/accounts/no-such-account/unlock", "", engineer).status, 404);
   EXPECT_EQ(Call("POST", "/api/v1/sessions", right).status, 201);

@@ -30,7 +30,10 @@ Answer Json(int status, const Poco::JSON::Array& array) {
 Answer NoContent() { return {204, ""}; }
 
 std::string Rfc3339(std::chrono::system_clock::time_point at) {
-  return google::protobuf::util::TimeUtil::ToString(domain::ToTimestamp(at));
+  // To the microsecond, as the projections keep times: a write's answer and a later read of the
+  // same instant give the same text.
+  return google::protobuf::util::TimeUtil::ToString(
+      domain::ToTimestamp(std::chrono::floor<std::chrono::microseconds>(at)));
 }
 
 Poco::Dynamic::Var Rfc3339OrNull(const std::optional<std::chrono::system_clock::time_point>& at) {

@@ -31,7 +31,7 @@ Answer Json(int status, const Poco::JSON::Object& object);
 Answer Json(int status, const Poco::JSON::Array& array);
 Answer NoContent();
 
-// RFC 3339 UTC, as every timestamp in the API.
+// RFC 3339 UTC to the microsecond at most, as every timestamp in the API.
 std::string Rfc3339(std::chrono::system_clock::time_point at);
 // The same, or JSON null.
 Poco::Dynamic::Var Rfc3339OrNull(const std::optional<std::chrono::system_clock::time_point>& at);
