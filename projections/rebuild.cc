@@ -137,6 +137,9 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
                               const std::filesystem::path& dir, RebuildOptions options) {
   const auto started = std::chrono::steady_clock::now();
   LD_ASSIGN_OR_RETURN(auto column_families, ColumnFamiliesOf(projections));
+  // Nobody uses the store this replaces until it is replaced (serve would go on writing the old
+  // one's files under the new one's name).
+  LD_ASSIGN_OR_RETURN(const ProcessLock lock, LockProjections(dir));
   const auto scratch = RebuildScratchDir(dir);
   std::error_code error;
   std::filesystem::remove_all(scratch, error);
@@ -149,7 +152,8 @@ Result<RebuildResult> Rebuild(log::EventLog& log, const ProjectionSet& projectio
     LD_ASSIGN_OR_RETURN(auto store, Store::Open({.dir = scratch,
                                                  .column_families = column_families,
                                                  .block_cache_bytes = BlockCacheBytes(options),
-                                                 .bulk_load = true}));
+                                                 .bulk_load = true,
+                                                 .exclusive = false}));
     LD_RETURN_IF_ERROR(BulkReplay(log, *store, projections, options, end.value,
                                   /*with_validator_state=*/true, result));
     // Rows and validator state were written without the WAL: make them durable first, and only
@@ -202,7 +206,8 @@ Result<RebuildResult> RebuildOnly(log::EventLog& log, const ProjectionSet& proje
     LD_ASSIGN_OR_RETURN(auto aside, Store::Open({.dir = scratch,
                                                  .column_families = chosen->column_families(),
                                                  .block_cache_bytes = BlockCacheBytes(options),
-                                                 .bulk_load = true}));
+                                                 .bulk_load = true,
+                                                 .exclusive = false}));
     LD_RETURN_IF_ERROR(BulkReplay(bounded, *aside, one, options, stands_at.next.value,
                                   /*with_validator_state=*/false, result));
     LD_ASSIGN_OR_RETURN(const Checkpoint replayed, aside->ReadCheckpoint());

@@ -146,6 +146,16 @@ std::filesystem::path RebuiltDir(const std::filesystem::path& dir) {
   return WithSuffix(dir, ".rebuilt");
 }
 
+Result<ProcessLock> LockProjections(const std::filesystem::path& dir) {
+  const std::filesystem::path file = WithSuffix(dir, ".lock");
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::absolute(file).parent_path(), error);
+  if (error) return Unavailable("cannot create the directory of " + file.string());
+  return ProcessLock::Acquire(file, "the projection store in " + dir.string(),
+                              "; stop it first (serve, a rebuild and a digest each need the store "
+                              "to themselves), or use another --data-dir");
+}
+
 Status InstallRebuiltStore(const std::filesystem::path& dir) {
   const auto rebuilt = RebuiltDir(dir);
   const auto old = WithSuffix(dir, ".old");
@@ -183,6 +193,7 @@ Result<std::vector<std::string>> ColumnFamiliesOf(const ProjectionSet& projectio
 // Store
 
 struct Store::Impl {
+  ProcessLock lock;  // first: released after everything else is closed
   StoreOptions options;
   std::vector<std::string> created;
   std::vector<std::string> incomplete;
@@ -218,6 +229,10 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     if (cf.empty() || IsReserved(cf)) {
       return InvalidArgument("reserved column family name \"" + cf + "\"");
     }
+  }
+  ProcessLock lock;
+  if (!options.read_only && options.exclusive) {
+    LD_ASSIGN_OR_RETURN(lock, LockProjections(options.dir));
   }
   if (!options.read_only) {
     LD_RETURN_IF_ERROR(InstallRebuiltStore(options.dir));
@@ -274,6 +289,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   }
 
   auto impl = std::make_unique<Impl>();
+  impl->lock = std::move(lock);
   for (const auto& cf : options.column_families) {
     if (std::find(existing.begin(), existing.end(), cf) == existing.end()) {
       impl->created.push_back(cf);

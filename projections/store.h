@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/process_lock.h"
 #include "core/common/status.h"
 #include "core/log/event_log.h"
 #include "projections/durable_validator.h"
@@ -58,6 +59,11 @@ struct StoreOptions {
   // Reads only, beside the process that writes the store (an audit beside serve): nothing is
   // created or installed, commits fail; reads see what was committed when it was opened.
   bool read_only = false;
+  // A data dir's own store (serve's, a digest's): held under LockProjections while open, so that
+  // a rebuild, a digest or a second serve beside it is refused instead of corrupting it. Off for
+  // a store built aside (a rebuild's scratch store, whose rebuild holds the lock of the store it
+  // replaces). Not taken by read-only opens.
+  bool exclusive = true;
 };
 
 class StoreBatch;
@@ -240,6 +246,11 @@ Result<std::vector<std::string>> ColumnFamiliesOf(const ProjectionSet& projectio
 // step is a rename, so a crash leaves either the old store or the new one; Store::Open finishes an
 // installation a crash interrupted. InstallRebuiltStore does nothing when there is no rebuilt
 // store.
+// One process at a time on the store in `dir`: the lock (the file `<dir>.lock`) that Store::Open
+// takes, and a rebuild of `dir` holds from start to installation. Errors: kUnavailable naming the
+// holder's pid while another process holds it.
+Result<ProcessLock> LockProjections(const std::filesystem::path& dir);
+
 std::filesystem::path RebuildScratchDir(const std::filesystem::path& dir);
 std::filesystem::path RebuiltDir(const std::filesystem::path& dir);
 Status InstallRebuiltStore(const std::filesystem::path& dir);

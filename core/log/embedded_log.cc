@@ -1,7 +1,6 @@
 #include "core/log/embedded_log.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/common/process_lock.h"
 #include "core/log/crc32c.h"
 
 namespace ledgerdesk::log {
@@ -686,7 +686,7 @@ class EmbeddedLogImpl final : public EmbeddedLog {
   const EmbeddedLogOptions options_;
   const std::shared_ptr<LogState> state_;
   EmbeddedLogRecovery recovery_;
-  File lock_file_;
+  ProcessLock lock_;
 
   std::mutex append_mu_;  // one append at a time; guards the fields below
   File active_;           // the last segment
@@ -701,22 +701,8 @@ Status EmbeddedLogImpl::Lock() {
   const fs::path path = options_.dir / kLockFileName;
   std::error_code error;
   const bool existed = fs::exists(path, error);
-  LD_ASSIGN_OR_RETURN(lock_file_, File::Open(path, O_RDWR | O_CREAT));
-  if (::flock(lock_file_.fd(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) return IoError("cannot lock", path, errno);
-    std::string holder(32, '\0');
-    auto got = lock_file_.ReadAt(0, holder.data(), holder.size());
-    holder.resize(got.ok() ? *got : 0);
-    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    if (holder.empty()) holder = "unknown";
-    if (holder == std::to_string(::getpid())) holder += ", this very process";
-    return Unavailable("the data dir " + options_.dir.string() +
-                       " is in use by another ledgerdesk process (pid " + holder +
-                       "); stop it or use another --data-dir");
-  }
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  LD_RETURN_IF_ERROR(lock_file_.Truncate(0));
-  LD_RETURN_IF_ERROR(lock_file_.WriteAt(0, pid));
+  LD_ASSIGN_OR_RETURN(lock_, ProcessLock::Acquire(path, "the data dir " + options_.dir.string(),
+                                                  "; stop it or use another --data-dir"));
   if (!existed) LD_RETURN_IF_ERROR(SyncDir(options_.dir));
   return OkStatus();
 }

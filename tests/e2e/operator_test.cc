@@ -1,5 +1,6 @@
 // End to end: the operator's staff add and contracts add|renew against a data dir that a running
-// `ledgerdesk serve` holds (handed over DATA_DIR/operator.sock) and against a stopped one.
+// `ledgerdesk serve` holds (handed over DATA_DIR/operator.sock) and against a stopped one; the
+// projection commands refused beside serve.
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -202,8 +203,9 @@ TEST_F(OperatorTest, TheSocketTakesOnlyOperatorCommands) {
     auto answer = Exchange(socket_, request);
     ASSERT_EQ(answer.size(), 3u) << request[0];
     EXPECT_EQ(answer[0], "2") << request[0];
-    EXPECT_NE(answer[2].find("takes only staff add, contracts add, contracts renew and audit erase"),
-              std::string::npos)
+    EXPECT_NE(
+        answer[2].find("takes only staff add, contracts add, contracts renew and audit erase"),
+        std::string::npos)
         << answer[2];
   }
   // A usage error that got past a client is still one, answered by serve.
@@ -214,6 +216,36 @@ TEST_F(OperatorTest, TheSocketTakesOnlyOperatorCommands) {
   // And serve is still there for real commands.
   auto added = Ledgerdesk(ContractAdd("K100027"));
   EXPECT_EQ(added.exit_code, 0) << added.err;
+}
+
+// The projections are serve's while it runs: a rebuild would swap a new store in under it (and
+// serve go on writing the old one's files), a digest would write beside it. Both are refused, in
+// one sentence naming serve, and serve's store stays whole.
+TEST_F(OperatorTest, ARebuildOrADigestBesideServeIsRefusedAndServesStoreStaysWhole) {
+  StartServe();
+  ASSERT_EQ(Ledgerdesk(ContractAdd("K100031")).exit_code, 0);
+  const std::string in_use = "the projection store in " + data_ +
+                             "/projections is in use by another ledgerdesk process (pid " +
+                             std::to_string(serve_->pid()) + "); stop it first";
+  for (std::vector<std::string> command : {std::vector<std::string>{"projections", "rebuild"},
+                                           {"projections", "rebuild", "--only", "tickets"},
+                                           {"projections", "digest"}}) {
+    command.insert(command.end(), {"--data-dir", data_});
+    auto refused = Ledgerdesk(command);
+    EXPECT_EQ(refused.exit_code, 1) << command[1] << ": " << refused.out;
+    EXPECT_NE(refused.err.find(in_use), std::string::npos) << refused.err;
+  }
+  ASSERT_EQ(Ledgerdesk(ContractAdd("K100032")).exit_code, 0);
+  EXPECT_NE(Health().find("ok"), std::string::npos);
+  StopServe();
+  auto digest = Ledgerdesk({"projections", "digest", "--data-dir", data_});
+  EXPECT_EQ(digest.exit_code, 0) << digest.err;
+  auto rebuilt = Ledgerdesk({"projections", "rebuild", "--data-dir", data_});
+  EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  auto again = Ledgerdesk({"projections", "digest", "--data-dir", data_});
+  EXPECT_EQ(again.out, digest.out);
+  StartServe();
+  EXPECT_NE(Health().find("ok"), std::string::npos);
 }
 
 TEST_F(OperatorTest, ASocketGoneWhileServeHoldsTheDirIsOneClearSentence) {
