@@ -305,6 +305,72 @@ TEST_F(ServeHardeningTest, SlowClientsAreCutOffAndDoNotHoldTheWorkers) {
   EXPECT_EQ(Get("/healthz").first, 200);
 }
 
+// What `socket` receives until it closes or `quiet` passes with nothing new; `closed` says which.
+std::string ReceiveUntilQuiet(const Socket& socket, milliseconds quiet, bool* closed) {
+  std::string seen;
+  *closed = false;
+  while (auto got = socket.Receive(quiet)) {
+    if (got->empty()) {
+      *closed = true;
+      break;
+    }
+    seen += *got;
+  }
+  return seen;
+}
+
+// Where a body ends (RFC 9112 §6.3): a request with neither Content-Length nor chunked has none,
+// so it is answered at once and the next request on the connection is read as one; a
+// Content-Length that is not one number, or that is past the limit, is refused at once and the
+// connection closed; a body that stops arriving is a 408 and the connection closes, its rest never
+// read as a request.
+TEST_F(ServeHardeningTest, BodiesEndWhereTheirFramingSaysAndNowhereElse) {
+  ASSERT_NO_FATAL_FAILURE(Start({"--request-timeout", "2"}));
+  bool closed = false;
+  {
+    Socket socket = Connect(port_);
+    const auto start = Clock::now();
+    ASSERT_TRUE(
+        socket.Send("POST /api/v1/password-resets HTTP/1.1\r\nHost: x\r\n\r\n"
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string seen;
+    while (seen.find("HTTP/1.1 200") == std::string::npos && Clock::now() - start < kAnswerBound) {
+      auto got = socket.Receive(kAnswerBound);
+      if (!got || got->empty()) break;
+      seen += *got;
+    }
+    EXPECT_EQ(seen.rfind("HTTP/1.1 400", 0), 0u) << seen;  // no body: no e-mail address
+    EXPECT_NE(seen.find("needs a JSON object body"), std::string::npos) << seen;
+    EXPECT_NE(seen.find("HTTP/1.1 200"), std::string::npos) << seen;
+    EXPECT_LT(Clock::now() - start, kAnswerBound);
+  }
+  for (const std::string& framing : {std::string("Content-Length: 1073741824\r\n"),
+                                     std::string("Content-Length: 2\r\nContent-Length: 40\r\n"),
+                                     std::string("Content-Length: -5\r\n")}) {
+    Socket socket = Connect(port_);
+    const auto start = Clock::now();
+    ASSERT_TRUE(socket.Send("POST /api/v1/registrations HTTP/1.1\r\nHost: x\r\n" + framing +
+                            "\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string seen = ReceiveUntilQuiet(socket, kAnswerBound, &closed);
+    EXPECT_EQ(seen.rfind(framing[16] == '1' ? "HTTP/1.1 413" : "HTTP/1.1 400", 0), 0u)
+        << framing << seen;
+    EXPECT_EQ(seen.find("HTTP/1.1 200"), std::string::npos) << framing << seen;
+    EXPECT_TRUE(closed) << framing;
+    EXPECT_LT(Clock::now() - start, kAnswerBound) << framing;
+  }
+  {
+    Socket socket = Connect(port_);
+    const std::string rest = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_TRUE(socket.Send("POST /api/v1/registrations HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                            std::to_string(2 + rest.size()) + "\r\n\r\n{}"));
+    const std::string seen = ReceiveUntilQuiet(socket, std::chrono::seconds(4), &closed);
+    EXPECT_EQ(seen.rfind("HTTP/1.1 408", 0), 0u) << seen;
+    EXPECT_NE(seen.find("request_timeout"), std::string::npos) << seen;
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_EQ(Get("/healthz").first, 200);
+}
+
 // Answers are held until complete and sent in one write (http_server.cc): a client that asks for
 // "100 Continue" still gets it before it sends its body, and pipelined requests all get answers.
 TEST_F(ServeHardeningTest, ContinueComesBeforeTheBodyAndPipelinedRequestsAreAllAnswered) {

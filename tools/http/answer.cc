@@ -13,6 +13,7 @@ Answer::Answer(const Status& error) {
   const HttpError http = ToHttpError(error);
   status = http.status;
   body = ErrorJson(http);
+  close_connection = status == 408;  // the rest of the body may still come: not a next request
 }
 
 Answer Json(int status, const Poco::JSON::Object& object) {

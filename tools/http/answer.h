@@ -23,8 +23,10 @@ struct Answer {
   int status = 200;
   std::string body;  // JSON (empty for 204), or an attachment's bytes
   std::string content_type = "application/json";
-  std::string disposition;        // Content-Disposition of an attachment
-  bool close_connection = false;  // a body not worth reading (far too large): drop the connection
+  std::string disposition;  // Content-Disposition of an attachment
+  // A body not worth reading (far too large), or whose end is unknown (a bad Content-Length, a
+  // body that stopped arriving: 408): the connection is dropped instead of read for a next request.
+  bool close_connection = false;
 };
 
 Answer Json(int status, const Poco::JSON::Object& object);

@@ -18,7 +18,9 @@ struct PrefixedCode {
 constexpr PrefixedCode kPayloadTooLarge{"payload_too_large", 413};
 constexpr PrefixedCode kTimeout{"timeout", 504};
 constexpr PrefixedCode kReadOnlyReplica{"read_only_replica", 503};
-constexpr PrefixedCode kPrefixedCodes[] = {kPayloadTooLarge, kTimeout, kReadOnlyReplica};
+constexpr PrefixedCode kRequestTimeout{"request_timeout", 408};
+constexpr PrefixedCode kPrefixedCodes[] = {kPayloadTooLarge, kTimeout, kReadOnlyReplica,
+                                           kRequestTimeout};
 
 Status Prefixed(StatusCode kind, const PrefixedCode& code, const std::string& sentence) {
   return Status(kind, std::string(code.code) + ": " + sentence);
@@ -37,6 +39,11 @@ std::string WithoutCode(const std::string& message, std::string_view code) {
 Status PayloadTooLarge(size_t limit_bytes) {
   return Prefixed(StatusCode::kInvalidArgument, kPayloadTooLarge,
                   "the request body is larger than " + std::to_string(limit_bytes) + " bytes");
+}
+
+Status BodyTimedOut() {
+  return Prefixed(StatusCode::kInvalidArgument, kRequestTimeout,
+                  "the request body stopped arriving before its end");
 }
 
 Status NotCaughtUp(uint64_t position) {

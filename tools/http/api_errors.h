@@ -22,6 +22,8 @@ std::string ErrorJson(const HttpError& error);
 
 // A request body over the limit (413).
 Status PayloadTooLarge(size_t limit_bytes);
+// A request body that stopped arriving before its end (408; the connection closes).
+Status BodyTimedOut();
 // ?min_position=N not reached in time (504).
 Status NotCaughtUp(uint64_t position);
 // A write sent to a read-only replica (503, naming the writer).

@@ -2,8 +2,10 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 
 #include <istream>
+#include <optional>
 
 #include "tools/http/api_errors.h"
 
@@ -39,7 +41,28 @@ bool TooDeep(const std::string& body) {
 
 }  // namespace
 
+bool HasBody(const Poco::Net::HTTPServerRequest& request) {
+  return request.getChunkedTransferEncoding() || request.hasContentLength();
+}
+
+Status CheckFraming(const Poco::Net::HTTPServerRequest& request) {
+  std::optional<std::string> length;
+  for (const auto& [name, value] : request) {
+    if (Poco::icompare(name, Poco::Net::HTTPMessage::CONTENT_LENGTH) != 0) continue;
+    const std::string digits = Poco::trim(value);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument("the Content-Length header is not a number of bytes");
+    }
+    if (length && *length != digits) {
+      return InvalidArgument("the request has two Content-Length headers that differ");
+    }
+    length = digits;
+  }
+  return OkStatus();
+}
+
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t limit) {
+  if (!HasBody(request)) return std::string();
   std::istream& in = request.stream();
   std::string body;
   char buffer[8192];
@@ -53,6 +76,7 @@ Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t limit
       }
     }
   }
+  if (in.bad()) return BodyTimedOut();  // the connection failed or went quiet mid-body
   if (too_large) return PayloadTooLarge(limit);
   return body;
 }

@@ -16,7 +16,16 @@ namespace ledgerdesk::tools::http {
 
 inline constexpr size_t kMaxJsonBody = 64 * 1024;
 
-// The whole body; kInvalidArgument "payload_too_large..." past `limit` (the rest is drained).
+// Whether the request has a body (RFC 9112 §6.3): chunked, or a Content-Length. Without either
+// it has none, and its stream must not be read (Poco would read to the connection's end).
+bool HasBody(const Poco::Net::HTTPServerRequest& request);
+
+// A Content-Length that says where the body ends: one header (or several that agree) of digits.
+// Errors: kInvalidArgument naming what is wrong.
+Status CheckFraming(const Poco::Net::HTTPServerRequest& request);
+
+// The whole body ("" when it has none); kInvalidArgument "payload_too_large..." past `limit` (the
+// rest is drained); "request_timeout..." (408) when it stopped arriving before its end.
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t limit);
 
 // One JSON object, nested at most 16 deep. Errors: kInvalidArgument "malformed JSON ...".

@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <limits>
+#include <optional>
 
 #include "core/log/envelope_codec.h"
 #include "tools/http/api_errors.h"
@@ -16,10 +17,35 @@ namespace {
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
+// What a multipart/form-data envelope adds to an attachment's bytes, at most.
+constexpr size_t kMultipartSlack = 64 * 1024;
+// A JSON body declared past its limit but at most this long is read and dropped before the 413
+// (a client still sending would otherwise see its connection reset, not the answer); a longer one
+// is refused unread and the connection closed.
+constexpr size_t kMaxDrainedJsonBody = 1 << 20;
+
 std::vector<std::string> RouteLabels() {
   std::vector<std::string> labels;
   for (const Route& route : AllRoutes()) labels.push_back(route.method + " " + route.pattern);
   return labels;
+}
+
+// A body whose end is unknown (a Content-Length that is not one number) or declared far larger
+// than the route takes: answered before anything reads it, and the connection closes (the next
+// request's start is unknown, or not worth reading up to).
+std::optional<Answer> RefusedFraming(const Route* route, const HTTPServerRequest& request) {
+  std::optional<Answer> refused;
+  if (Status framing = CheckFraming(request); !framing.ok()) {
+    refused = Answer(framing);
+  } else if (const bool upload = route != nullptr && route->streams_body;
+             request.hasContentLength() &&
+             request.getContentLength64() >
+                 static_cast<int64_t>(upload ? domain::kMaxAttachmentBytes + kMultipartSlack
+                                             : kMaxDrainedJsonBody)) {
+    refused = Answer(PayloadTooLarge(upload ? domain::kMaxAttachmentBytes : kMaxJsonBody));
+  }
+  if (refused) refused->close_connection = true;
+  return refused;
 }
 
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
@@ -33,13 +59,17 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     const Route* route = MatchRoute(request.getMethod(), path, api_request.params);
     Answer answer;
     try {
-      answer = Answer_(route, path, api_request);
+      if (auto refused = RefusedFraming(route, request)) {
+        answer = std::move(*refused);
+      } else {
+        answer = Answer_(route, path, api_request);
+      }
     } catch (const std::exception&) {
       answer = Internal("unexpected");  // no stack traces or internals in answers
     }
     if (answer.close_connection) {
       response.setKeepAlive(false);  // the unread body goes with the connection
-    } else {
+    } else if (HasBody(request)) {
       request.stream().ignore(std::numeric_limits<std::streamsize>::max());
     }
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
