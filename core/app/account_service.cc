@@ -232,14 +232,14 @@ Result<Outcome> AccountService::ConfirmTotp(const std::string& account_id, std::
 Result<Outcome> AccountService::ChangePassword(const std::string& account_id,
                                                std::string_view current_password,
                                                std::string_view new_password) {
-  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password));
+  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password, "new_password"));
   std::string stored_hash;
   service_.Read([&](const domain::Model& model) {
     if (const auto* account = model.FindAccount(account_id)) stored_hash = account->password_hash;
   });
   const bool matches = !stored_hash.empty() && hasher_.Verify(stored_hash, current_password);
   LD_ASSIGN_OR_RETURN(std::string new_hash, hasher_.Hash(new_password));
-  return service_.Execute(
+  return service_.ExecuteRecorded(
       ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
         return domain::Decide(
             model,
@@ -267,7 +267,7 @@ Result<Outcome> AccountService::CompletePasswordReset(std::string_view token,
   if (!crypto::ValidateTokenText(token).ok()) {
     return InvalidArgument(std::string(domain::kInvalidLinkMessage));
   }
-  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password));
+  LD_RETURN_IF_ERROR(domain::CheckPasswordPolicy(new_password, "new_password"));
   LD_ASSIGN_OR_RETURN(std::string new_hash, hasher_.Hash(new_password));
   const std::string token_hash = crypto::HashToken(token);
   return service_.Execute(ActorOf(v1::ROLE_CUSTOMER), [&](const auto& model, const auto& context) {
@@ -288,7 +288,7 @@ Result<Outcome> AccountService::RequestEmailChange(const std::string& account_id
   });
   const bool matches = !stored_hash.empty() && hasher_.Verify(stored_hash, current_password);
   const std::string token = crypto::GenerateToken();
-  return service_.Execute(
+  return service_.ExecuteRecorded(
       ActorOf(v1::ROLE_CUSTOMER, account_id), [&](const auto& model, const auto& context) {
         return domain::Decide(model,
                               domain::RequestEmailChange{.account_id = account_id,

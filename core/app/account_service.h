@@ -74,7 +74,8 @@ class AccountService {
   Result<TotpSetup> StartTotp(const std::string& account_id);
   // Errors: kInvalidArgument for a wrong or reused code.
   Result<Outcome> ConfirmTotp(const std::string& account_id, std::string_view code);
-  // Errors: kUnauthenticated for a wrong current password; kInvalidArgument for a weak new one.
+  // Errors: kInvalidArgument for a weak new one; a wrong current password is counted like a
+  // failed login (kInvalidArgument domain::kWrongCurrentPasswordMessage; locked at the third).
   Result<Outcome> ChangePassword(const std::string& account_id, std::string_view current_password,
                                  std::string_view new_password);
   // Always succeeds for a well-formed address (nothing tells whether it has an account).

@@ -108,16 +108,16 @@ std::string_view RefusalCode(const Status& status) {
   return {};
 }
 
-Status CheckPasswordPolicy(std::string_view password) {
+Status CheckPasswordPolicy(std::string_view password, std::string_view field) {
   if (password.size() > kMaxPasswordBytes) {
-    return InvalidArgument("password is longer than " + std::to_string(kMaxPasswordBytes) +
-                           " bytes");
+    return InvalidArgument(std::string(field) + " is longer than " +
+                           std::to_string(kMaxPasswordBytes) + " bytes");
   }
   size_t characters = 0;
   for (unsigned char c : password) characters += (c & 0xC0) != 0x80;  // UTF-8 lead bytes
   if (characters < kMinPasswordCharacters) {
-    return InvalidArgument("password must have at least " + std::to_string(kMinPasswordCharacters) +
-                           " characters");
+    return InvalidArgument(std::string(field) + " must have at least " +
+                           std::to_string(kMinPasswordCharacters) + " characters");
   }
   return OkStatus();
 }

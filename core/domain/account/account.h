@@ -55,6 +55,8 @@ inline constexpr std::string_view kVerificationFailedCode = "verification_failed
 inline constexpr std::string_view kEmailNotConfirmedCode = "email_not_confirmed";
 // The one answer to an unknown e-mail and a wrong password alike (kUnauthenticated).
 inline constexpr std::string_view kWrongCredentialsMessage = "e-mail or password is wrong";
+inline constexpr std::string_view kWrongCurrentPasswordMessage =
+    "current_password is not the account's password";
 // The one answer to an unknown, used or expired confirmation or password token (kInvalidArgument).
 inline constexpr std::string_view kInvalidLinkMessage = "the link is invalid or has expired";
 
@@ -110,8 +112,8 @@ struct AccountState {
 Caller CallerOf(const Model& model, const std::string& account_id);
 
 // The password policy the app checks before hashing: at least 12 characters (UTF-8 code points,
-// not bytes), at most 1024 bytes. Errors: kInvalidArgument naming the field "password".
-Status CheckPasswordPolicy(std::string_view password);
+// not bytes), at most 1024 bytes. Errors: kInvalidArgument naming `field`.
+Status CheckPasswordPolicy(std::string_view password, std::string_view field = "password");
 
 // --- Registration and access (account.cc) ---
 
@@ -257,7 +259,7 @@ struct CompletePasswordReset {
 };
 
 // Changes the login address: a link goes to the new address, which takes effect once it is
-// opened (ConfirmEmailChange). Errors: kUnauthenticated for a wrong current password;
+// opened (ConfirmEmailChange). Refused: a wrong current password (counted, as for ChangePassword);
 // kAlreadyExists when the new address has an account.
 struct RequestEmailChange {
   std::string account_id;
@@ -297,18 +299,21 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const Logout& comma
 // Errors: kNotFound for an unknown account.
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const RehashPassword& command,
                                          const CommandContext& context);
-// Ends every active session. Errors: kUnauthenticated when the current password is wrong.
-Result<std::vector<v1::Envelope>> Decide(const Model& model, const ChangePassword& command,
-                                         const CommandContext& context);
+// Ends every active session. A wrong current password is counted like a wrong login's
+// (LoginFailed, AccountLocked and the end of every session at the third) and refused with
+// kInvalidArgument kWrongCurrentPasswordMessage; a locked account is refused with
+// kAccountLockedCode.
+RecordedDecision Decide(const Model& model, const ChangePassword& command,
+                        const CommandContext& context);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const RequestPasswordReset& command,
                                          const CommandContext& context, Sealer& sealer);
 // Ends every active session. Errors: kInvalidArgument kInvalidLinkMessage for an unknown, used or
 // expired token (reset: 1 h; invitation and staff: 7 days).
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const CompletePasswordReset& command,
                                          const CommandContext& context);
-// Errors: kFailedPrecondition when TOTP is already on.
-Result<std::vector<v1::Envelope>> Decide(const Model& model, const RequestEmailChange& command,
-                                         const CommandContext& context, Sealer& sealer);
+// A wrong current password and a locked account are refused as for ChangePassword.
+RecordedDecision Decide(const Model& model, const RequestEmailChange& command,
+                        const CommandContext& context, Sealer& sealer);
 // Errors: kInvalidArgument kInvalidLinkMessage; kAlreadyExists when the address was taken since.
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const ConfirmEmailChange& command,
                                          const CommandContext& context);

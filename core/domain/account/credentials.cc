@@ -9,10 +9,11 @@ namespace {
 
 using Envelopes = std::vector<v1::Envelope>;
 
-// Records a counted login failure (wrong password or TOTP code), locking at the limit.
+// Records a counted login failure (wrong password or TOTP code), locking at the limit; refused
+// with kUnauthenticated `message`, or `refusal` when given.
 RecordedDecision LoginFailure(const Model& model, const AccountState& account,
                               v1::LoginFailureReason reason, std::string_view message,
-                              const CommandContext& context) {
+                              const CommandContext& context, Status refusal = OkStatus()) {
   EventBuilder events = AccountEventBuilder(model, context);
   const uint32_t failures = account.consecutive_failures + 1;
   auto* failed = events.Add(AccountStream(account.account_id)).mutable_login_failed();
@@ -20,7 +21,16 @@ RecordedDecision LoginFailure(const Model& model, const AccountState& account,
   failed->set_reason(reason);
   failed->set_consecutive_failures(failures);
   LockAtLimit(model, account, failures, events, context);
-  return RecordedDecision::Refused(Unauthenticated(std::string(message)), events.Take());
+  if (refusal.ok()) refusal = Unauthenticated(std::string(message));
+  return RecordedDecision::Refused(std::move(refusal), events.Take());
+}
+
+// A wrong current password given to change the password or the address is a guess like a wrong
+// login: counted the same, so a stolen session cannot try passwords without end.
+RecordedDecision WrongCurrentPassword(const Model& model, const AccountState& account,
+                                      const CommandContext& context) {
+  return LoginFailure(model, account, v1::LOGIN_FAILURE_REASON_WRONG_PASSWORD, "", context,
+                      InvalidArgument(std::string(kWrongCurrentPasswordMessage)));
 }
 
 // Records a login refused for the account's state (locked, not confirmed): not counted.
@@ -119,18 +129,21 @@ Result<Envelopes> Decide(const Model& model, const RehashPassword& command,
   return events.Take();
 }
 
-Result<Envelopes> Decide(const Model& model, const ChangePassword& command,
-                         const CommandContext& context) {
+RecordedDecision Decide(const Model& model, const ChangePassword& command,
+                        const CommandContext& context) {
   const AccountState* account = model.FindAccount(command.account_id);
-  if (account == nullptr) return NotFound("no account " + command.account_id);
-  if (!command.current_matches) return Unauthenticated("the current password is wrong");
-  if (command.new_hash.empty()) return Internal("the app layer must pass the new hash");
+  if (account == nullptr) return RecordedDecision::Refused(NotFound("no account"));
+  if (account->locked) return RecordedDecision::Refused(AccountLockedRefusal());
+  if (!command.current_matches) return WrongCurrentPassword(model, *account, context);
+  if (command.new_hash.empty()) {
+    return RecordedDecision::Refused(Internal("the app layer must pass the new hash"));
+  }
   EventBuilder events = AccountEventBuilder(model, context);
   auto* changed = events.Add(AccountStream(account->account_id)).mutable_password_changed();
   changed->set_account_id(account->account_id);
   changed->set_password_hash(command.new_hash);
   EndActiveSessions(model, *account, "password_changed", events, context);
-  return events.Take();
+  return RecordedDecision::Accepted(events.Take());
 }
 
 Result<Envelopes> Decide(const Model& model, const RequestPasswordReset& command,
@@ -182,30 +195,36 @@ Result<Envelopes> Decide(const Model& model, const CompletePasswordReset& comman
   return events.Take();
 }
 
-Result<Envelopes> Decide(const Model& model, const RequestEmailChange& command,
-                         const CommandContext& context, Sealer& sealer) {
+RecordedDecision Decide(const Model& model, const RequestEmailChange& command,
+                        const CommandContext& context, Sealer& sealer) {
   const AccountState* account = model.FindAccount(command.account_id);
-  if (account == nullptr) return NotFound("no account " + command.account_id);
-  if (!command.current_matches) return Unauthenticated("the current password is wrong");
+  if (account == nullptr) return RecordedDecision::Refused(NotFound("no account"));
+  if (account->locked) return RecordedDecision::Refused(AccountLockedRefusal());
+  if (!command.current_matches) return WrongCurrentPassword(model, *account, context);
   const AccountState* holder = model.FindAccountByEmailIndex(command.new_email_index);
   if (holder != nullptr && holder->account_id != account->account_id) {
-    return AlreadyExists("this e-mail address already has an account");
+    return RecordedDecision::Refused(AlreadyExists("this e-mail address already has an account"));
   }
-  if (command.token_hash.empty()) return Internal("the app layer must pass the token hash");
+  if (command.token_hash.empty()) {
+    return RecordedDecision::Refused(Internal("the app layer must pass the token hash"));
+  }
   EventBuilder events = AccountEventBuilder(model, context);
   const std::string& id = account->account_id;
   auto* requested = events.Add(AccountStream(id)).mutable_email_change_requested();
   requested->set_account_id(id);
-  LD_ASSIGN_OR_RETURN(*requested->mutable_new_email(), sealer.Seal(id, command.new_email.value()));
+  auto new_email = sealer.Seal(id, command.new_email.value());
+  if (!new_email.ok()) return RecordedDecision::Refused(new_email.status());
+  *requested->mutable_new_email() = std::move(*new_email);
   requested->set_new_email_index(command.new_email_index);
   requested->set_token_hash(command.token_hash);
   *requested->mutable_expires_at() = ToTimestamp(context.now + kConfirmationValidity);
-  LD_RETURN_IF_ERROR(QueueAccountMail(
+  Status mailed = QueueAccountMail(
       events, context, sealer, id, requested->new_email(), "confirm_email_change",
       "Confirm your new e-mail address",
       "Confirm that ledgerdesk should use this address from now on with this code: " +
-          command.token + "\nIf you did not ask for it, ignore this message."));
-  return events.Take();
+          command.token + "\nIf you did not ask for it, ignore this message.");
+  if (!mailed.ok()) return RecordedDecision::Refused(std::move(mailed));
+  return RecordedDecision::Accepted(events.Take());
 }
 
 Result<Envelopes> Decide(const Model& model, const ConfirmEmailChange& command,

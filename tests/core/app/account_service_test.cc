@@ -201,7 +201,7 @@ TEST_F(AccountServiceTest, ChangingThePasswordEndsSessionsAndResetSetsANewOne) {
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(
       accounts_->ChangePassword(alice.account_id, "wrong", "a brand new password").status().code(),
-      StatusCode::kUnauthenticated);
+      StatusCode::kInvalidArgument);
   ASSERT_TRUE(
       accounts_->ChangePassword(alice.account_id, "correct horse battery", "a brand new password")
           .ok());
@@ -216,11 +216,27 @@ TEST_F(AccountServiceTest, ChangingThePasswordEndsSessionsAndResetSetsANewOne) {
   EXPECT_FALSE(accounts_->Login("alice@example.pl", "a brand new password", std::nullopt).ok());
 }
 
+// Guessing the current password from a session counts like guessing at the login: the third
+// wrong guess, whether to change the password or the address, locks the account.
+TEST_F(AccountServiceTest, WrongCurrentPasswordsLockTheAccountLikeFailedLogins) {
+  const Registered alice = RegisterAndConfirm();
+  auto session = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  ASSERT_TRUE(session.ok());
+  auto first = accounts_->ChangePassword(alice.account_id, "guess one", "a brand new password");
+  EXPECT_EQ(first.status().message(), domain::kWrongCurrentPasswordMessage);
+  EXPECT_FALSE(accounts_->RequestEmailChange(alice.account_id, "guess two", "ala@example.pl").ok());
+  EXPECT_FALSE(
+      accounts_->ChangePassword(alice.account_id, "guess three", "a brand new password").ok());
+  EXPECT_FALSE(accounts_->Authenticate(session->token).ok());  // the lock ended the session
+  auto locked = accounts_->Login("alice@example.pl", "correct horse battery", std::nullopt);
+  EXPECT_EQ(domain::RefusalCode(locked.status()), domain::kAccountLockedCode);
+}
+
 TEST_F(AccountServiceTest, AnEmailChangeTakesEffectWhenTheNewAddressConfirms) {
   const Registered alice = RegisterAndConfirm();
   EXPECT_EQ(
       accounts_->RequestEmailChange(alice.account_id, "wrong", "ala@example.pl").status().code(),
-      StatusCode::kUnauthenticated);
+      StatusCode::kInvalidArgument);
   ASSERT_TRUE(
       accounts_->RequestEmailChange(alice.account_id, "correct horse battery", "ala@example.pl")
           .ok());
