@@ -291,6 +291,7 @@ Result<std::vector<QueueEntry>> SlaBreaches(const RowReader& reader, const domai
         if (row.responded_at_us() == 0 && row.response_due_at_us() != 0 &&
             row.response_due_at_us() < now_us) {
           overdue.push_back(QueueEntryOf(row));
+          overdue.back().breached = true;  // any first reply now comes after the due time
         }
         return true;
       }));

@@ -149,7 +149,7 @@ Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader,
 
 // First replies that came after the due time, newest reply first; with `now`, then also the
 // non-closed tickets still without a reply whose due time has passed, most overdue first (their
-// responded_at is empty). Engineers only.
+// responded_at is empty; breached, as any first reply now comes late). Engineers only.
 Result<std::vector<QueueEntry>> SlaBreaches(const RowReader& reader, const domain::Caller& caller,
                                             std::optional<TimePoint> now = std::nullopt);
 

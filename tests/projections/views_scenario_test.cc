@@ -181,8 +181,10 @@ TEST_F(ViewsScenario, TheWholeStoryThroughEveryQuery) {
     ASSERT_TRUE(breaches.ok());
     EXPECT_EQ(Ids(*breaches), (std::vector<std::string>{"t1"}));
     // At 12:00 t3 (due 11:06, no reply yet) is overdue too; t2 was answered in time.
-    EXPECT_EQ(Ids(*SlaBreaches(*reader, eve, Utc("2026-11-23T12:00:00Z"))),
-              (std::vector<std::string>{"t1", "t3"}));
+    auto with_overdue = SlaBreaches(*reader, eve, Utc("2026-11-23T12:00:00Z"));
+    EXPECT_EQ(Ids(*with_overdue), (std::vector<std::string>{"t1", "t3"}));
+    EXPECT_TRUE((*with_overdue)[1].breached);  // unanswered past its due time: late already
+    EXPECT_FALSE((*with_overdue)[1].responded_at.has_value());
 
     auto notifications = ListNotifications(*reader, alice);
     ASSERT_TRUE(notifications.ok());
