@@ -496,6 +496,28 @@ TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
       "multipart/form-data; boundary=XyZ");
   EXPECT_EQ(no_file.status, 400) << no_file.body;
   EXPECT_NE(no_file.body.find("file part"), std::string::npos) << no_file.body;
+  // A body cut short inside its file part (no closing boundary) stores nothing.
+  for (const std::string cut :
+       {"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a",
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+        "filename=\"a.txt\"\r\n\r\nthe first half of the fi"}) {
+    const Reply truncated = testing::HttpCall(port_, "POST", t + "/attachments", cut, alice,
+                                              "multipart/form-data; boundary=XyZ");
+    EXPECT_EQ(truncated.status, 400) << truncated.body;
+    EXPECT_NE(truncated.body.find("multipart/form-data body is"), std::string::npos)
+        << truncated.body;  // malformed, or cut short
+  }
+  const Reply whole = testing::HttpCall(
+      port_, "POST", t + "/attachments",
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+      "all of it\r\n--XyZ--\r\n",
+      alice, "multipart/form-data; boundary=XyZ");
+  ASSERT_EQ(whole.status, 201) << whole.body;
+  const Reply listed = Call(
+      "GET", t + "?min_position=" + std::to_string(whole.json()->getValue<uint64_t>("position")),
+      "", alice);
+  ASSERT_EQ(listed.json()->getArray("attachments")->size(), 1u) << listed.body;
+  EXPECT_EQ(listed.json()->getArray("attachments")->getObject(0)->getValue<int>("size"), 9);
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 

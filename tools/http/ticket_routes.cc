@@ -20,6 +20,7 @@
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
 #include "tools/http/json_views.h"
+#include "tools/http/multipart_end.h"
 
 namespace ledgerdesk::tools::http {
 namespace {
@@ -287,10 +288,19 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
     Poco::Net::HTMLForm form;
     form.setFieldLimit(20);
     form.setValueLengthLimit(64 * 1024);
+    std::string media_type;
+    Poco::Net::NameValueCollection parameters;
+    Poco::Net::MessageHeader::splitParameters(content_type, media_type, parameters);
+    MultipartEndWatch watch(request.http.stream(), parameters.get("boundary", ""));
+    std::istream watched(&watch);
     try {
-      form.load(request.http, request.http.stream(), part);
+      form.load(request.http, watched, part);
     } catch (const Poco::Exception&) {
       return InvalidArgument("the multipart/form-data body is malformed");
+    }
+    if (!watch.saw_end()) {
+      return InvalidArgument(
+          "the multipart/form-data body is cut short: it ends before its closing boundary");
     }
     if (!part.error.ok()) {
       stored = part.error;
