@@ -456,6 +456,21 @@ TEST_F(ApiStoryTest, TheSameKeyFromAnotherCallerOrOnAnotherPathIsAWriteOfItsOwn)
   const Reply bobs_ticket = Call("GET", "/api/v1/tickets/" + bobs_id + after, "", bob);
   EXPECT_EQ(bobs_ticket.json()->getArray("messages")->size(), 1u) << bobs_ticket.body;
 
+  // "position" is the log position of the write's last event: `events tail --from` it prints
+  // that event first, and it is the last one there.
+  const auto tail =
+      testing::RunProcess({LD_PROGRAM, "events", "tail", "--data-dir", data_, "--json", "--from",
+                           std::to_string(bobs_message.json()->getValue<uint64_t>("position"))});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_EQ(
+      tail.out.rfind("{\"position\":" +
+                         std::to_string(bobs_message.json()->getValue<uint64_t>("position")) + ",",
+                     0),
+      0u)
+      << tail.out;
+  EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 1) << tail.out;
+  EXPECT_NE(tail.out.find("MessagePosted"), std::string::npos) << tail.out;
+
   // Before a session the key has no caller to belong to: another body with it is refused, never
   // answered with the first one's account.
   const Reply carol = Call("POST", "/api/v1/registrations",

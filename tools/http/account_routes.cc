@@ -22,7 +22,7 @@ Answer Register(ApiContext& api, ApiRequest& request) {
                       api.services.accounts.Register(input, ApiContext::RequestKey(request, "")));
   Poco::JSON::Object out;
   out.set("account_id", registered.account_id);
-  out.set("position", registered.position.value);
+  out.set("position", LastPosition(registered.position));
   return Json(201, out);
 }
 
@@ -42,7 +42,7 @@ Answer LogIn(ApiContext& api, ApiRequest& request) {
   Poco::JSON::Object out;
   out.set("token", session.token);
   out.set("expires_at", Rfc3339(session.expires_at));
-  out.set("position", session.position.value);
+  out.set("position", LastPosition(session.position));
   return Json(201, out);
 }
 
@@ -102,13 +102,13 @@ Answer Verify(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(domain::Caller now_verified, api.Caller(request));
   // The answer lists the contracts once the projections have applied the verification.
   if (!api.services.projections.WaitFor(verified.position, std::chrono::seconds(5))) {
-    return NotCaughtUp(verified.position.value);
+    return NotCaughtUp(LastPosition(verified.position));
   }
   LD_ASSIGN_OR_RETURN(Poco::JSON::Array contracts, ContractsJson(api, now_verified));
   Poco::JSON::Object out;
   out.set("organization_nip", now_verified.organization_id);
   out.set("contracts", contracts);
-  out.set("position", verified.position.value);
+  out.set("position", LastPosition(verified.position));
   return Json(200, out);
 }
 
@@ -118,7 +118,7 @@ Answer StartTotp(ApiContext& api, ApiRequest& request) {
   Poco::JSON::Object out;
   out.set("secret", setup.secret_base32);
   out.set("otpauth_uri", setup.otpauth_uri);
-  out.set("position", setup.position.value);
+  out.set("position", LastPosition(setup.position));
   return Json(201, out);
 }
 
@@ -177,7 +177,7 @@ Answer InviteColleague(ApiContext& api, ApiRequest& request) {
                                         caller, fields["email"], fields["name"], fields["phone"]));
   Poco::JSON::Object out;
   out.set("account_id", invited.account_id);
-  out.set("position", invited.position.value);
+  out.set("position", LastPosition(invited.position));
   return Json(201, out);
 }
 

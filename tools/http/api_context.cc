@@ -3,6 +3,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include <charconv>
+#include <limits>
+#include <optional>
 
 #include "core/log/envelope_codec.h"
 #include "tools/http/api_errors.h"
@@ -13,17 +15,22 @@ namespace {
 
 constexpr auto kCatchUpTimeout = std::chrono::seconds(5);
 
-// ?min_position=N, or 0 when absent.
-Result<uint64_t> MinPosition(const ApiRequest& request) {
+// ?min_position=N: N, the log position of an event the read must see; nullopt when absent.
+Result<std::optional<uint64_t>> MinPosition(const ApiRequest& request) {
   const std::string text = request.Query("min_position");
-  if (text.empty()) return uint64_t{0};
+  if (text.empty()) return std::optional<uint64_t>();
   uint64_t position = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), position);
-  if (error != std::errc() || end != text.data() + text.size()) {
+  if (error != std::errc() || end != text.data() + text.size() ||
+      position == std::numeric_limits<uint64_t>::max()) {
     return InvalidArgument("min_position must be a whole number");
   }
-  return position;
+  return std::optional<uint64_t>(position);
 }
+
+// What has to be applied for the event at `position` to be seen (the applied position is the
+// next one to apply).
+log::Position Through(uint64_t position) { return log::Position{position + 1}; }
 
 }  // namespace
 
@@ -34,9 +41,9 @@ std::string BearerToken(const Poco::Net::HTTPServerRequest& request) {
 }
 
 Result<domain::Caller> ApiContext::Caller(const ApiRequest& request) {
-  LD_ASSIGN_OR_RETURN(uint64_t position, MinPosition(request));
-  if (position > 0 && !services.writes.WaitFor(log::Position{position}, kCatchUpTimeout)) {
-    return NotCaughtUp(position);
+  LD_ASSIGN_OR_RETURN(const std::optional<uint64_t> position, MinPosition(request));
+  if (position && !services.writes.WaitFor(Through(*position), kCatchUpTimeout)) {
+    return NotCaughtUp(*position);
   }
   return services.accounts.Authenticate(BearerToken(request.http));
 }
@@ -64,10 +71,9 @@ Result<std::map<std::string, std::string>> ApiContext::RequiredFields(
 }
 
 Status ApiContext::CaughtUp(const ApiRequest& request) {
-  LD_ASSIGN_OR_RETURN(uint64_t position, MinPosition(request));
-  if (position == 0) return OkStatus();
-  if (!services.projections.WaitFor(log::Position{position}, kCatchUpTimeout)) {
-    return NotCaughtUp(position);
+  LD_ASSIGN_OR_RETURN(const std::optional<uint64_t> position, MinPosition(request));
+  if (position && !services.projections.WaitFor(Through(*position), kCatchUpTimeout)) {
+    return NotCaughtUp(*position);
   }
   return OkStatus();
 }
@@ -91,9 +97,11 @@ Result<app::Outcome> ApiContext::Execute(const ApiRequest& request, const domain
 Answer ApiContext::Written(const Result<app::Outcome>& outcome, int status) {
   if (!outcome.ok()) return outcome.status();
   Poco::JSON::Object out;
-  out.set("position", outcome->position.value);
+  out.set("position", LastPosition(outcome->position));
   return Json(status, out);
 }
+
+uint64_t LastPosition(log::Position after) { return after.value == 0 ? 0 : after.value - 1; }
 
 std::string ApiContext::Open(const v1::Sealed& sealed) const {
   auto text = services.personal.Open(sealed);

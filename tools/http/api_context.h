@@ -44,6 +44,11 @@ struct ApiServices {
   std::string writer_address;
 };
 
+// What a write answers as "position": the log position of its last event (spec "Conventions"),
+// from the position after it that the write service and the projections count in. A write that
+// appended nothing answers the log's last event.
+uint64_t LastPosition(log::Position after);
+
 // The session token of "Authorization: Bearer <token>", or "".
 std::string BearerToken(const Poco::Net::HTTPServerRequest& request);
 
@@ -64,7 +69,8 @@ class ApiContext {
   Result<std::map<std::string, std::string>> RequiredFields(
       ApiRequest& request, std::initializer_list<const char*> names);
 
-  // Waits for ?min_position=N in the projections (read-your-writes); the timeout answers 504.
+  // Waits until the projections have applied the event at ?min_position=N (read-your-writes: N is
+  // a write's "position"); the timeout answers 504.
   Status CaughtUp(const ApiRequest& request);
   std::unique_ptr<projections::RowReader> Views() const { return services.views.Reader(); }
 

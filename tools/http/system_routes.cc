@@ -13,8 +13,13 @@ Answer Health(ApiContext& api, ApiRequest&) {
   Poco::JSON::Object out;
   out.set("status", projections.ok() && follow.ok() ? "ok" : "degraded");
   out.set("role", api.services.read_only ? "read-only replica" : "writer");
-  out.set("log_position", api.services.writes.end().value);
-  out.set("projections_position", api.services.projections.applied_position().value);
+  // As a write's "position": the last event's (in the log; applied), null when there is none, so
+  // that either can be passed as ?min_position.
+  const auto last = [](log::Position after) {
+    return after.value == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(LastPosition(after));
+  };
+  out.set("log_position", last(api.services.writes.end()));
+  out.set("projections_position", last(api.services.projections.applied_position()));
   return Json(200, out);
 }
 
@@ -70,9 +75,10 @@ Poco::JSON::Object Operation(const Route& route) {
     parameters.add(Parameter(name, "path", true, "string", name));
   }
   if (route.method == "GET" && route.access != Access::kPublic) {
-    parameters.add(Parameter("min_position", "query", false, "integer",
-                             "answer once the projections have applied this log position (504 "
-                             "after 5 s)"));
+    parameters.add(
+        Parameter("min_position", "query", false, "integer",
+                  "answer once the projections have applied the event at this log position (a "
+                  "write's position; 504 after 5 s)"));
   }
   if (route.method != "GET") {
     parameters.add(Parameter("Idempotency-Key", "header", false, "string",

@@ -88,7 +88,7 @@ Answer OpenTicket(ApiContext& api, ApiRequest& request) {
       out.set("response_due_at", Rfc3339(ticket->response_due_at));
     }
   });
-  out.set("position", opened.position.value);
+  out.set("position", LastPosition(opened.position));
   return Json(201, out);
 }
 
@@ -341,7 +341,7 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
   out.set("attachment_id", attachment_id);
   out.set("sha256", log::Hex(stored->sha256));
   out.set("size", stored->size);
-  out.set("position", added.position.value);
+  out.set("position", LastPosition(added.position));
   return Json(201, out);
 }
 
