@@ -172,6 +172,25 @@ TEST_F(ApiTest, AttachmentsGoUpAndComeDownOnlyForThoseWhoSeeTheTicket) {
   EXPECT_EQ(download.status, 200);
   EXPECT_EQ(download.body, log_text);
   EXPECT_EQ(disposition, "attachment; filename=\"passwd\"");
+  // A name beyond ASCII comes back whole in filename*= (RFC 6266), and as ASCII in filename=.
+  const Reply polish =
+      Upload("/api/v1/tickets/" + id + "/attachments?filename=" + "za%C5%BC%C3%B3%C5%82%C4%87.txt",
+             "z", alice);
+  ASSERT_EQ(polish.status, 201) << polish.body;
+  Call("GET",
+       "/api/v1/tickets/" + id + "/attachments/" +
+           polish.json()->getValue<std::string>("attachment_id"),
+       "", alice, "", &disposition);
+  EXPECT_EQ(disposition,
+            "attachment; filename=\"za____.txt\"; "
+            "filename*=UTF-8''za%C5%BC%C3%B3%C5%82%C4%87.txt");
+  // What the upload says its bytes are goes back into a header: it must be a media type.
+  const Reply bad_type =
+      testing::HttpCall(port_, "POST", "/api/v1/tickets/" + id + "/attachments?filename=x.txt", "x",
+                        alice, "text/html\"; x", "");
+  EXPECT_EQ(bad_type.status, 400) << bad_type.body;
+  EXPECT_NE(bad_type.body.find("Content-Type must be a media type"), std::string::npos)
+      << bad_type.body;
 
   const std::string bob = VerifiedSession(
       R"({"email":"bob@example.cz","password":"correct horse battery","name":"Bořivoj",)"

@@ -73,6 +73,7 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
       request.stream().ignore(std::numeric_limits<std::streamsize>::max());
     }
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+    response.set("X-Content-Type-Options", "nosniff");  // an attachment is never run as a page
     if (answer.status == 204) {
       response.setContentLength(0);
       response.send();

@@ -8,6 +8,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 
+#include <cctype>
 #include <cstdio>
 #include <limits>
 
@@ -345,6 +346,30 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
   return Json(201, out);
 }
 
+// Content-Disposition for a download (RFC 6266): the name as ASCII in filename= (other characters
+// as '_'), and whole, UTF-8 percent-encoded, in filename*= when it is not all ASCII. The name was
+// made safe on the way in (no quotes, no path parts, no control characters).
+std::string AttachmentDisposition(const std::string& file_name) {
+  std::string ascii;
+  std::string encoded;
+  bool plain = true;
+  for (unsigned char c : file_name) {
+    plain &= c < 0x80;
+    if ((c & 0xC0) != 0x80) ascii += c < 0x80 ? static_cast<char>(c) : '_';  // '_' a character
+    if (std::isalnum(c) ||
+        std::string_view("!#$&+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
+      encoded += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      encoded += hex;
+    }
+  }
+  std::string disposition = "attachment; filename=\"" + ascii + "\"";
+  if (!plain) disposition += "; filename*=UTF-8''" + encoded;
+  return disposition;
+}
+
 Answer Download(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
   LD_RETURN_IF_ERROR(api.CaughtUp(request));
@@ -360,8 +385,7 @@ Answer Download(ApiContext& api, ApiRequest& request) {
     return bytes.status();
   }
   Answer answer(200, std::move(*bytes), attachment.content_type);
-  // The name was made safe on the way in (no quotes, no path parts, no control characters).
-  answer.disposition = "attachment; filename=\"" + attachment.file_name + "\"";
+  answer.disposition = AttachmentDisposition(attachment.file_name);
   return answer;
 }
 

@@ -1,5 +1,6 @@
 #include "core/domain/ticket/ticket.h"
 
+#include <cctype>
 #include <set>
 
 #include "core/domain/dates.h"
@@ -141,6 +142,40 @@ Result<v1::TicketPriority> ParseTicketPriority(std::string_view text) {
   if (text.empty() || text == "normal") return v1::TICKET_PRIORITY_NORMAL;
   if (text == "urgent") return v1::TICKET_PRIORITY_URGENT;
   return InvalidArgument("priority must be normal or urgent");
+}
+
+bool IsMediaType(std::string_view text) {
+  if (text.size() > 255) return false;
+  const auto is_token = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  };
+  size_t at = 0;
+  const auto token = [&] {
+    const size_t start = at;
+    while (at < text.size() && is_token(text[at])) ++at;
+    return at > start;
+  };
+  const auto spaces = [&] {
+    while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+  };
+  if (!token() || at >= text.size() || text[at++] != '/' || !token()) return false;
+  while (true) {
+    spaces();
+    if (at == text.size()) return true;
+    if (text[at++] != ';') return false;
+    spaces();
+    if (!token() || at >= text.size() || text[at++] != '=') return false;
+    if (at < text.size() && text[at] == '"') {
+      for (++at; at < text.size() && text[at] != '"'; ++at) {
+        const unsigned char c = static_cast<unsigned char>(text[at]);
+        if (c < 0x20 || c == 0x7f || c == '\\') return false;
+      }
+      if (at++ >= text.size()) return false;  // unterminated
+    } else if (!token()) {
+      return false;
+    }
+  }
 }
 
 std::string SafeFileName(std::string_view name) {
@@ -380,6 +415,9 @@ Result<Envelopes> Decide(const Model& model, const AddAttachment& command,
     return InvalidArgument("an attachment may have at most 25 MiB");
   }
   if (command.sha256.size() != 32) return Internal("an attachment needs its SHA-256 digest");
+  if (!command.content_type.empty() && !IsMediaType(command.content_type)) {
+    return InvalidArgument("Content-Type must be a media type such as text/plain or image/png");
+  }
   EventBuilder events = Builder(model, context);
   auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_attachment_added();
   added->set_ticket_id(ticket->ticket_id);

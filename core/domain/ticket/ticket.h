@@ -68,6 +68,11 @@ Result<v1::TicketPriority> ParseTicketPriority(std::string_view text);  // "" me
 // nothing is left.
 std::string SafeFileName(std::string_view name);
 
+// Whether `text` is a media type as a Content-Type header carries it (RFC 9110 §8.3.1:
+// type/subtype with ;-separated token=value or token="quoted" parameters, at most 255 bytes): what
+// an attachment's download will send back, so nothing else may get into that header.
+bool IsMediaType(std::string_view text);
+
 inline constexpr size_t kMaxTitleLength = 200;
 inline constexpr size_t kMaxBodyLength = 100'000;
 inline constexpr size_t kMaxCcAddresses = 20;

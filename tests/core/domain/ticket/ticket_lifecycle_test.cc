@@ -172,6 +172,20 @@ TEST_F(TicketTest, AttachmentsGetSafeNamesAndASizeLimit) {
   EXPECT_EQ(Decide(s.model, command, s.context).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(IsMediaTypeTest, TypeSlashSubtypeWithTokenOrQuotedParameters) {
+  for (const char* good :
+       {"text/plain", "image/png", "application/vnd.ms-excel", "text/plain; charset=utf-8",
+        "multipart/mixed;boundary=\"a b\"", "application/octet-stream ; q=1"}) {
+    EXPECT_TRUE(IsMediaType(good)) << good;
+  }
+  for (const char* bad :
+       {"", "text", "text/", "/plain", "text/plain;", "text/plain; charset", "text/html\"; x",
+        "text/plain\r\nX-Evil: 1", "text/plain; a=\"open", "text/pl ain", "tekst/zażółć"}) {
+    EXPECT_FALSE(IsMediaType(bad)) << bad;
+  }
+  EXPECT_FALSE(IsMediaType("text/" + std::string(300, 'a')));
+}
+
 TEST(SafeFileNameTest, KeepsABaseNameOnly) {
   EXPECT_EQ(SafeFileName("../../etc/passwd"), "passwd");
   EXPECT_EQ(SafeFileName("C:\\temp\\log.txt"), "log.txt");
