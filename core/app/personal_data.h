@@ -23,7 +23,7 @@ class PersonalData : public domain::Sealer {
 
   // The plaintext, kErased when the subject's key was destroyed, "" for a value never sealed (an
   // unset field). Errors: kDataLoss for a value that does not authenticate (tampered or corrupt).
-  Result<std::string> Open(const v1::Sealed& sealed) const;
+  Result<std::string> Open(const v1::Sealed& sealed) const override;
 
  private:
   crypto::SubjectKeyStore& keys_;

@@ -17,6 +17,10 @@ class Sealer {
   virtual ~Sealer() = default;
   // Seals `plaintext` with the key of `subject_id` (created on first use).
   virtual Result<v1::Sealed> Seal(const std::string& subject_id, std::string_view plaintext) = 0;
+  // Opens what Seal sealed, for a decision that compares sealed values (a CC address already on a
+  // ticket): an erased subject's value opens as a marker that matches nothing typed. Errors:
+  // kDataLoss for a value that does not authenticate.
+  virtual Result<std::string> Open(const v1::Sealed& sealed) const = 0;
 };
 
 }  // namespace ledgerdesk::domain

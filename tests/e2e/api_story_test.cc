@@ -159,6 +159,9 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/" + id + "/cc", R"({"email":"not an address"})", alice).status,
       400);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + id + "/cc", R"({"email":"IT@example.pl"})", alice).status,
+      409);  // already there: it would get every mail twice
   EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/escalate",
                  R"({"reason":"Serwer produkcyjny stoi."})", alice)
                 .status,

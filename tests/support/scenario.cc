@@ -17,6 +17,11 @@ Result<v1::Sealed> TransparentSealer::Seal(const std::string& subject_id,
   return sealed;
 }
 
+Result<std::string> TransparentSealer::Open(const v1::Sealed& sealed) const {
+  if (sealed.ciphertext().rfind("sealed:", 0) != 0) return DataLoss("not sealed by this sealer");
+  return Unsealed(sealed);
+}
+
 std::string Unsealed(const v1::Sealed& sealed) {
   const std::string& text = sealed.ciphertext();
   return text.rfind("sealed:", 0) == 0 ? text.substr(7) : "<not sealed by TransparentSealer>";

@@ -17,6 +17,7 @@ namespace ledgerdesk::testing {
 class TransparentSealer : public domain::Sealer {
  public:
   Result<v1::Sealed> Seal(const std::string& subject_id, std::string_view plaintext) override;
+  Result<std::string> Open(const v1::Sealed& sealed) const override;
 };
 
 // What TransparentSealer sealed.

@@ -42,6 +42,14 @@ Result<const TicketState*> ActableTicket(const Model& model, const Caller& calle
   return ticket;
 }
 
+// E-mail addresses compare without case (the domain's is case-insensitive, and in practice the
+// local part is too).
+std::string Lowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
 Status CheckText(std::string_view text, std::string_view field, size_t max_length) {
   if (Trim(text).empty()) return InvalidArgument(std::string(field) + " is required");
   if (text.size() > max_length) {
@@ -254,7 +262,9 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   LD_ASSIGN_OR_RETURN(*opened->mutable_description(),
                       sealer.Seal(caller.account_id, command.description));
   opened->set_opened_by(caller.account_id);
+  std::set<std::string> once;  // an address given twice is mailed once
   for (const auto& cc : command.cc) {
+    if (!once.insert(Lowercase(cc.value())).second) continue;
     LD_ASSIGN_OR_RETURN(*opened->add_cc(), sealer.Seal(caller.account_id, cc.value()));
   }
   opened->set_partner_access(command.partner_access);
@@ -439,6 +449,12 @@ Result<Envelopes> Decide(const Model& model, const AddCc& command, const Command
   if (ticket->cc.size() >= kMaxCcAddresses) {
     return FailedPrecondition("a ticket has at most " + std::to_string(kMaxCcAddresses) +
                               " CC addresses");
+  }
+  for (const v1::Sealed& cc : ticket->cc) {
+    LD_ASSIGN_OR_RETURN(const std::string address, sealer.Open(cc));
+    if (Lowercase(address) == Lowercase(command.email.value())) {
+      return AlreadyExists("this address is already in the CC of ticket " + ticket->number);
+    }
   }
   EventBuilder events = Builder(model, context);
   auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_cc_added();

@@ -131,6 +131,25 @@ TEST_F(TicketTest, CcAddressesAreAddedSealedAndCapped) {
   EXPECT_EQ(one_more.status().code(), StatusCode::kFailedPrecondition);
 }
 
+// An address is in a ticket's CC once, whatever its case: a second add is a conflict, and an
+// opening that names one twice mails it once.
+TEST_F(TicketTest, AnAddressIsInTheCcOnce) {
+  GivenOpenTicket();  // with ops@example.pl
+  auto again = Decide(
+      s.model,
+      AddCc{.ticket_id = "t1", .caller = CustomerOf(kNipA), .email = EmailOf("OPS@Example.pl")},
+      s.context, s.sealer);
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  OpenTicket twice = OpenCommand("t2");
+  twice.cc = {EmailOf("a@example.pl"), EmailOf("b@example.pl"), EmailOf("A@example.pl")};
+  auto opened = Decide(s.model, twice, s.context, s.sealer, testing::DueInAnHour);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const auto& cc = (*opened)[0].ticket_opened().cc();
+  ASSERT_EQ(cc.size(), 2);
+  EXPECT_EQ(Unsealed(cc[0]), "a@example.pl");
+  EXPECT_EQ(Unsealed(cc[1]), "b@example.pl");
+}
+
 TEST_F(TicketTest, PartnersSeeOnlyWithConsentAndOnlyTheirCustomers) {
   GivenOpenTicket();
   EXPECT_FALSE(CanSee(s.model, PartnerOf("ResellerX"), Ticket()));
