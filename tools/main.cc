@@ -76,6 +76,22 @@ int Main(int argc, char** argv) {
       return command.run(Args(args.begin() + (two_words ? 2 : 1), args.end()));
     }
   }
+  // The first word of two-word commands ("contracts"): name the second words it takes.
+  std::string second_words;
+  for (const auto& command : Subcommands()) {
+    if (command.name.rfind(args[0] + " ", 0) == 0) {
+      second_words += (second_words.empty() ? "" : ", ") + command.name.substr(args[0].size() + 1);
+    }
+  }
+  if (!second_words.empty()) {
+    const bool help = args.size() >= 2 && (args[1] == "--help" || args[1] == "-h");
+    const bool named = args.size() >= 2 && args[1].rfind('-', 0) != 0;
+    (help ? std::cout : std::cerr)
+        << "ledgerdesk " << args[0] << ": "
+        << (named ? "unknown subcommand '" + args[1] + "'; one of: " : "needs one of: ")
+        << second_words << " (ledgerdesk " << args[0] << " COMMAND --help)\n";
+    return help ? kExitOk : kExitUsage;
+  }
   std::cerr << "ledgerdesk: unknown command '" << args[0] << "'\n\n";
   PrintOverview(std::cerr);
   return kExitUsage;

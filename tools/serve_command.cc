@@ -30,6 +30,15 @@
 namespace ledgerdesk::tools {
 namespace {
 
+// "host:port" (or "[v6]:port"), the port a number up to 65535: what --listen and --smtp take.
+bool IsHostAndPort(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return false;
+  const std::string port = text.substr(colon + 1);
+  return port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
+         std::stoul(port) <= 65535;
+}
+
 // Delivers the outbox every second in a thread of its own; stops with the object.
 class MailLoop {
  public:
@@ -110,6 +119,13 @@ int ServeCommand(const Args& args) {
   }
   auto log_options = cli.GetLogOptions();
   if (!log_options.ok()) return cli.UsageError(log_options.status().message());
+  for (const char* option : {"listen", "smtp"}) {
+    if (cli.Has(option) && !IsHostAndPort(cli.Get(option))) {
+      return cli.UsageError(std::string("--") + option +
+                            " takes HOST:PORT with a port of 0 to 65535, not '" + cli.Get(option) +
+                            "'");
+    }
+  }
   if (cli.Has("mail-dir") && cli.Has("smtp")) {
     return cli.UsageError("--mail-dir and --smtp exclude each other");
   }

@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -65,6 +66,37 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_NE(tail_help.out.find("--follow"), std::string::npos);
   auto bad_log = Ledgerdesk({"events", "tail", "--log", "zookeeper"});
   EXPECT_EQ(bad_log.exit_code, 2);
+  // A two-word command's first word alone names the second words.
+  auto contracts = Ledgerdesk({"contracts"});
+  EXPECT_EQ(contracts.exit_code, 2);
+  EXPECT_EQ(contracts.err,
+            "ledgerdesk contracts: needs one of: add, renew (ledgerdesk contracts "
+            "COMMAND --help)\n");
+  auto staff = Ledgerdesk({"staff", "remove"});
+  EXPECT_EQ(staff.exit_code, 2);
+  EXPECT_NE(staff.err.find("unknown subcommand 'remove'; one of: add"), std::string::npos);
+  EXPECT_EQ(Ledgerdesk({"projections", "--help"}).exit_code, 0);
+}
+
+// Where serve listens is checked before anything starts, and a taken port is one plain sentence.
+TEST(CliTest, ServeSaysWhatIsWrongWithWhereItListens) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  for (const char* listen : {"nope", "127.0.0.1:99999", "127.0.0.1:"}) {
+    auto refused = Ledgerdesk({"serve", "--data-dir", data, "--listen", listen});
+    EXPECT_EQ(refused.exit_code, 2) << listen;
+    EXPECT_NE(refused.err.find("--listen takes HOST:PORT with a port of 0 to 65535"),
+              std::string::npos)
+        << refused.err;
+  }
+  EXPECT_EQ(Ledgerdesk({"serve", "--data-dir", data, "--smtp", "nocolon"}).exit_code, 2);
+  Poco::Net::ServerSocket taken(Poco::Net::SocketAddress("127.0.0.1:0"));
+  auto in_use = Ledgerdesk({"serve", "--data-dir", data, "--listen",
+                            "127.0.0.1:" + std::to_string(taken.address().port())});
+  EXPECT_EQ(in_use.exit_code, 1);
+  EXPECT_NE(in_use.err.find("cannot listen on 127.0.0.1:"), std::string::npos) << in_use.err;
+  EXPECT_NE(in_use.err.find("Address already in use"), std::string::npos) << in_use.err;
+  EXPECT_EQ(in_use.err.find("Exception"), std::string::npos) << in_use.err;
 }
 
 TEST(CliTest, ContractsLandInTheEmbeddedLogAndTailShowsThem) {

@@ -495,9 +495,15 @@ Result<std::unique_ptr<HttpServer>> StartHttpServer(
   }
   Poco::Net::ServerSocket listener;
   try {
-    listener = Poco::Net::ServerSocket(Poco::Net::SocketAddress(options.listen), 4096);
+    // SO_REUSEADDR for a quick restart, but not SO_REUSEPORT (Poco's constructor sets both): with
+    // it, a second server on the same port would share its connections instead of failing.
+    listener.bind(Poco::Net::SocketAddress(options.listen), /*reuseAddress=*/true,
+                  /*reusePort=*/false);
+    listener.listen(4096);
   } catch (const Poco::Exception& e) {
-    return Unavailable("cannot listen on " + options.listen + ": " + e.displayText());
+    // The reason alone ("Address already in use"), not Poco's exception name.
+    return Unavailable("cannot listen on " + options.listen + ": " +
+                       (e.message().empty() ? e.displayText() : e.message()));
   }
   auto server = std::make_unique<GatedServer>(options, std::move(listener), std::move(handlers));
   LD_RETURN_IF_ERROR(server->Start());
