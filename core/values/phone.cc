@@ -19,7 +19,8 @@ Status PhoneError(std::string_view problem) {
 
 Result<Phone> Phone::Parse(std::string_view text) {
   if (text.empty()) return PhoneError("is required");
-  if (text.starts_with("+") || text.starts_with("00")) {
+  // "00" dials abroad only before more than nine digits: "001234567" is nine digits of its own.
+  if (text.starts_with("+") || (text.starts_with("00") && text.size() > 9)) {
     return PhoneError("must not include a country code");
   }
   if (std::any_of(text.begin(), text.end(), [](char c) {

@@ -9,7 +9,7 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(PhoneTest, AcceptsNineDigits) {
-  for (const char* text : {"600100200", "221234567", "123456789"}) {
+  for (const char* text : {"600100200", "221234567", "123456789", "001234567", "000000000"}) {
     Result<Phone> phone = Phone::Parse(text);
     ASSERT_TRUE(phone.ok()) << text << ": " << phone.status().ToString();
     EXPECT_EQ(phone->value(), text);
