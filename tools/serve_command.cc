@@ -64,7 +64,9 @@ class MailLoop {
         std::cerr << "ledgerdesk serve: mail: " << round.status().message() << std::endl;
       } else if (round->failed > 0) {
         std::cerr << "ledgerdesk serve: mail: " << round->failed
-                  << " mail(s) could not be delivered; retrying" << std::endl;
+                  << " mail(s) could not be delivered; each is tried again after 5 s, then "
+                     "twice as long each time (at most 10 min)"
+                  << std::endl;
       }
       lock.lock();
       wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });

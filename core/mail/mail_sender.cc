@@ -1,5 +1,7 @@
 #include "core/mail/mail_sender.h"
 
+#include <algorithm>
+
 #include "core/domain/model.h"
 #include "core/domain/outbox/outbox.h"
 
@@ -28,7 +30,13 @@ Result<DeliveryCounts> MailSender::DeliverPending() {
   DeliveryCounts counts;
   v1::Actor system;
   system.set_role(v1::ROLE_SYSTEM);
+  const auto now = clock_();
   for (const Addressed& mail : outbox) {
+    if (auto retry = retries_.find(mail.queued.mail_id());
+        retry != retries_.end() && now < retry->second.due) {
+      ++counts.deferred;
+      continue;
+    }
     OutgoingMail outgoing{.mail_id = mail.queued.mail_id(),
                           .date = std::chrono::system_clock::now()};
     for (const auto& sealed : mail.to) {
@@ -39,6 +47,7 @@ Result<DeliveryCounts> MailSender::DeliverPending() {
     auto body = personal_.Open(mail.queued.body());
     if (!subject.ok() || !body.ok()) {
       ++counts.failed;  // a value that does not authenticate: leave it for an operator to see
+      Failed(outgoing.mail_id);
       continue;
     }
     outgoing.subject = *subject;
@@ -47,6 +56,7 @@ Result<DeliveryCounts> MailSender::DeliverPending() {
     if (!outgoing.to.empty()) {
       if (!transport_.Deliver(outgoing).ok()) {
         ++counts.failed;
+        Failed(outgoing.mail_id);
         continue;
       }
     }
@@ -60,8 +70,15 @@ Result<DeliveryCounts> MailSender::DeliverPending() {
       return recorded.status();
     }
     ++counts.sent;
+    retries_.erase(outgoing.mail_id);
   }
   return counts;
+}
+
+void MailSender::Failed(const std::string& mail_id) {
+  auto [retry, first] = retries_.try_emplace(mail_id, Retry{{}, kFirstRetry});
+  if (!first) retry->second.wait = std::min(retry->second.wait * 2, kLongestRetry);
+  retry->second.due = clock_() + retry->second.wait;
 }
 
 }  // namespace ledgerdesk::mail

@@ -149,6 +149,41 @@ TEST_F(MailSenderTest, AMailDeliveredButNotRecordedIsDeliveredAgainToTheSameFile
   EXPECT_EQ(Pending(), 0u);
 }
 
+// A mail its server refuses is tried again after 5 s, then 10, 20, ... up to 10 minutes, not on
+// every round; once it goes, it is forgotten.
+TEST_F(MailSenderTest, AFailingMailIsTriedAgainLessAndLessOften) {
+  class Refusing : public MailTransport {
+   public:
+    Status Deliver(const OutgoingMail&) override {
+      ++attempts;
+      return refuse ? Unavailable("550 no such mailbox") : OkStatus();
+    }
+    std::string name() const override { return "smtp"; }
+    int attempts = 0;
+    bool refuse = true;
+  } transport;
+  auto now = std::chrono::steady_clock::time_point();
+  MailSender sender(*service_, *personal_, transport, [&] { return now; });
+  EXPECT_EQ(sender.DeliverPending()->failed, 1u);
+  std::vector<int> waited;  // seconds between attempts
+  int since = 0;
+  for (int second = 1; second <= 1300; ++second) {
+    now += std::chrono::seconds(1);
+    const int before = transport.attempts;
+    ASSERT_TRUE(sender.DeliverPending().ok());
+    ++since;
+    if (transport.attempts > before) {
+      waited.push_back(since);
+      since = 0;
+    }
+  }
+  EXPECT_EQ(waited, (std::vector<int>{5, 10, 20, 40, 80, 160, 320, 600}));
+  transport.refuse = false;
+  now += MailSender::kLongestRetry;
+  EXPECT_EQ(sender.DeliverPending()->sent, 1u);
+  EXPECT_EQ(Pending(), 0u);
+}
+
 TEST_F(MailSenderTest, AnErasedRecipientIsNotWrittenTo) {
   ASSERT_TRUE(keys_->Destroy("alice").ok());
   auto transport = NewMaildirTransport(dir_.path() / "mail", "noreply@example.pl");
