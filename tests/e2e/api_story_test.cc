@@ -611,6 +611,17 @@ TEST_F(ApiStoryTest, MetricsCountRequestsAndTheOpenApiDocumentListsTheSpec) {
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
   EXPECT_EQ(openapi.json()->getValue<std::string>("openapi"), "3.0.3");
+  // The upload documents both ways of sending a file and its ?filename=.
+  const auto upload = paths->getObject("/api/v1/tickets/{id}/attachments")->getObject("post");
+  const auto content = upload->getObject("requestBody")->getObject("content");
+  EXPECT_TRUE(content->has("multipart/form-data"));
+  EXPECT_TRUE(content->has("*/*"));
+  std::string names;
+  const auto parameters = upload->getArray("parameters");
+  for (size_t i = 0; i < parameters->size(); ++i) {
+    names += parameters->getObject(i)->getValue<std::string>("name") + " ";
+  }
+  EXPECT_NE(names.find("filename "), std::string::npos) << names;
 }
 
 // Several servers on one Kafka log: the writer appends, a read-only replica with its own

@@ -80,6 +80,10 @@ Poco::JSON::Object Operation(const Route& route) {
                   "answer once the projections have applied the event at this log position (a "
                   "write's position; 504 after 5 s)"));
   }
+  if (route.streams_body) {
+    parameters.add(Parameter("filename", "query", false, "string",
+                             "the file's name, with a raw body (made safe on the way in)"));
+  }
   if (route.method != "GET") {
     parameters.add(Parameter("Idempotency-Key", "header", false, "string",
                              "a retry with the same key answers the first answer and appends "
@@ -109,6 +113,28 @@ Poco::JSON::Object Operation(const Route& route) {
     content.set("application/json", media);
     Poco::JSON::Object body;
     body.set("required", true);
+    body.set("content", content);
+    operation.set("requestBody", body);
+  }
+  if (route.streams_body) {  // an upload: the raw bytes, or a form with one file part
+    Poco::JSON::Object binary;
+    binary.set("type", "string");
+    binary.set("format", "binary");
+    Poco::JSON::Object raw;
+    raw.set("schema", binary);
+    Poco::JSON::Object file;
+    file.set("file", binary);
+    Poco::JSON::Object form_schema;
+    form_schema.set("type", "object");
+    form_schema.set("properties", file);
+    Poco::JSON::Object form;
+    form.set("schema", form_schema);
+    Poco::JSON::Object content;
+    content.set("*/*", raw);
+    content.set("multipart/form-data", form);
+    Poco::JSON::Object body;
+    body.set("required", true);
+    body.set("description", "at most 25 MiB");
     body.set("content", content);
     operation.set("requestBody", body);
   }
