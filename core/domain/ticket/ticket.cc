@@ -373,7 +373,9 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
   imported->set_priority(command.priority);
   imported->set_partner_access(command.partner_access);
   *imported->mutable_opened_at() = ToTimestamp(command.opened_at);
+  std::set<std::string> once;  // a legacy row that lists an address twice: mailed once
   for (size_t i = 0; i < command.cc.size(); ++i) {
+    if (!once.insert(Lowercase(command.cc[i].value())).second) continue;
     const std::string& subject = command.cc_subjects.empty() ? "" : command.cc_subjects[i];
     LD_ASSIGN_OR_RETURN(*imported->add_cc(), sealer.Seal(owner(subject), command.cc[i].value()));
     if (!command.cc_subjects.empty()) imported->add_cc_account_ids(subject);

@@ -92,8 +92,8 @@ TEST_F(ImportTicketTest, ImportsTheTicketWithItsTranscriptAndAttachments) {
 TEST_F(ImportTicketTest, EachPersonsTextIsSealedWithTheirLegacyContactsKey) {
   auto command = Command();
   command.opened_by = "contact-jan";
-  command.cc = {EmailOf("it@firma.pl"), EmailOf("ops@firma.pl")};
-  command.cc_subjects = {"contact-it", "contact-ops"};
+  command.cc = {EmailOf("it@firma.pl"), EmailOf("ops@firma.pl"), EmailOf("IT@firma.pl")};
+  command.cc_subjects = {"contact-it", "contact-ops", "contact-it"};  // listed twice: kept once
   command.transcript_participants = {"contact-jan", "contact-serwis"};
   command.transcript_source_sha256 = std::string(32, 's');
   command.attachments[0].subject_id = "contact-jan";
