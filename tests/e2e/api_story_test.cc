@@ -86,7 +86,9 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
            "{" + credentials + R"(,"totp_code":")" + TotpNow(secret, 1) + "\"}");
   ASSERT_EQ(with_code.status, 201) << with_code.body;
   alice = with_code.json()->getValue<std::string>("token");
-  EXPECT_TRUE(Call("GET", "/api/v1/account", "", alice).json()->getValue<bool>("totp_enabled"));
+  const Reply account = Call("GET", "/api/v1/account", "", alice);
+  EXPECT_TRUE(account.json()->getValue<bool>("totp_enabled"));
+  EXPECT_TRUE(account.json()->getValue<bool>("organization_admin"));  // the first verified
 
   // A ticket with a CC address and an attachment sent as multipart/form-data.
   const Reply opened = Call("POST", "/api/v1/tickets",
@@ -247,6 +249,8 @@ TEST_F(ApiStoryTest, TheAdministratorInvitesAColleagueWhoSetsAPasswordFromTheMai
   EXPECT_NE(members.body.find("alice@example.pl"), std::string::npos) << members.body;
   EXPECT_NE(members.body.find("kolega@example.pl"), std::string::npos) << members.body;
   EXPECT_NE(members.body.find("\"organization_admin\":true"), std::string::npos);
+  EXPECT_FALSE(
+      Call("GET", "/api/v1/account", "", colleague).json()->getValue<bool>("organization_admin"));
   // Only the administrator invites.
   EXPECT_EQ(Call("POST", "/api/v1/organization/users",
                  R"({"email":"trzeci@example.pl","name":"Trzeci","phone":"600100202"})", colleague)

@@ -69,6 +69,8 @@ Poco::JSON::Object AccountJson(const ApiContext& api, const projections::Account
   out.set("verified", !account.organization_id.empty());
   out.set("totp_enabled", account.totp_enabled);
   out.set("role", std::string(RoleName(account.role)));
+  // The organization's first verified account, who invites colleagues (a portal shows it the way).
+  out.set("organization_admin", account.organization_admin);
   return out;
 }
 
