@@ -371,6 +371,24 @@ TEST_F(ServeHardeningTest, BodiesEndWhereTheirFramingSaysAndNowhereElse) {
   EXPECT_EQ(Get("/healthz").first, 200);
 }
 
+// HEAD is GET without the body: the same status and headers, and the connection goes on.
+TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBody) {
+  ASSERT_NO_FATAL_FAILURE(Start({}));
+  Socket socket = Connect(port_);
+  ASSERT_TRUE(
+      socket.Send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  bool closed = false;
+  const std::string seen = ReceiveUntilQuiet(socket, kAnswerBound, &closed);
+  const size_t second = seen.find("HTTP/1.1 200", 1);
+  ASSERT_EQ(seen.rfind("HTTP/1.1 200", 0), 0u) << seen;
+  ASSERT_NE(second, std::string::npos) << seen;
+  const std::string head = seen.substr(0, second);
+  EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
+  EXPECT_EQ(head.find("\"status\""), std::string::npos) << head;  // no body
+  EXPECT_NE(seen.find("\"status\":\"ok\"", second), std::string::npos) << seen;
+}
+
 // Answers are held until complete and sent in one write (http_server.cc): a client that asks for
 // "100 Continue" still gets it before it sends its body, and pipelined requests all get answers.
 TEST_F(ServeHardeningTest, ContinueComesBeforeTheBodyAndPipelinedRequestsAreAllAnswered) {

@@ -1,5 +1,6 @@
 #include "tools/http/portal_api.h"
 
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -56,7 +57,9 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     const auto started = std::chrono::steady_clock::now();
     const std::string path = request.getURI().substr(0, request.getURI().find('?'));
     ApiRequest api_request{request, {}};
-    const Route* route = MatchRoute(request.getMethod(), path, api_request.params);
+    // HEAD is GET without the body (RFC 9110 §9.3.2; Poco's response leaves the body out).
+    const bool head = request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
+    const Route* route = MatchRoute(head ? "GET" : request.getMethod(), path, api_request.params);
     Answer answer;
     try {
       if (auto refused = RefusedFraming(route, request)) {
