@@ -371,8 +371,9 @@ TEST_F(ServeHardeningTest, BodiesEndWhereTheirFramingSaysAndNowhereElse) {
   EXPECT_EQ(Get("/healthz").first, 200);
 }
 
-// HEAD is GET without the body: the same status and headers, and the connection goes on.
-TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBody) {
+// HEAD is GET without the body: the same status and headers, and the connection goes on; a
+// version other than HTTP/1.x is a 505.
+TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBodyAndOnlyHttp1IsSpoken) {
   ASSERT_NO_FATAL_FAILURE(Start({}));
   Socket socket = Connect(port_);
   ASSERT_TRUE(
@@ -387,6 +388,13 @@ TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBody) {
   EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
   EXPECT_EQ(head.find("\"status\""), std::string::npos) << head;  // no body
   EXPECT_NE(seen.find("\"status\":\"ok\"", second), std::string::npos) << seen;
+
+  Socket future = Connect(port_);  // a version this server does not speak
+  ASSERT_TRUE(future.Send("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"));
+  const std::string refused = ReceiveUntilQuiet(future, kAnswerBound, &closed);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 505", 0), 0u) << refused;
+  EXPECT_NE(refused.find("http_version_not_supported"), std::string::npos) << refused;
+  EXPECT_TRUE(closed);
 }
 
 // Answers are held until complete and sent in one write (http_server.cc): a client that asks for

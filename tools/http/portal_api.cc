@@ -62,7 +62,13 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     const Route* route = MatchRoute(head ? "GET" : request.getMethod(), path, api_request.params);
     Answer answer;
     try {
-      if (auto refused = RefusedFraming(route, request)) {
+      if (request.getVersion() != Poco::Net::HTTPMessage::HTTP_1_1 &&
+          request.getVersion() != Poco::Net::HTTPMessage::HTTP_1_0) {
+        response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);  // not the request's unknown one
+        answer = Answer(505, ErrorJson({505, "http_version_not_supported",
+                                        "this server speaks HTTP/1.1 and HTTP/1.0"}));
+        answer.close_connection = true;
+      } else if (auto refused = RefusedFraming(route, request)) {
         answer = std::move(*refused);
       } else {
         answer = Answer_(route, path, api_request);
