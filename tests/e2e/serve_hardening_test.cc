@@ -294,7 +294,9 @@ TEST_F(ServeHardeningTest, SlowClientsAreCutOffAndDoNotHoldTheWorkers) {
   for (int i = 0; i < kSlow; ++i) {
     ASSERT_TRUE(cut[i].has_value()) << "slow connection " << i << " is still open after 6 s";
     EXPECT_LT(*cut[i], milliseconds(3500)) << "connection " << i;  // --request-timeout 2
-    EXPECT_TRUE(last_words[i].empty() || last_words[i].rfind("HTTP/1.1 408", 0) == 0)
+    EXPECT_TRUE(last_words[i].empty() ||
+                (last_words[i].rfind("HTTP/1.1 408", 0) == 0 &&
+                 last_words[i].find(R"("code":"request_timeout")") != std::string::npos))
         << last_words[i];
   }
   EXPECT_GE(answered_meanwhile, 10) << "real requests were not answered beside the slow ones";
@@ -388,6 +390,13 @@ TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBodyAndOnlyHttp1IsSpoken) {
   EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
   EXPECT_EQ(head.find("\"status\""), std::string::npos) << head;  // no body
   EXPECT_NE(seen.find("\"status\":\"ok\"", second), std::string::npos) << seen;
+
+  Socket garbage = Connect(port_);  // not HTTP at all: the spec's error body all the same
+  ASSERT_TRUE(garbage.Send("HELLO THERE\r\n\r\n"));
+  const std::string not_http = ReceiveUntilQuiet(garbage, kAnswerBound, &closed);
+  EXPECT_EQ(not_http.rfind("HTTP/1.1 400", 0), 0u) << not_http;
+  EXPECT_NE(not_http.find(R"({"error":{"code":"bad_request")"), std::string::npos) << not_http;
+  EXPECT_TRUE(closed);
 
   Socket future = Connect(port_);  // a version this server does not speak
   ASSERT_TRUE(future.Send("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"));

@@ -35,8 +35,24 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tools/http/api_errors.h"
+
 namespace ledgerdesk::tools::http {
 namespace {
+
+// The error body of an answer the server gives before any handler runs.
+std::string UnroutedErrorJson(Poco::Net::HTTPResponse::HTTPStatus status) {
+  switch (status) {
+    case Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT:
+      return ErrorJson({408, "request_timeout", "the request did not arrive in time"});
+    case Poco::Net::HTTPResponse::HTTP_BAD_REQUEST:
+      return ErrorJson(
+          {400, "bad_request", "the request line or headers are not well-formed HTTP/1.1"});
+    default:
+      return ErrorJson(
+          {static_cast<int>(status), "not_implemented", "this server cannot answer it"});
+  }
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -180,6 +196,7 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
     }
   }
 
+  // Answers what never reached a handler, with the spec's error body, and closes.
   static void SendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
     try {
       {
@@ -187,9 +204,11 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
         response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
         response.setStatusAndReason(status);
         response.setKeepAlive(false);
-        response.setContentLength(0);
-        response.send();
-      }  // its header stream flushes into the session here
+        response.setContentType("application/json");
+        const std::string body = UnroutedErrorJson(status);
+        response.setContentLength(static_cast<std::streamsize>(body.size()));
+        response.send() << body;  // (sendBuffer leaves the body out without a request)
+      }                           // its header stream flushes into the session here
       session.Flush();
     } catch (const Poco::Exception&) {
       // The client is gone: nothing to tell it.
@@ -443,8 +462,12 @@ class GatedServer final : public HttpServer {
     char byte;
     if (timed_out && ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
       // A partial request: say why it ends.
-      static constexpr std::string_view kTimeout =
-          "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+      static const std::string kTimeout = [] {
+        const std::string body = UnroutedErrorJson(Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT);
+        return "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: "
+               "application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+      }();
       [[maybe_unused]] ssize_t sent =
           ::send(fd, kTimeout.data(), kTimeout.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     }
