@@ -529,6 +529,14 @@ TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
     EXPECT_NE(truncated.body.find("multipart/form-data body is"), std::string::npos)
         << truncated.body;  // malformed, or cut short
   }
+  const Reply bad_part_type = testing::HttpCall(
+      port_, "POST", t + "/attachments",
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+      "Content-Type: text/html\"; x\r\n\r\nbytes\r\n--XyZ--\r\n",
+      alice, "multipart/form-data; boundary=XyZ");
+  EXPECT_EQ(bad_part_type.status, 400) << bad_part_type.body;
+  EXPECT_NE(bad_part_type.body.find("Content-Type must be a media type"), std::string::npos)
+      << bad_part_type.body;
   const Reply whole = testing::HttpCall(
       port_, "POST", t + "/attachments",
       "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"

@@ -241,12 +241,17 @@ class BlobPartHandler : public Poco::Net::PartHandler {
     Poco::Net::NameValueCollection parameters;
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
                                               parameters);
-    if (stored.has_value() || !error.ok() || !parameters.has("filename")) {
+    if (stored.has_value() || !error.ok() || !refused.ok() || !parameters.has("filename")) {
       stream.ignore(std::numeric_limits<std::streamsize>::max());
       return;
     }
     file_name = parameters.get("filename");
     content_type = header.get("Content-Type", "application/octet-stream");
+    refused = domain::CheckMediaType(content_type);  // before a byte is stored
+    if (!refused.ok()) {
+      stream.ignore(std::numeric_limits<std::streamsize>::max());
+      return;
+    }
     auto put = blobs_.Put(stream, domain::kMaxAttachmentBytes);
     if (put.ok()) {
       stored = *put;
@@ -257,7 +262,8 @@ class BlobPartHandler : public Poco::Net::PartHandler {
   }
 
   std::optional<blobs::BlobRef> stored;
-  Status error;
+  Status error;    // storing failed (too large: kInvalidArgument)
+  Status refused;  // the part's Content-Type is not a media type
   std::string file_name;
   std::string content_type;
 
@@ -303,6 +309,7 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
       return InvalidArgument(
           "the multipart/form-data body is cut short: it ends before its closing boundary");
     }
+    if (!part.refused.ok()) return part.refused;
     if (!part.error.ok()) {
       stored = part.error;
     } else if (!part.stored) {
@@ -314,6 +321,7 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
     file_name = part.file_name;
     content_type = part.content_type;
   } else {
+    LD_RETURN_IF_ERROR(domain::CheckMediaType(content_type));  // before a byte is stored
     stored = api.services.blobs.Put(request.http.stream(), domain::kMaxAttachmentBytes);
   }
   if (!stored.ok()) {

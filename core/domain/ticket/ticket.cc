@@ -186,6 +186,11 @@ bool IsMediaType(std::string_view text) {
   }
 }
 
+Status CheckMediaType(std::string_view content_type) {
+  if (content_type.empty() || IsMediaType(content_type)) return OkStatus();
+  return InvalidArgument("Content-Type must be a media type such as text/plain or image/png");
+}
+
 std::string SafeFileName(std::string_view name) {
   const auto slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name = name.substr(slash + 1);
@@ -427,9 +432,7 @@ Result<Envelopes> Decide(const Model& model, const AddAttachment& command,
     return InvalidArgument("an attachment may have at most 25 MiB");
   }
   if (command.sha256.size() != 32) return Internal("an attachment needs its SHA-256 digest");
-  if (!command.content_type.empty() && !IsMediaType(command.content_type)) {
-    return InvalidArgument("Content-Type must be a media type such as text/plain or image/png");
-  }
+  LD_RETURN_IF_ERROR(CheckMediaType(command.content_type));
   EventBuilder events = Builder(model, context);
   auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_attachment_added();
   added->set_ticket_id(ticket->ticket_id);

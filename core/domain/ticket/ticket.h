@@ -72,6 +72,8 @@ std::string SafeFileName(std::string_view name);
 // type/subtype with ;-separated token=value or token="quoted" parameters, at most 255 bytes): what
 // an attachment's download will send back, so nothing else may get into that header.
 bool IsMediaType(std::string_view text);
+// IsMediaType's verdict as the error an upload answers (kInvalidArgument); OK for "" (none given).
+Status CheckMediaType(std::string_view content_type);
 
 inline constexpr size_t kMaxTitleLength = 200;
 inline constexpr size_t kMaxBodyLength = 100'000;
