@@ -248,15 +248,19 @@ int ServeCommand(const Args& args) {
                                          .header_timeout = std::chrono::seconds(*request_timeout),
                                          .io_timeout = std::chrono::seconds(*request_timeout)};
   const uint64_t open_files = http::RaiseOpenFileLimit();
-  auto server = http::StartHttpServer(server_options,
-                                      new http::PortalApi({.writes = **service,
-                                                           .accounts = accounts,
-                                                           .personal = personal,
-                                                           .projections = **runner,
-                                                           .views = **store,
-                                                           .blobs = **blob_store,
-                                                           .read_only = read_only,
-                                                           .writer_address = cli.Get("writer")}));
+  auto* portal = new http::PortalApi({.writes = **service,
+                                      .accounts = accounts,
+                                      .personal = personal,
+                                      .projections = **runner,
+                                      .views = **store,
+                                      .blobs = **blob_store,
+                                      .read_only = read_only,
+                                      .writer_address = cli.Get("writer")});
+  const Poco::Net::HTTPRequestHandlerFactory::Ptr handlers(portal);  // owns it
+  server_options.answered_unrouted = [portal](int status) {
+    portal->RecordUnrouted(status);  // the server stops (and calls no more) before it goes
+  };
+  auto server = http::StartHttpServer(server_options, handlers);
   if (!server.ok()) return Fail("serve", server.status());
   std::cout << "ledgerdesk serve: " << (read_only ? "read-only replica of " : "writer on ")
             << (*log)->Describe() << " at position " << (*service)->end().value;

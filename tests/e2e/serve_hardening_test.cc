@@ -404,6 +404,20 @@ TEST_F(ServeHardeningTest, HeadIsGetWithoutTheBodyAndOnlyHttp1IsSpoken) {
   EXPECT_EQ(refused.rfind("HTTP/1.1 505", 0), 0u) << refused;
   EXPECT_NE(refused.find("http_version_not_supported"), std::string::npos) << refused;
   EXPECT_TRUE(closed);
+
+  // All of them are counted, the one no route saw too.
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+  Poco::Net::HTTPRequest request("GET", "/metrics", Poco::Net::HTTPMessage::HTTP_1_1);
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::stringstream metrics;
+  metrics << session.receiveResponse(response).rdbuf();
+  for (const char* line :
+       {R"(ledgerdesk_http_requests_total{route="unmatched",status="400"} 1)",
+        R"(ledgerdesk_http_requests_total{route="GET /healthz",status="505"} 1)",
+        R"(ledgerdesk_http_requests_total{route="GET /healthz",status="200"} 2)"}) {
+    EXPECT_NE(metrics.str().find(line), std::string::npos) << line;
+  }
 }
 
 // Answers are held until complete and sent in one write (http_server.cc): a client that asks for

@@ -71,6 +71,7 @@ struct Gate {
   std::function<void(Poco::Net::StreamSocket, bool partial)> take_back;
   std::function<bool()> others_wait;
   std::function<bool()> stopping;
+  std::function<void(int status)> answered_unrouted;  // HttpServerOptions::answered_unrouted
 };
 
 // What a connection has sent of its next request, seen without reading it.
@@ -197,7 +198,8 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
   }
 
   // Answers what never reached a handler, with the spec's error body, and closes.
-  static void SendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+  void SendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+    if (gate_.answered_unrouted) gate_.answered_unrouted(static_cast<int>(status));
     try {
       {
         Poco::Net::HTTPServerResponseImpl response(session);
@@ -270,7 +272,8 @@ class GatedServer final : public HttpServer {
             {.take_back = [this](Poco::Net::StreamSocket socket,
                                  bool partial) { TakeBack(std::move(socket), partial); },
              .others_wait = [this] { return dispatcher_->queuedConnections() > 0; },
-             .stopping = [this] { return stopped_.load(); }}),
+             .stopping = [this] { return stopped_.load(); },
+             .answered_unrouted = options.answered_unrouted}),
         pool_, params);
   }
   ~GatedServer() override { Stop(); }
@@ -470,6 +473,7 @@ class GatedServer final : public HttpServer {
       }();
       [[maybe_unused]] ssize_t sent =
           ::send(fd, kTimeout.data(), kTimeout.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (options_.answered_unrouted) options_.answered_unrouted(408);
     }
     return waiting_.erase(it);  // the StreamSocket closes the descriptor
   }

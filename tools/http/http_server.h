@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds header_timeout{10'000};      // from accept to complete headers
   std::chrono::milliseconds io_timeout{10'000};          // each read or write of a worker
   std::chrono::milliseconds keep_alive_timeout{30'000};  // silence after an answer
+  // Told of each answer the server gives itself, before any handler (408 for headers that never
+  // finish, 400 for what is not HTTP, 501), with its status: for the request metrics. Called from
+  // the server's threads; may be empty.
+  std::function<void(int status)> answered_unrouted;
 };
 
 class HttpServer {

@@ -32,8 +32,9 @@ class Metrics {
 
   static constexpr std::array<double, 13> kBucketSeconds = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
-  static constexpr std::array<int, 17> kStatuses = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-                                                    409, 413, 423, 429, 500, 503, 504, 0};
+  static constexpr std::array<int, 20> kStatuses = {200, 201, 202, 204, 400, 401, 403,
+                                                    404, 405, 408, 409, 413, 423, 429,
+                                                    500, 501, 503, 504, 505, 0};
 
  private:
   struct PerRoute {

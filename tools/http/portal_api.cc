@@ -138,6 +138,10 @@ PortalApi::PortalApi(ApiServices services)
   services_.idempotent = &idempotent_;
 }
 
+void PortalApi::RecordUnrouted(int status) {
+  metrics_->Record(AllRoutes().size(), status, std::chrono::nanoseconds(0));
+}
+
 Poco::Net::HTTPRequestHandler* PortalApi::createRequestHandler(const HTTPServerRequest&) {
   return new ApiHandler(services_);  // Poco takes ownership
 }

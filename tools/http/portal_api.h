@@ -21,6 +21,9 @@ class PortalApi : public Poco::Net::HTTPRequestHandlerFactory {
   explicit PortalApi(ApiServices services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override;
+  // Counts an answer the server gave before any route (HttpServerOptions::answered_unrouted) in
+  // the request metrics, as route "unmatched". Thread-safe.
+  void RecordUnrouted(int status);
 
  private:
   std::unique_ptr<Metrics> metrics_;
