@@ -7,6 +7,7 @@
 
 #include "core/crypto/sodium_init.h"
 #include "core/crypto/tokens.h"
+#include "core/values/ascii.h"
 
 namespace ledgerdesk::crypto {
 namespace {
@@ -18,27 +19,6 @@ int Base32Value(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= '2' && c <= '7') return c - '2' + 26;
   return -1;
-}
-
-bool IsUnreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    if (IsUnreserved(c)) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0F];
-    }
-  }
-  return out;
 }
 
 Status CheckParams(const TotpParams& params) {
@@ -183,11 +163,11 @@ Result<int64_t> VerifyTotp(std::string_view secret, std::string_view code, int64
 std::string OtpauthUri(std::string_view issuer, std::string_view account_label,
                        std::string_view secret, const TotpParams& params) {
   std::string uri = "otpauth://totp/";
-  uri += PercentEncode(issuer);
+  uri += values::PercentEncode(issuer);
   uri += ':';
-  uri += PercentEncode(account_label);
+  uri += values::PercentEncode(account_label);
   uri += "?secret=" + Base32Encode(secret, /*pad=*/false);
-  uri += "&issuer=" + PercentEncode(issuer);
+  uri += "&issuer=" + values::PercentEncode(issuer);
   uri += "&algorithm=SHA1&digits=" + std::to_string(params.digits);
   uri += "&period=" + std::to_string(params.period_seconds);
   return uri;

@@ -39,6 +39,24 @@ inline std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+// RFC 3986 percent-encoding: unreserved characters (letters, digits, - . _ ~) as they are, every
+// other byte as %XX (upper-case hex). Fits URIs and RFC 5987 header values (filename*=) alike.
+inline std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    if (IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
+  return out;
+}
+
 inline std::string AsciiUpper(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = ToAsciiUpper(c);

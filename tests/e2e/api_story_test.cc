@@ -512,36 +512,32 @@ TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
   const Reply status = Call("PUT", t + "/status", R"({"status":"done"})", engineer);
   EXPECT_EQ(status.status, 400);
   EXPECT_NE(status.body.find("status"), std::string::npos) << status.body;
-  const Reply no_file = testing::HttpCall(
-      port_, "POST", t + "/attachments",
-      "--XyZ\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhi\r\n--XyZ--\r\n", alice,
-      "multipart/form-data; boundary=XyZ");
+  // A multipart/form-data body sent as it is (boundary XyZ), so that it can be malformed.
+  const auto post_form = [&](const std::string& body) {
+    return testing::HttpCall(port_, "POST", t + "/attachments", body, alice,
+                             "multipart/form-data; boundary=XyZ");
+  };
+  const std::string file_part =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n";
+  const Reply no_file = post_form(
+      "--XyZ\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhi\r\n--XyZ--\r\n");
   EXPECT_EQ(no_file.status, 400) << no_file.body;
   EXPECT_NE(no_file.body.find("file part"), std::string::npos) << no_file.body;
   // A body cut short inside its file part (no closing boundary) stores nothing.
   for (const std::string cut :
-       {"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a",
-        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
-        "filename=\"a.txt\"\r\n\r\nthe first half of the fi"}) {
-    const Reply truncated = testing::HttpCall(port_, "POST", t + "/attachments", cut, alice,
-                                              "multipart/form-data; boundary=XyZ");
+       {std::string("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a"),
+        file_part + "\r\nthe first half of the fi"}) {
+    const Reply truncated = post_form(cut);
     EXPECT_EQ(truncated.status, 400) << truncated.body;
     EXPECT_NE(truncated.body.find("multipart/form-data body is"), std::string::npos)
         << truncated.body;  // malformed, or cut short
   }
-  const Reply bad_part_type = testing::HttpCall(
-      port_, "POST", t + "/attachments",
-      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
-      "Content-Type: text/html\"; x\r\n\r\nbytes\r\n--XyZ--\r\n",
-      alice, "multipart/form-data; boundary=XyZ");
+  const Reply bad_part_type =
+      post_form(file_part + "Content-Type: text/html\"; x\r\n\r\nbytes\r\n--XyZ--\r\n");
   EXPECT_EQ(bad_part_type.status, 400) << bad_part_type.body;
   EXPECT_NE(bad_part_type.body.find("Content-Type must be a media type"), std::string::npos)
       << bad_part_type.body;
-  const Reply whole = testing::HttpCall(
-      port_, "POST", t + "/attachments",
-      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
-      "all of it\r\n--XyZ--\r\n",
-      alice, "multipart/form-data; boundary=XyZ");
+  const Reply whole = post_form(file_part + "\r\nall of it\r\n--XyZ--\r\n");
   ASSERT_EQ(whole.status, 201) << whole.body;
   const Reply listed = Call(
       "GET", t + "?min_position=" + std::to_string(whole.json()->getValue<uint64_t>("position")),

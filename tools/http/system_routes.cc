@@ -48,6 +48,30 @@ Poco::JSON::Object Ref(const std::string& name) {
   return ref;
 }
 
+// {"type": "object", "properties": ...}
+Poco::JSON::Object ObjectSchema(const Poco::JSON::Object& properties) {
+  Poco::JSON::Object schema;
+  schema.set("type", "object");
+  schema.set("properties", properties);
+  return schema;
+}
+
+// {"schema": ...}: a media type's entry in a content map.
+Poco::JSON::Object Media(const Poco::JSON::Object& schema) {
+  Poco::JSON::Object media;
+  media.set("schema", schema);
+  return media;
+}
+
+// A required request body of `content` (media type -> Media).
+Poco::JSON::Object RequestBody(const Poco::JSON::Object& content, const std::string& description) {
+  Poco::JSON::Object body;
+  body.set("required", true);
+  if (!description.empty()) body.set("description", description);
+  body.set("content", content);
+  return body;
+}
+
 Poco::JSON::Object Parameter(const std::string& name, const std::string& in, bool required,
                              const std::string& type, const std::string& description) {
   Poco::JSON::Object parameter;
@@ -103,40 +127,22 @@ Poco::JSON::Object Operation(const Route& route) {
       properties.set(field, property);
       if (!optional) required.add(field);
     }
-    Poco::JSON::Object schema;
-    schema.set("type", "object");
-    schema.set("properties", properties);
+    Poco::JSON::Object schema = ObjectSchema(properties);
     if (required.size() > 0) schema.set("required", required);
-    Poco::JSON::Object media;
-    media.set("schema", schema);
     Poco::JSON::Object content;
-    content.set("application/json", media);
-    Poco::JSON::Object body;
-    body.set("required", true);
-    body.set("content", content);
-    operation.set("requestBody", body);
+    content.set("application/json", Media(schema));
+    operation.set("requestBody", RequestBody(content, ""));
   }
   if (route.streams_body) {  // an upload: the raw bytes, or a form with one file part
     Poco::JSON::Object binary;
     binary.set("type", "string");
     binary.set("format", "binary");
-    Poco::JSON::Object raw;
-    raw.set("schema", binary);
     Poco::JSON::Object file;
     file.set("file", binary);
-    Poco::JSON::Object form_schema;
-    form_schema.set("type", "object");
-    form_schema.set("properties", file);
-    Poco::JSON::Object form;
-    form.set("schema", form_schema);
     Poco::JSON::Object content;
-    content.set("*/*", raw);
-    content.set("multipart/form-data", form);
-    Poco::JSON::Object body;
-    body.set("required", true);
-    body.set("description", "at most 25 MiB");
-    body.set("content", content);
-    operation.set("requestBody", body);
+    content.set("*/*", Media(binary));
+    content.set("multipart/form-data", Media(ObjectSchema(file)));
+    operation.set("requestBody", RequestBody(content, "at most 25 MiB"));
   }
   Poco::JSON::Object responses;
   Poco::JSON::Object success;
@@ -179,18 +185,10 @@ Answer OpenApi(ApiContext&, ApiRequest&) {
     string_type.set("type", "string");
     error_fields.set("code", string_type);
     error_fields.set("message", string_type);
-    Poco::JSON::Object error_inner;
-    error_inner.set("type", "object");
-    error_inner.set("properties", error_fields);
     Poco::JSON::Object error_properties;
-    error_properties.set("error", error_inner);
-    Poco::JSON::Object error_schema;
-    error_schema.set("type", "object");
-    error_schema.set("properties", error_properties);
-    Poco::JSON::Object error_media;
-    error_media.set("schema", error_schema);
+    error_properties.set("error", ObjectSchema(error_fields));
     Poco::JSON::Object error_content;
-    error_content.set("application/json", error_media);
+    error_content.set("application/json", Media(ObjectSchema(error_properties)));
     Poco::JSON::Object error_response;
     error_response.set("description",
                        "an error: 400 invalid input, 401 not authenticated, 403 not allowed, 404 "

@@ -8,12 +8,12 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 
-#include <cctype>
 #include <cstdio>
 #include <limits>
 
 #include "core/log/envelope_codec.h"
 #include "core/sla/sla_calendar.h"
+#include "core/values/ascii.h"
 #include "core/values/contract_number.h"
 #include "core/values/email.h"
 #include "core/values/serial.h"
@@ -359,22 +359,11 @@ Answer Upload(ApiContext& api, ApiRequest& request) {
 // made safe on the way in (no quotes, no path parts, no control characters).
 std::string AttachmentDisposition(const std::string& file_name) {
   std::string ascii;
-  std::string encoded;
-  bool plain = true;
   for (unsigned char c : file_name) {
-    plain &= c < 0x80;
     if ((c & 0xC0) != 0x80) ascii += c < 0x80 ? static_cast<char>(c) : '_';  // '_' a character
-    if (std::isalnum(c) ||
-        std::string_view("!#$&+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
-      encoded += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      encoded += hex;
-    }
   }
   std::string disposition = "attachment; filename=\"" + ascii + "\"";
-  if (!plain) disposition += "; filename*=UTF-8''" + encoded;
+  if (ascii != file_name) disposition += "; filename*=UTF-8''" + values::PercentEncode(file_name);
   return disposition;
 }
 

@@ -9,11 +9,11 @@ namespace {
 
 using Envelopes = std::vector<v1::Envelope>;
 
-// Records a counted login failure (wrong password or TOTP code), locking at the limit; refused
-// with kUnauthenticated `message`, or `refusal` when given.
+// Records a counted login failure (wrong password or TOTP code), locking at the limit, and is
+// refused with `refusal`.
 RecordedDecision LoginFailure(const Model& model, const AccountState& account,
-                              v1::LoginFailureReason reason, std::string_view message,
-                              const CommandContext& context, Status refusal = OkStatus()) {
+                              v1::LoginFailureReason reason, Status refusal,
+                              const CommandContext& context) {
   EventBuilder events = AccountEventBuilder(model, context);
   const uint32_t failures = account.consecutive_failures + 1;
   auto* failed = events.Add(AccountStream(account.account_id)).mutable_login_failed();
@@ -21,7 +21,6 @@ RecordedDecision LoginFailure(const Model& model, const AccountState& account,
   failed->set_reason(reason);
   failed->set_consecutive_failures(failures);
   LockAtLimit(model, account, failures, events, context);
-  if (refusal.ok()) refusal = Unauthenticated(std::string(message));
   return RecordedDecision::Refused(std::move(refusal), events.Take());
 }
 
@@ -29,8 +28,8 @@ RecordedDecision LoginFailure(const Model& model, const AccountState& account,
 // login: counted the same, so a stolen session cannot try passwords without end.
 RecordedDecision WrongCurrentPassword(const Model& model, const AccountState& account,
                                       const CommandContext& context) {
-  return LoginFailure(model, account, v1::LOGIN_FAILURE_REASON_WRONG_PASSWORD, "", context,
-                      InvalidArgument(std::string(kWrongCurrentPasswordMessage)));
+  return LoginFailure(model, account, v1::LOGIN_FAILURE_REASON_WRONG_PASSWORD,
+                      InvalidArgument(std::string(kWrongCurrentPasswordMessage)), context);
 }
 
 // Records a login refused for the account's state (locked, not confirmed): not counted.
@@ -58,7 +57,7 @@ RecordedDecision Decide(const Model& model, const Login& command, const CommandC
   }
   if (!command.password_matches || account->password_hash.empty()) {
     return LoginFailure(model, *account, v1::LOGIN_FAILURE_REASON_WRONG_PASSWORD,
-                        kWrongCredentialsMessage, context);
+                        Unauthenticated(std::string(kWrongCredentialsMessage)), context);
   }
   if (!account->email_confirmed) {
     return LoginRefused(
@@ -74,11 +73,11 @@ RecordedDecision Decide(const Model& model, const Login& command, const CommandC
             std::string(kTotpRequiredCode) + ": enter the code from the authenticator app"));
       case TotpAnswer::Kind::kWrong:
         return LoginFailure(model, *account, v1::LOGIN_FAILURE_REASON_WRONG_TOTP,
-                            "the authenticator code is wrong", context);
+                            Unauthenticated("the authenticator code is wrong"), context);
       case TotpAnswer::Kind::kMatched:
         if (command.totp.step <= account->totp_last_used_step) {  // a code is accepted once
           return LoginFailure(model, *account, v1::LOGIN_FAILURE_REASON_WRONG_TOTP,
-                              "the authenticator code is wrong", context);
+                              Unauthenticated("the authenticator code is wrong"), context);
         }
         break;
     }

@@ -1,11 +1,11 @@
 #include "core/domain/ticket/ticket.h"
 
-#include <cctype>
 #include <set>
 
 #include "core/domain/dates.h"
 #include "core/domain/model.h"
 #include "core/log/envelope_codec.h"
+#include "core/values/ascii.h"
 
 namespace ledgerdesk::domain {
 namespace {
@@ -40,14 +40,6 @@ Result<const TicketState*> ActableTicket(const Model& model, const Caller& calle
     return PermissionDenied("partners may read a ticket but not change it");
   }
   return ticket;
-}
-
-// E-mail addresses compare without case (the domain's is case-insensitive, and in practice the
-// local part is too).
-std::string Lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
 }
 
 Status CheckText(std::string_view text, std::string_view field, size_t max_length) {
@@ -155,7 +147,7 @@ Result<v1::TicketPriority> ParseTicketPriority(std::string_view text) {
 bool IsMediaType(std::string_view text) {
   if (text.size() > 255) return false;
   const auto is_token = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
+    return values::IsAsciiAlnum(c) ||
            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   };
   size_t at = 0;
@@ -176,8 +168,7 @@ bool IsMediaType(std::string_view text) {
     if (!token() || at >= text.size() || text[at++] != '=') return false;
     if (at < text.size() && text[at] == '"') {
       for (++at; at < text.size() && text[at] != '"'; ++at) {
-        const unsigned char c = static_cast<unsigned char>(text[at]);
-        if (c < 0x20 || c == 0x7f || c == '\\') return false;
+        if (values::IsAsciiControl(text[at]) || text[at] == '\\') return false;
       }
       if (at++ >= text.size()) return false;  // unterminated
     } else if (!token()) {
@@ -269,7 +260,7 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   opened->set_opened_by(caller.account_id);
   std::set<std::string> once;  // an address given twice is mailed once
   for (const auto& cc : command.cc) {
-    if (!once.insert(Lowercase(cc.value())).second) continue;
+    if (!once.insert(cc.LookupKey()).second) continue;
     LD_ASSIGN_OR_RETURN(*opened->add_cc(), sealer.Seal(caller.account_id, cc.value()));
   }
   opened->set_partner_access(command.partner_access);
@@ -380,7 +371,7 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
   *imported->mutable_opened_at() = ToTimestamp(command.opened_at);
   std::set<std::string> once;  // a legacy row that lists an address twice: mailed once
   for (size_t i = 0; i < command.cc.size(); ++i) {
-    if (!once.insert(Lowercase(command.cc[i].value())).second) continue;
+    if (!once.insert(command.cc[i].LookupKey()).second) continue;
     const std::string& subject = command.cc_subjects.empty() ? "" : command.cc_subjects[i];
     LD_ASSIGN_OR_RETURN(*imported->add_cc(), sealer.Seal(owner(subject), command.cc[i].value()));
     if (!command.cc_subjects.empty()) imported->add_cc_account_ids(subject);
@@ -457,7 +448,7 @@ Result<Envelopes> Decide(const Model& model, const AddCc& command, const Command
   }
   for (const v1::Sealed& cc : ticket->cc) {
     LD_ASSIGN_OR_RETURN(const std::string address, sealer.Open(cc));
-    if (Lowercase(address) == Lowercase(command.email.value())) {
+    if (values::AsciiLower(address) == command.email.LookupKey()) {
       return AlreadyExists("this address is already in the CC of ticket " + ticket->number);
     }
   }
