@@ -524,7 +524,7 @@ TEST_F(ApiStoryTest, BadQueriesAndBodiesOfTheNewRoutesAre400s) {
   EXPECT_EQ(no_file.status, 400) << no_file.body;
   EXPECT_NE(no_file.body.find("file part"), std::string::npos) << no_file.body;
   // A body cut short inside its file part (no closing boundary) stores nothing.
-  for (const std::string cut :
+  for (const std::string& cut :
        {std::string("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a"),
         file_part + "\r\nthe first half of the fi"}) {
     const Reply truncated = post_form(cut);
