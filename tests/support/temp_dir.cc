@@ -9,12 +9,14 @@ namespace ledgerdesk::testing {
 TempDir::TempDir(const std::string& prefix) {
   std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
+  root_ = pattern;
+  path_ = root_ / "dir";
+  std::filesystem::create_directory(path_);
 }
 
 TempDir::~TempDir() {
   std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
+  std::filesystem::remove_all(root_, ignored);
 }
 
 }  // namespace ledgerdesk::testing
