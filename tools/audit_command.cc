@@ -24,6 +24,7 @@
 #include "core/log/embedded_log.h"
 #include "core/log/envelope_codec.h"
 #include "core/log/log_factory.h"
+#include "core/mail/eml.h"
 #include "core/values/email.h"
 #include "core/values/nip.h"
 #include "migrator/transcript_redaction.h"
@@ -647,7 +648,8 @@ Status RedactTranscripts(const std::vector<migrator::TranscriptToRedact>& transc
 CommandLine EraseCommandLine() {
   CommandLine cli("audit erase", "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
                   "GDPR erasure by crypto-shredding: appends SubjectErased for every account the "
-                  "address belonged to, destroys their keys (everything sealed with them reads "
+                  "address belonged to and closes them (sessions end, no login; the address may "
+                  "register again), destroys their keys (everything sealed with them reads "
                   "[erased] from then on, in the API, history, replays and PDFs; with --log kafka "
                   "a tombstone on the key topic), deletes the attachments they uploaded and the "
                   ".eml files addressed to them, and compacts the projections so no old value "
@@ -660,6 +662,32 @@ CommandLine EraseCommandLine() {
       .Option("mail-dir", "DIR",
               "where the mail sender wrote .eml files (default: the serve's, else DATA_DIR/mail)");
   return cli;
+}
+
+// Adds to `mails` (ids) the .eml files in `mail_dir` whose To header names `email`, whatever its
+// case.
+Status AddMailsAddressedTo(const fs::path& mail_dir, const values::Email& email,
+                           std::set<std::string>& mails) {
+  std::error_code error;
+  if (!fs::is_directory(mail_dir, error)) return OkStatus();  // nothing was ever mailed there
+  const std::string wanted = email.LookupKey();
+  for (fs::directory_iterator it(mail_dir, error), end; !error && it != end; it.increment(error)) {
+    const fs::path& path = it->path();
+    if (path.extension() != ".eml" || !it->is_regular_file(error)) continue;
+    std::ifstream in(path, std::ios::binary);
+    std::string headers(16 * 1024, '\0');  // the To header comes second, well within this
+    in.read(headers.data(), static_cast<std::streamsize>(headers.size()));
+    headers.resize(static_cast<size_t>(in.gcount()));
+    for (const std::string& to : mail::EmlRecipients(headers)) {
+      auto address = values::Email::Parse(to);
+      if (address.ok() && address->LookupKey() == wanted) {
+        mails.insert(path.stem().string());
+        break;
+      }
+    }
+  }
+  if (error) return Unavailable("cannot read the mail dir " + mail_dir.string());
+  return OkStatus();
 }
 
 // What the subject left outside the log (attachments they uploaded, mails addressed to them or
@@ -750,24 +778,43 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
   auto transcripts = TranscriptsShowing(here.log, match->positions, accounts);
   if (!transcripts.ok()) return fail(transcripts.status());
 
+  // An account erased before (the command run again, or retried after a crash) is not erased
+  // twice: its erasure named the key it destroyed, and asking the store would make a new one.
   std::map<std::string, std::string> key_ids;  // account -> its key id
-  std::set<std::string> subject_keys;
+  backend.writes.Read([&](const domain::Model& model) {
+    for (const auto& account : accounts) {
+      const domain::AccountState* state = model.FindAccount(account);
+      if (state != nullptr && state->erased) key_ids[account] = state->erased_key_id;
+    }
+  });
+  const size_t erased_before = key_ids.size();
+  std::set<std::string> to_erase;
   for (const auto& account : accounts) {
+    if (key_ids.count(account)) continue;
     auto key = here.keys.GetOrCreate(account);
     if (!key.ok()) return fail(key.status());
     key_ids[account] = key->key_id;
-    subject_keys.insert(key->key_id);
+    to_erase.insert(account);
   }
+  std::set<std::string> subject_keys;
+  for (const auto& [account, key_id] : key_ids) subject_keys.insert(key_id);
   auto traces = TracesOf(here.log, *match, accounts, subject_keys);
   if (!traces.ok()) return fail(traces.status());
+  const fs::path mail_dir = erase.mail_dir.value_or(here.mail_dir);
+  // A mail the log does not tie to them (sent to them as a CC of someone else's ticket, sealed
+  // with the opener's key) still names them in its To header.
+  if (Status scanned = AddMailsAddressedTo(mail_dir, *email, traces->mails); !scanned.ok()) {
+    return fail(scanned);
+  }
 
+  const auto now = std::chrono::system_clock::now();
   std::vector<v1::Envelope> events;
-  for (const auto& account : accounts) {
+  for (const auto& account : to_erase) {
     v1::Envelope event;
     event.set_event_id(log::RandomEventId());
     event.set_stream("subject-" + account);
     event.set_stream_version(traces->subject_versions[account] + 1);
-    *event.mutable_occurred_at() = TimeUtil::GetCurrentTime();
+    *event.mutable_occurred_at() = domain::ToTimestamp(now);
     event.mutable_actor()->set_role(v1::ROLE_AUDITOR);
     auto* erased = event.mutable_subject_erased();
     erased->set_subject_id(account);
@@ -779,7 +826,7 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
   request.subject_index = *email_index;
   request.arguments =
       "accounts=" + std::to_string(accounts.size()) + TranscriptsArgument(*transcripts);
-  events.push_back(audit::AuditEnvelope(request, std::chrono::system_clock::now()));
+  events.push_back(audit::AuditEnvelope(request, now));
   // The erasure is in the log (durable) before anything is destroyed: a crash midway is finished
   // by running the command again. Through the write service, which serve shares with its API.
   const v1::Actor actor = events.front().actor();
@@ -793,10 +840,13 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
     Status destroyed = here.keys.Destroy(account);
     if (!destroyed.ok() && destroyed.code() != StatusCode::kNotFound) return fail(destroyed);
   }
+  size_t blobs_deleted = 0;
   for (const auto& sha : traces->blobs) {
+    std::error_code error;
+    const bool present = fs::exists(here.blobs.PathOf(sha), error);
     if (Status deleted = here.blobs.Delete(sha); !deleted.ok()) return fail(deleted);
+    blobs_deleted += present;
   }
-  const fs::path mail_dir = erase.mail_dir.value_or(here.mail_dir);
   size_t mails_deleted = 0;
   for (const auto& mail : traces->mails) {
     if (mail.find('/') != std::string::npos || mail.find("..") != std::string::npos) continue;
@@ -810,10 +860,12 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
   // The projections drop the old values: applied, then compacted.
   if (Status applied = here.apply_up_to(appended->position); !applied.ok()) return fail(applied);
   if (Status compacted = here.projections.CompactAll(); !compacted.ok()) return fail(compacted);
-  services.out << "erased " << accounts.size() << " account(s): keys destroyed, "
-               << traces->blobs.size() << " attachment(s) and " << mails_deleted
-               << " mail file(s) deleted, projections compacted (erasure recorded at log position "
-               << appended->positions.front().value << ")\n";
+  services.out << "erased " << to_erase.size() << " account(s)";
+  if (erased_before > 0) services.out << " (" << erased_before << " erased before)";
+  services.out << ": keys destroyed, " << blobs_deleted << " attachment(s) and " << mails_deleted
+               << " mail file(s) deleted, projections compacted ("
+               << (to_erase.empty() ? "the command recorded" : "erasure recorded")
+               << " at log position " << appended->positions.front().value << ")\n";
   return kExitOk;
 }
 

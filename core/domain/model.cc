@@ -272,6 +272,14 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
     case v1::Envelope::kSessionEnded:
       EndSession(envelope.session_ended().session_id());
       break;
+    case v1::Envelope::kSubjectErased: {
+      const auto& e = envelope.subject_erased();
+      // A legacy contact's erasure names no account.
+      if (auto it = accounts_.find(e.subject_id()); it != accounts_.end()) {
+        EraseAccount(it->second, e.key_id());
+      }
+      break;
+    }
     case v1::Envelope::kStaffAccountCreated: {
       const auto& e = envelope.staff_account_created();
       AccountState& account = Account(e.account_id());
@@ -338,6 +346,22 @@ void Model::EndSession(const std::string& session_id) {
   if (auto account = accounts_.find(it->second.account_id); account != accounts_.end()) {
     account->second.active_session_ids.erase(session_id);
   }
+}
+
+void Model::EraseAccount(AccountState& account, const std::string& key_id) {
+  account.erased = true;
+  account.erased_key_id = key_id;
+  IndexEmail(account, "");
+  account.pending_email.reset();
+  account.pending_email_index.clear();
+  ReplaceToken(account, account.confirmation_token_hash, "");
+  ReplaceToken(account, account.password_token_hash, "");
+  ReplaceToken(account, account.email_change_token_hash, "");
+  account.password_hash.clear();
+  account.pending_totp_secret.reset();
+  account.totp_secret.reset();
+  const std::set<std::string> sessions = account.active_session_ids;  // EndSession edits it
+  for (const std::string& session_id : sessions) EndSession(session_id);
 }
 
 void Model::ApplyContractTerms(const v1::ContractTerms& terms, int64_t legacy_id) {

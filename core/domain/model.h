@@ -65,6 +65,9 @@ class Model {
   // Replaces one of the account's open tokens in the token index; "" just drops it.
   void ReplaceToken(const AccountState& account, std::string& held, const std::string& token_hash);
   void EndSession(const std::string& session_id);
+  // The account's end as a person: sessions and open tokens gone, its address free to register
+  // again, no password to log in with. What it did stays (sealed with the destroyed key).
+  void EraseAccount(AccountState& account, const std::string& key_id);
   // Folds the account aggregate's events (reached from Apply's default branch).
   void ApplyAccountEvent(const v1::Envelope& envelope, std::chrono::system_clock::time_point at);
 

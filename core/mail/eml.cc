@@ -87,4 +87,28 @@ std::string RenderEml(const OutgoingMail& mail, std::string_view from) {
   return eml;
 }
 
+std::vector<std::string> EmlRecipients(std::string_view eml) {
+  std::vector<std::string> recipients;
+  for (size_t line = 0; line < eml.size();) {
+    size_t end = eml.find("\r\n", line);
+    if (end == std::string_view::npos) end = eml.size();
+    const std::string_view header = eml.substr(line, end - line);
+    if (header.empty()) break;  // the body starts
+    if (header.starts_with("To: ")) {
+      std::string_view list = header.substr(4);
+      while (!list.empty()) {
+        const size_t comma = list.find(',');
+        std::string_view address = list.substr(0, comma);
+        while (address.starts_with(' ')) address.remove_prefix(1);
+        while (address.ends_with(' ')) address.remove_suffix(1);
+        if (!address.empty()) recipients.emplace_back(address);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+    line = end + 2;
+  }
+  return recipients;
+}
+
 }  // namespace ledgerdesk::mail

@@ -21,4 +21,8 @@ struct OutgoingMail {
 // Message-ID, MIME 1.0, text/plain UTF-8) and the body in base64, CRLF line ends, lines <= 76.
 std::string RenderEml(const OutgoingMail& mail, std::string_view from);
 
+// The addresses of the To header of a message RenderEml wrote (its headers are enough), as
+// written; none when there is no To header.
+std::vector<std::string> EmlRecipients(std::string_view eml);
+
 }  // namespace ledgerdesk::mail

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/mail/eml.h"
+#include "core/values/ascii.h"
 #include "tests/e2e/api_fixture.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/kafka_dev.h"
@@ -300,6 +302,75 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_EQ(detail.json()->getValue<std::string>("number"), number);
   EXPECT_NE(detail.body.find("Odpowiedz-boba-3141"), std::string::npos) << detail.body;
   EXPECT_EQ(detail.body.find("Sekretna-fraza-alicji-4711"), std::string::npos) << detail.body;
+}
+
+// The .eml files in `dir` whose To header names `email` (as typed, any case).
+std::vector<std::string> MailsTo(const fs::path& dir, const std::string& email) {
+  std::vector<std::string> found;
+  if (!fs::exists(dir)) return found;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const std::string& to : mail::EmlRecipients(text.str())) {
+      if (values::AsciiLower(to) == values::AsciiLower(email)) found.push_back(entry.path());
+    }
+  }
+  return found;
+}
+
+TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNothingNew) {
+  RestartServe();
+  const std::string alice = Alice();
+  const std::string bob = Bob();
+  // Bob's ticket names Alice as a CC: its mails name her only in their To header.
+  const Reply opened =
+      Call("POST", "/api/v1/tickets",
+           R"({"contract_number":"K123456","serial":"FG100","title":"Boba-tytul-6260",)"
+           R"("description":"opis","cc":["Alice@Example.pl"]})",
+           bob);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (FilesContaining(MailDir().string(), "Boba-tytul-6260").empty() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(MailsTo(MailDir(), "alice@example.pl").empty());
+  StopServe();
+
+  auto erased = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject", "alice@example.pl",
+                            "--reason", "GDPR request 18"});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_NE(erased.out.find("erased 1 account(s): "), std::string::npos) << erased.out;
+  EXPECT_EQ(MailsTo(MailDir(), "alice@example.pl"), std::vector<std::string>{});
+  EXPECT_FALSE(MailsTo(MailDir(), "bob@example.pl").empty());  // his own confirmation stays
+
+  // Again: nothing new is erased, and no key is made for the erased account to destroy.
+  const fs::path keys = fs::path(data_) / "keys";
+  const auto keys_before = std::distance(fs::directory_iterator(keys), fs::directory_iterator());
+  const std::string tail_before = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;
+  auto again = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject", "alice@example.pl",
+                           "--reason", "GDPR request 18, again"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("erased 0 account(s) (1 erased before): keys destroyed, 0 attachment(s)"),
+            std::string::npos)
+      << again.out;
+  EXPECT_EQ(std::distance(fs::directory_iterator(keys), fs::directory_iterator()), keys_before);
+  const std::string tail_after = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;
+  EXPECT_EQ(tail_after.find("SubjectErased", tail_before.size()), std::string::npos);
+
+  // Her session ended, her password opens nothing, her address registers anew.
+  RestartServe();
+  EXPECT_EQ(Call("GET", "/api/v1/account", "", alice).status, 401);
+  const Reply login = Call("POST", "/api/v1/sessions",
+                           R"({"email":"alice@example.pl","password":"correct horse battery"})");
+  EXPECT_EQ(login.status, 401) << login.body;
+  const Reply again_registered =
+      Call("POST", "/api/v1/registrations",
+           R"({"email":"ALICE@example.pl","password":"another horse battery","name":"Alicja",)"
+           R"("phone":"600100200","nip":"5260250274"})");
+  EXPECT_EQ(again_registered.status, 201) << again_registered.body;
+  EXPECT_EQ(Call("GET", "/api/v1/account", "", bob).status, 200);  // Bob is untouched
 }
 
 TEST_F(AuditTest, ARunningServeAppendsTheRecordOfAnAuditBesideItOnce) {

@@ -124,7 +124,7 @@ Status CheckPasswordPolicy(std::string_view password, std::string_view field) {
 
 Caller CallerOf(const Model& model, const std::string& account_id) {
   const AccountState* account = model.FindAccount(account_id);
-  if (account == nullptr || account->locked) return {.account_id = account_id};
+  if (account == nullptr || account->locked || account->erased) return {.account_id = account_id};
   return {.account_id = account_id,
           .role = account->role,
           .organization_id = account->organization_id,

@@ -102,13 +102,16 @@ struct AccountState {
   std::string email_change_token_hash;  // the open link sent to the new address
   std::chrono::system_clock::time_point email_change_expires_at;
   std::set<std::string> active_session_ids;
+  // Erased (a SubjectErased named it): it may do nothing again, and its address is free.
+  bool erased = false;
+  std::string erased_key_id;  // the key the erasure destroyed
 
   bool totp_enabled() const { return totp_secret.has_value(); }
   bool verified() const { return !organization_id.empty(); }
 };
 
-// Who the account is for the other aggregates' rules (ticket commands). An unknown or locked
-// account comes back without a role, which may do nothing.
+// Who the account is for the other aggregates' rules (ticket commands). An unknown, locked or
+// erased account comes back without a role, which may do nothing.
 Caller CallerOf(const Model& model, const std::string& account_id);
 
 // The password policy the app checks before hashing: at least 12 characters (UTF-8 code points,

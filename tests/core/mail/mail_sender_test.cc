@@ -52,6 +52,18 @@ TEST(EmlTest, RendersAnRfc5322MessageWithEncodedSubjectAndBase64Body) {
   }
 }
 
+TEST(EmlTest, RecipientsAreReadBackFromTheToHeaderOnly) {
+  OutgoingMail mail{.mail_id = "m3",
+                    .to = {"Alice@Example.pl", "ops@example.pl"},
+                    .subject = "To: not@this.pl",
+                    .body = "To: nor@this.pl",
+                    .date = {}};
+  const std::string eml = RenderEml(mail, "noreply@example.pl");
+  EXPECT_EQ(EmlRecipients(eml), (std::vector<std::string>{"Alice@Example.pl", "ops@example.pl"}));
+  EXPECT_TRUE(EmlRecipients("From: a@b.pl\r\n\r\nTo: x@y.pl\r\n").empty());
+  EXPECT_TRUE(EmlRecipients("").empty());
+}
+
 TEST(EmlTest, NoHeaderInjectionThroughLineBreaks) {
   OutgoingMail mail{.mail_id = "m2",
                     .to = {"a@example.pl\r\nBcc: evil@example.com"},
