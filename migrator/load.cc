@@ -319,6 +319,9 @@ class Loader {
     std::string source;                       // the transcript's sealed source
     std::vector<domain::ImportedFile> files;  // the attachments, stored
     std::optional<Status> refused;
+    // Its dialog rows that move with it: counted as moved once the ticket is in the log, as
+    // dropped if the import refused it.
+    int64_t messages = 0, attachments = 0, cc = 0;
   };
 
   Status Tickets() {
@@ -356,9 +359,9 @@ class Loader {
     for (TicketRun& run : runs) {
       if (run.outcome.moved()) moved[run.row.id] = &run;
     }
-    auto moved_ticket = [&](int64_t ticket_id) -> TicketImport* {
+    auto moved_ticket = [&](int64_t ticket_id) -> TicketRun* {
       auto it = moved.find(ticket_id);
-      return it == moved.end() ? nullptr : &it->second->outcome.value();
+      return it == moved.end() ? nullptr : it->second;
     };
 
     // The dialog: attachments by message, then messages, then CC.
@@ -375,10 +378,10 @@ class Loader {
           const auto& own = it == attachments.end() ? kNoAttachments : it->second;
           report_.Read(kMessages);
           report_.Read(kAttachments, static_cast<int64_t>(own.size()));
-          if (TicketImport* ticket = moved_ticket(message.ticket_id)) {
-            report_.Warn(AddMessage(*ticket, message, own, options_.encoding));
-            report_.Moved(kMessages);
-            report_.Moved(kAttachments, static_cast<int64_t>(own.size()));
+          if (TicketRun* ticket = moved_ticket(message.ticket_id)) {
+            report_.Warn(AddMessage(ticket->outcome.value(), message, own, options_.encoding));
+            ++ticket->messages;
+            ticket->attachments += static_cast<int64_t>(own.size());
           } else {
             report_.Dropped(kMessages, reason::kParentNotMoved);
             if (!own.empty()) {
@@ -390,14 +393,14 @@ class Loader {
         }));
     LD_RETURN_IF_ERROR(source_.ForEachCcInTicketRange(after, last, [&](const LegacyCc& cc) {
       report_.Read(kCc);
-      TicketImport* ticket = moved_ticket(cc.ticket_id);
+      TicketRun* ticket = moved_ticket(cc.ticket_id);
       if (ticket == nullptr) {
         report_.Dropped(kCc, reason::kParentNotMoved);
         return OkStatus();
       }
-      auto warnings = AddCcs(*ticket, {cc});
+      auto warnings = AddCcs(ticket->outcome.value(), {cc});
       if (warnings.empty()) {
-        report_.Moved(kCc);
+        ++ticket->cc;
       } else {
         report_.Dropped(kCc, warnings.front().reason);
         report_.Warn(warnings);
@@ -510,6 +513,16 @@ class Loader {
     LD_RETURN_IF_ERROR(work->status);
     stats_.import_seconds += work->seconds;
     for (TicketRun& run : work->runs) {
+      const std::pair<std::string_view, int64_t> dialog[] = {
+          {kMessages, run.messages}, {kAttachments, run.attachments}, {kCc, run.cc}};
+      for (const auto& [table, rows] : dialog) {
+        if (rows == 0) continue;
+        if (run.refused) {
+          report_.Dropped(table, reason::kParentNotMoved, rows);
+        } else {
+          report_.Moved(table, rows);
+        }
+      }
       if (run.refused) {
         report_.Read(kTickets);
         report_.Quarantine(kTickets, run.row.id, kRejected, run.refused->message());
@@ -623,13 +636,20 @@ class Loader {
         .file_name = "ticket-" + std::to_string(t.legacy_ticket_id) + "-dialog.pdf",
         .content_type = "application/pdf"};
     command.attachments = std::move(run.files);
-    return Execute(
+    LD_RETURN_IF_ERROR(Execute(
         [&](const domain::Model& model, const domain::CommandContext& context) {
           return domain::Decide(model, command,
                                 WithLegacyIds(context, kTickets, t.legacy_ticket_id),
                                 targets_.sealer);
         },
-        run.refused);
+        run.refused));
+    // A refused ticket's transcript and source are its own (they name it): nothing else will
+    // refer to them. Its attachments' bytes may be another ticket's too, and stay.
+    if (run.refused && targets_.blobs != nullptr) {
+      LD_RETURN_IF_ERROR(targets_.blobs->Delete(pdf.sha256));
+      LD_RETURN_IF_ERROR(targets_.blobs->Delete(source.sha256));
+    }
+    return OkStatus();
   }
 
   LegacySource& source_;

@@ -387,18 +387,27 @@ std::vector<ReportEntry> AddMessage(TicketImport& ticket, const LegacyMessage& m
   m.body = DecodeLegacyText(message.body, encoding);
   const std::optional<values::Email> author = ValidEmail(message.author_email);
   for (const LegacyAttachment& a : attachments) {
+    const std::string file_name = DecodeLegacyText(a.filename);
+    // The type goes back into a header when the file is downloaded: only a media type may.
+    const std::string_view given_type =
+        a.content_type ? values::TrimAsciiSpace(*a.content_type) : std::string_view();
+    const bool type_ok = given_type.empty() || domain::IsMediaType(given_type);
     AttachmentImport import{.legacy_attachment_id = a.id,
                             .legacy_message_id = message.id,
                             .attachment_id = LegacyEventId(kAttachments, a.id, 0),
-                            .file_name = domain::SafeFileName(DecodeLegacyText(a.filename)),
-                            .content_type = a.content_type && !a.content_type->empty()
-                                                ? *a.content_type
+                            .file_name = domain::SafeFileName(file_name),
+                            .content_type = type_ok && !given_type.empty()
+                                                ? std::string(given_type)
                                                 : "application/octet-stream",
                             .author = author};
-    if (import.file_name != a.filename) {
-      warnings.push_back(
-          Entry(kAttachments, a.id, reason::kUnsafeFileName,
-                "'" + DecodeLegacyText(a.filename) + "' -> '" + import.file_name + "'"));
+    if (import.file_name != file_name) {
+      warnings.push_back(Entry(kAttachments, a.id, reason::kUnsafeFileName,
+                               "'" + file_name + "' -> '" + import.file_name + "'"));
+    }
+    if (!type_ok) {
+      warnings.push_back(Entry(kAttachments, a.id, reason::kInvalidContentType,
+                               "not a media type (type/subtype): moved as "
+                               "application/octet-stream"));
     }
     m.attachment_names.push_back(import.file_name);
     ticket.attachments.push_back(std::move(import));

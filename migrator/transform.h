@@ -87,6 +87,7 @@ inline constexpr std::string_view kInvalidCc = "invalid_cc";
 inline constexpr std::string_view kDuplicateCc = "duplicate_cc";
 inline constexpr std::string_view kTooManyCc = "too_many_cc";
 inline constexpr std::string_view kUnsafeFileName = "unsafe_file_name";
+inline constexpr std::string_view kInvalidContentType = "invalid_content_type";
 inline constexpr std::string_view kConvertedEncoding = "converted_from_windows_1250";
 inline constexpr std::string_view kInvalidSentAt = "invalid_sent_at";
 inline constexpr std::string_view kNotMigrated = "not_migrated";

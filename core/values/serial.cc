@@ -6,12 +6,13 @@ namespace ledgerdesk::values {
 
 Result<Serial> Serial::Parse(std::string_view text) {
   std::string_view serial = TrimAsciiSpace(text);
-  if (serial.starts_with("(H)-")) {
-    serial.remove_prefix(4);
-  } else if (serial.starts_with("(H)")) {
+  // Legacy rows carry the marker mistyped too ("(h)-", twice): none of it is the serial.
+  while (serial.size() >= 3 && serial[0] == '(' && ToAsciiUpper(serial[1]) == 'H' &&
+         serial[2] == ')') {
     serial.remove_prefix(3);
+    if (serial.starts_with('-')) serial.remove_prefix(1);
+    serial = TrimAsciiSpace(serial);
   }
-  serial = TrimAsciiSpace(serial);
   if (serial.empty()) {
     return InvalidArgument(
         "serial is required: type the device serial number or licence key as printed.");

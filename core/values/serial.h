@@ -19,8 +19,8 @@ class Serial {
 
   // Normalizes and validates a serial:
   //  - leading and trailing ASCII whitespace is trimmed;
-  //  - one leading "(H)-" or "(H)" marker (the legacy system's "hardware" tag; uppercase H only)
-  //    is stripped, and whitespace after it trimmed again;
+  //  - a leading "(H)-" or "(H)" marker (the legacy system's "hardware" tag) is stripped, and
+  //    whitespace after it trimmed again; so is a mistyped one ("(h)-") and a repeated one;
   //  - everything else is kept as typed: dashes (licence keys), inner spaces and letter case.
   //    Serials compare exactly after this normalization.
   // The result must be 1..kMaxLength printable ASCII characters: control characters and

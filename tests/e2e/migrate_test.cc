@@ -106,6 +106,9 @@ void Populate(Poco::Data::Session& session) {
       "'2021-01-01 10:00:00', NULL)",
       "INSERT INTO tickets VALUES (6, 3, 4, 'Zły klient', 'open', NULL, NULL, NULL, "
       "'2021-01-01 10:00:00', NULL)",
+      // refused by the import itself (a blank title): its dialog does not count as moved
+      "INSERT INTO tickets VALUES (7, 1, 1, '   ', 'open', NULL, NULL, NULL, "
+      "'2021-02-01 10:00:00', NULL)",
       "INSERT INTO ticket_messages VALUES (1, 1, 'Jan Kowalski', 'jan@firma.pl', 0, "
       "'Zażółć gęślą jaźń: drukarka stoi', '2018-03-01 09:15:00')",
       "INSERT INTO ticket_messages VALUES (3, 2, NULL, 'jan@firma.pl', 0, 'Sieć nie działa', "
@@ -114,6 +117,8 @@ void Populate(Poco::Data::Session& session) {
       "'2017-01-01 10:00:00')",
       "INSERT INTO ticket_messages VALUES (5, 4, 'Ola', NULL, 0, 'Łącze pada', "
       "'2020-06-01 08:00:00')",
+      "INSERT INTO ticket_messages VALUES (6, 7, 'Ola', NULL, 0, 'Bez tytułu', "
+      "'2021-02-01 10:00:00')",
       "INSERT INTO ticket_cc VALUES (1, 'ops@firma.pl')",
       "INSERT INTO ticket_cc VALUES (1, 'not-an-address')",
       "INSERT INTO ticket_cc VALUES (3, 'x@firma.pl')",
@@ -123,13 +128,17 @@ void Populate(Poco::Data::Session& session) {
   session << "INSERT INTO ticket_messages VALUES (2, 1, 'Serwis', 'serwis@d.pl', 1, $1, "
              "'2018-03-01 10:00:00')",
       use(body), now;
-  for (auto [id, message, name] :
-       {std::tuple<int, int, std::string>{1, 1, "../../etc/passwd"}, {2, 4, "old.log"}}) {
+  // The last one's type would put a header of its own into the download's answer.
+  for (auto [id, message, name, type] : {std::tuple<int, int, std::string, std::string>{
+                                             1, 1, "../../etc/passwd", "text/plain"},
+                                         {2, 4, "old.log", "text/plain"},
+                                         {3, 6, "x.txt", "text/plain"},
+                                         {4, 5, "evil.txt", "text/plain\r\nX-Evil: 1"}}) {
     const std::string content = "root:x:0:0:" + std::to_string(id) + std::string("\0\xFF", 2);
     Poco::Data::BLOB blob(reinterpret_cast<const unsigned char*>(content.data()), content.size());
     session << "INSERT INTO ticket_attachments VALUES (" + std::to_string(id) + ", " +
-                   std::to_string(message) + ", '" + name + "', 'text/plain', $1)",
-        use(blob), now;
+                   std::to_string(message) + ", '" + name + "', $1, $2)",
+        use(type), use(blob), now;
   }
 }
 
@@ -157,14 +166,17 @@ void CheckReport(const Poco::JSON::Object::Ptr& report) {
   EXPECT_EQ(Count(report, "contracts", "dropped", "cancelled"), 1);
   EXPECT_EQ(Count(report, "contracts", "quarantined", "customer_quarantined"), 1);
   EXPECT_EQ(Count(report, "users", "dropped", "not_migrated"), 1);
-  EXPECT_EQ(Count(report, "tickets", "read"), 6);
+  EXPECT_EQ(Count(report, "tickets", "read"), 7);
+  EXPECT_EQ(Count(report, "tickets", "quarantined", "rejected"), 1);
+  EXPECT_EQ(Count(report, "ticket_messages", "dropped", "parent_not_moved"), 2);
   EXPECT_EQ(Count(report, "tickets", "moved"), 3);
   EXPECT_EQ(Count(report, "tickets", "dropped", "closed"), 1);
   EXPECT_EQ(Count(report, "tickets", "dropped", "contract_not_moved"), 1);
   EXPECT_EQ(Count(report, "tickets", "quarantined", "contract_quarantined"), 1);
   EXPECT_EQ(Count(report, "ticket_messages", "moved"), 4);
-  EXPECT_EQ(Count(report, "ticket_attachments", "read"), 2);
-  EXPECT_EQ(Count(report, "ticket_attachments", "moved"), 1);
+  EXPECT_EQ(Count(report, "ticket_attachments", "read"), 4);
+  EXPECT_EQ(Count(report, "ticket_attachments", "moved"), 2);
+  EXPECT_EQ(Count(report, "ticket_attachments", "dropped", "parent_not_moved"), 2);
   EXPECT_EQ(Count(report, "ticket_cc", "moved"), 1);
   EXPECT_EQ(Count(report, "ticket_cc", "dropped", "invalid_cc"), 1);
   const std::string json = [&] {
@@ -174,7 +186,8 @@ void CheckReport(const Poco::JSON::Object::Ptr& report) {
   }();
   for (const char* entry : {R"("id":3,"reason":"invalid_nip")", R"("reason":"no_item")",
                             R"("reason":"item_of_other_contract")",
-                            R"("reason":"unsafe_file_name")", R"("reason":"invalid_cc")"}) {
+                            R"("reason":"unsafe_file_name")", R"("reason":"invalid_cc")",
+                            R"("reason":"invalid_content_type")"}) {
     std::string compact = entry;
     EXPECT_NE(json.find(compact.substr(compact.find("\"reason\""))), std::string::npos) << entry;
   }
@@ -314,6 +327,8 @@ void MigrateFixture(const std::string& source) {
   EXPECT_NE(tail.out.find("\"FG2222222222\""), std::string::npos);
   EXPECT_NE(tail.out.find("\"AB12-CD34-EF56-GH78\""), std::string::npos);
   EXPECT_EQ(tail.out.find("(H)"), std::string::npos);
+  EXPECT_EQ(tail.out.find("X-Evil"), std::string::npos);
+  EXPECT_NE(tail.out.find("\"evil.txt\""), std::string::npos);
   EXPECT_EQ(tail.out.find("\"legacy_ticket_id\":\"3\""), std::string::npos);
   EXPECT_NE(tail.out.find("\"legacy_ticket_id\":\"1\""), std::string::npos) << tail.out;
   const auto ids = EventIds(data);

@@ -383,6 +383,30 @@ TEST(TransformTicketTest, MessagesBecomeTheTranscriptWithDecodedBodiesAndSafeAtt
                                       "'garbage': the ticket's opening time is shown"}));
 }
 
+TEST(TransformTicketTest, AContentTypeThatIsNoMediaTypeMovesAsOctetStreamWithAWarning) {
+  TicketImport t = TransformTicket(Ticket(), MovedFate()).value();
+  const LegacyMessage message{
+      .id = 100, .ticket_id = 31, .from_staff = false, .body = "x", .sent_at = "2018-01-15 09:30:00"};
+  const auto warnings = AddMessage(
+      t, message,
+      {{.id = 8, .message_id = 100, .filename = "a.txt",
+        .content_type = "text/plain\r\nSet-Cookie: injected=1"},
+       {.id = 9, .message_id = 100, .filename = "b.txt", .content_type = "  text/plain  "},
+       {.id = 10, .message_id = 100, .filename = "raport_\xB3\xF3" "d\x9F.txt",  // windows-1250
+        .content_type = "garbage"}});
+  ASSERT_EQ(t.attachments.size(), 3u);
+  EXPECT_EQ(t.attachments[0].content_type, "application/octet-stream");
+  EXPECT_EQ(t.attachments[1].content_type, "text/plain");
+  EXPECT_EQ(t.attachments[2].content_type, "application/octet-stream");
+  EXPECT_EQ(t.attachments[2].file_name, "raport_łódź.txt");
+  // A name that is only re-encoded is no unsafe name.
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].id, 8);
+  EXPECT_EQ(warnings[0].reason, "invalid_content_type");
+  EXPECT_EQ(warnings[1].id, 10);
+  EXPECT_EQ(warnings[1].reason, "invalid_content_type");
+}
+
 TEST(TransformTicketTest, ThePeopleWhoseDataMovesAreTheirValidAddresses) {
   LegacyTicket row = Ticket();
   row.opened_by = "  Jan@Example.com ";

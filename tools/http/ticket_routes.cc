@@ -381,7 +381,11 @@ Answer Download(ApiContext& api, ApiRequest& request) {
     }
     return bytes.status();
   }
-  Answer answer(200, std::move(*bytes), attachment.content_type);
+  // Every writer checks the type, but a log written before they did may hold anything: nothing
+  // but a media type gets into the header.
+  Answer answer(200, std::move(*bytes),
+                domain::IsMediaType(attachment.content_type) ? attachment.content_type
+                                                             : "application/octet-stream");
   answer.disposition = AttachmentDisposition(attachment.file_name);
   return answer;
 }

@@ -282,6 +282,7 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
   if (command.ticket_id.empty()) return Internal("an imported ticket needs its id");
   std::vector<const ImportedFile*> files = {&command.transcript};
   for (const auto& file : command.attachments) files.push_back(&file);
+  for (const ImportedFile* file : files) LD_RETURN_IF_ERROR(CheckMediaType(file->content_type));
   auto add_file = [&](EventBuilder& events, const ImportedFile& file,
                       const std::string& organization_id) {
     auto* added = events.Add(TicketStream(command.ticket_id)).mutable_attachment_added();

@@ -35,10 +35,14 @@ TEST(SerialTest, StripsALeadingHardwareMarker) {
   EXPECT_EQ(Normalized("(H)- CZ12345678"), "CZ12345678");
 }
 
-TEST(SerialTest, StripsTheMarkerOnlyOnceAndOnlyAtTheStart) {
-  EXPECT_EQ(Normalized("(H)-(H)-X1"), "(H)-X1");
+TEST(SerialTest, StripsMistypedAndRepeatedMarkersButOnlyAtTheStart) {
+  EXPECT_EQ(Normalized("(H)-(H)-X1"), "X1");
+  EXPECT_EQ(Normalized("(h)-X1"), "X1");
+  EXPECT_EQ(Normalized("(h) (H)X1"), "X1");
   EXPECT_EQ(Normalized("X1(H)-"), "X1(H)-");
-  EXPECT_EQ(Normalized("(h)-X1"), "(h)-X1");  // only the uppercase marker is the legacy tag
+  EXPECT_EQ(Normalized("(HX)-X1"), "(HX)-X1");
+  EXPECT_EQ(Normalized("-X1"), "-X1");  // a dash alone is part of the serial
+  EXPECT_FALSE(Serial::Parse("(H)-(h)-").ok());  // markers only: no serial
 }
 
 TEST(SerialTest, MarkedAndUnmarkedSerialsCompareEqual) {
