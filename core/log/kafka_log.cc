@@ -112,6 +112,9 @@ class KafkaLog : public EventLog {
 
   Result<std::vector<Position>> Append(const std::vector<v1::Envelope>& events) override {
     if (events.empty()) return std::vector<Position>{};
+    if (options_.read_only) {
+      return FailedPrecondition(Describe() + " is open read-only here: writes go to the writer");
+    }
     std::lock_guard lock(append_mutex_);
     const auto deadline = Clock::now() + options_.timeout;
     if (producer_ == nullptr) {
@@ -124,18 +127,12 @@ class KafkaLog : public EventLog {
     return positions;
   }
 
+  // The last stable offset (the handle reads committed records only). Not through
+  // rd_kafka_query_watermark_offsets: in librdkafka 2.0.2 it never returns once the cluster
+  // refuses connections, and the writer's follower, shutdown waiting on it, hung with it.
   Result<Position> End() override {
-    int64_t low = 0;
-    int64_t high = 0;
-    const rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(watermarks_->get(), options_.topic.c_str(), 0, &low, &high,
-                                         static_cast<int>(options_.timeout.count()));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Unavailable(WithReason("cannot read the end of " + Describe() + " within " +
-                                        Seconds(options_.timeout) + " s: " + rd_kafka_err2str(err),
-                                    watermarks_->last_error()));
-    }
-    return Position{static_cast<uint64_t>(std::max<int64_t>(high, 0))};
+    LD_ASSIGN_OR_RETURN(const int64_t end, EndOffset(*watermarks_, options_.topic, options_.timeout));
+    return Position{static_cast<uint64_t>(end)};
   }
 
   Result<std::unique_ptr<LogReader>> NewReader(Position from) override {
@@ -362,14 +359,20 @@ Result<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options) {
   }
   if (options.timeout.count() <= 0) return InvalidArgument("the Kafka timeout must be positive");
   const auto deadline = Clock::now() + options.timeout;
+  auto properties = BaseProperties(options);
+  properties.emplace_back("isolation.level", "read_committed");
+  if (options.read_only) {
+    LD_ASSIGN_OR_RETURN(auto watermarks, Client::Create(RD_KAFKA_CONSUMER, properties));
+    TopicSpec topic = TopicOf(options);
+    topic.create = false;
+    LD_RETURN_IF_ERROR(EnsureTopic(*watermarks, topic, deadline));
+    return std::unique_ptr<EventLog>(new KafkaLog(options, nullptr, std::move(watermarks)));
+  }
 
   // The producer first: it checks the properties, and its handle does the topic's admin.
   LD_ASSIGN_OR_RETURN(auto producer, KafkaLog::NewProducer(options));
   LD_RETURN_IF_ERROR(EnsureTopic(*producer, TopicOf(options), deadline));
   LD_RETURN_IF_ERROR(KafkaLog::InitTransactions(*producer, options, deadline));
-
-  auto properties = BaseProperties(options);
-  properties.emplace_back("isolation.level", "read_committed");
   LD_ASSIGN_OR_RETURN(auto watermarks, Client::Create(RD_KAFKA_CONSUMER, properties));
   return std::unique_ptr<EventLog>(
       new KafkaLog(options, std::move(producer), std::move(watermarks)));

@@ -24,14 +24,18 @@ struct KafkaLogOptions {
   std::map<std::string, std::string> properties;       // extra librdkafka properties (SASL, TLS...)
   std::chrono::milliseconds timeout{30000};  // how long one append or metadata call may take
   bool create_topic = true;                  // create the topic with one partition if missing
+  // Reads only (a replica, `events tail`, a digest, an audit): no producer, since a second
+  // transactional producer under the same id would fence the writer's; the topic is never
+  // created (a mistyped name is an error, not a new empty log); Append is refused.
+  bool read_only = false;
 };
 
 // Reads a librdkafka properties file: `key=value` lines, `#` comments, blank lines. Errors name the
 // file and line.
 Result<std::map<std::string, std::string>> ReadKafkaConfigFile(const std::filesystem::path& path);
 
-// Connects, makes sure the topic exists with exactly one partition, and initializes the
-// transactional producer. Errors from the broker become sentences (kUnavailable when it cannot be
+// Connects, makes sure the topic exists with exactly one partition, and (unless read-only)
+// initializes the transactional producer. Errors from the broker become sentences (kUnavailable when it cannot be
 // reached in time, kFailedPrecondition for a topic with more than one partition, kInvalidArgument
 // for a bad property).
 Result<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options);

@@ -24,7 +24,8 @@ Result<std::unique_ptr<EventLog>> OpenLog(const LogOptions& options) {
     return std::unique_ptr<EventLog>(std::move(log));
   }
   if (options.brokers.empty()) return InvalidArgument("--log kafka needs --brokers HOST:PORT");
-  KafkaLogOptions kafka{.brokers = options.brokers, .topic = options.topic};
+  KafkaLogOptions kafka{
+      .brokers = options.brokers, .topic = options.topic, .read_only = options.read_only};
   LD_ASSIGN_OR_RETURN(kafka.properties, KafkaProperties(options));
   return OpenKafkaLog(kafka);
 }

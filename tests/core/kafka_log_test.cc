@@ -438,6 +438,45 @@ TEST_F(KafkaLogTest, MissingTopicIsReportedOrCreated) {
   }
 }
 
+TEST_F(KafkaLogTest, AReadOnlyOpenHasNoProducerCreatesNoTopicAndRefusesAppends) {
+  auto writer = Open();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->Append({MakeEvent("ro", 1)}).ok());
+
+  KafkaLogOptions options = Options();
+  options.read_only = true;
+  auto reader = OpenKafkaLog(options);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto refused = (*reader)->Append({MakeEvent("ro", 2)});
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_EQ((*reader)->End()->value, 1u);
+  EXPECT_EQ(FoldLog(**reader).applied_at.size(), 1u);
+  // The writer's transactions go on (a second producer under its id would have fenced it).
+  EXPECT_TRUE(writer->Append({MakeEvent("ro", 2)}).ok());
+  EXPECT_EQ((*reader)->End()->value, 2u);
+
+  // Even where topics may be created, a reader does not create one: a mistyped name is an error.
+  options.topic = "mistyped";
+  options.create_topic = true;
+  auto missing = OpenKafkaLog(options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
+}
+
+TEST_F(KafkaLogTest, EndAnswersWithinItsTimeoutWhenTheClusterIsGone) {
+  auto log = Open(milliseconds(1000));
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append({MakeEvent("gone", 1)}).ok());
+  ASSERT_EQ(log->End()->value, 1u);
+  cluster_.reset();  // its port refuses connections from now on
+  for (int call = 0; call < 2; ++call) {  // the second while the first's query may still hang
+    const auto start = Clock::now();
+    auto end = log->End();
+    EXPECT_EQ(end.status().code(), StatusCode::kUnavailable) << end.status().ToString();
+    EXPECT_LT(Clock::now() - start, milliseconds(1000 + 1500)) << "call " << call;
+  }
+}
+
 TEST_F(KafkaLogTest, BadPropertyIsInvalidArgumentWithLibrdkafkasReason) {
   KafkaLogOptions options = Options();
   options.properties = {{"no.such.property", "1"}};
