@@ -275,6 +275,7 @@ Status ProjectionRunner::Recover() {
   validator_->Reserve(options_.expected_records);
   LD_RETURN_IF_ERROR(store_.LoadValidator(*validator_));
   LD_ASSIGN_OR_RETURN(pending_, store_.ReadCheckpoint());
+  LD_RETURN_IF_ERROR(CheckStoreFollowsLog(pending_));
   LD_ASSIGN_OR_RETURN(auto reader, log_.NewReader(pending_.next));
   if (options_.decode_ahead) {
     reader_ = std::make_unique<AheadDecodingReader>(std::move(reader), options_.poll_wait);
@@ -432,7 +433,20 @@ Status ProjectionRunner::CatchUp() {
   return OkStatus();
 }
 
+Status ProjectionRunner::CheckStoreFollowsLog(const Checkpoint& checkpoint) {
+  auto end = log_.End();
+  if (!end.ok() || checkpoint.next.value <= end->value) return OkStatus();
+  return FailedPrecondition(
+      "the projections in " + store_.dir().string() + " have applied events up to log position " +
+      std::to_string(checkpoint.next.value - 1) + ", but " + log_.Describe() +
+      (end->value == 0 ? " holds none" : " ends at position " + std::to_string(end->value - 1)) +
+      ": they were made from another log (a recreated topic, another cluster?); point the "
+      "command at that log, or run `ledgerdesk projections rebuild` to make them from this one");
+}
+
 Status ProjectionRunner::Start() {
+  LD_ASSIGN_OR_RETURN(const Checkpoint checkpoint, store_.ReadCheckpoint());
+  LD_RETURN_IF_ERROR(CheckStoreFollowsLog(checkpoint));
   std::lock_guard lock(mutex_);
   if (running_) return FailedPrecondition("the projection runner is following the log already");
   running_ = true;

@@ -79,7 +79,8 @@ class ProjectionRunner {
   Status CatchUp();
 
   // Starts following the log in a background thread. Errors there are kept (last_error) and retried
-  // after a pause from the last committed batch. kFailedPrecondition if already started.
+  // after a pause from the last committed batch. kFailedPrecondition if already started, or if the
+  // store has applied more of the log than the log holds (see CheckStoreFollowsLog).
   Status Start();
   // Stops the background thread after its current batch (within about poll_wait). Idempotent.
   void Stop();
@@ -122,6 +123,10 @@ class ProjectionRunner {
   Status ApplyChunk(std::vector<Decoded>& records);
   // Goes back to the last committed state (after a failed batch).
   Status Recover();
+  // kFailedPrecondition when the store's checkpoint is past the log's end: the store was made from
+  // another log (a recreated topic, another cluster), and following this one would skip its first
+  // events. OK when the log's end cannot be read now (Kafka away): the reader will say so.
+  Status CheckStoreFollowsLog(const Checkpoint& checkpoint);
   void Run();
 
   log::EventLog& log_;

@@ -252,6 +252,39 @@ TEST_F(RunnerTest, ANewProjectionOnAStoreThatAppliedEventsIsRefused) {
   EXPECT_TRUE(ProjectionRunner::Create(log_, **store, more).ok());
 }
 
+TEST_F(RunnerTest, AStoreThatAppliedMoreThanTheLogHoldsIsRefusedNotFollowed) {
+  ASSERT_TRUE(log_.Append({MakeEvent("t-1", 1), MakeEvent("t-1", 2), MakeEvent("t-2", 1)}).ok());
+  Open();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  {  // another log in its place (a recreated topic): one event only
+    std::lock_guard lock(log_.storage()->mutex);
+    log_.storage()->records.clear();
+    log_.storage()->end = 0;
+  }
+  ASSERT_TRUE(log_.Append({MakeEvent("u-1", 1)}).ok());
+  store_.reset();
+  {
+    auto store =
+        Store::Open({.dir = dir_.path() / "projections", .column_families = {"event_counts"}});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto refused =
+        ProjectionRunner::Create(log_, **store, {std::make_shared<EventCountsProjection>()});
+    ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition)
+        << refused.status().ToString();
+    const std::string message(refused.status().message());
+    EXPECT_NE(message.find("up to log position 2, but in-memory log ends at position 0"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("projections rebuild"), std::string::npos) << message;
+    EXPECT_EQ(*(*store)->Get("event_counts", "stream/u-1"), std::nullopt);  // nothing applied
+  }
+  // Once it holds as much, it is followed (a store cannot tell two logs of one length apart).
+  ASSERT_TRUE(log_.Append({MakeEvent("u-1", 2), MakeEvent("u-1", 3)}).ok());
+  Open();
+  EXPECT_TRUE(runner_->CatchUp().ok());
+}
+
 TEST_F(RunnerTest, PositionsWithGapsLikeKafkasTransactionMarkers) {
   log_.storage()->transaction_markers = true;  // every append is followed by a marker position
   ASSERT_TRUE(log_.Append({MakeEvent("k", 1), MakeEvent("k", 2)}).ok());
