@@ -23,12 +23,24 @@ std::string RoleName(v1::Role role) {
   return name;
 }
 
+constexpr std::string_view kWithheld = "[withheld: security secret]";
+
+// What protects an account rather than describes the person: a password hash (to crack), a token
+// hash, the TOTP secret, an account mail's body (its one-time link or code). An auditor's report
+// (and the access report a person is given) shows that there was one, not what it was.
+bool IsSecret(const std::string& path, const v1::Envelope& envelope) {
+  if (path.ends_with("password_hash") || path.ends_with("token_hash")) return true;
+  if (path == "TotpEnrollmentStarted.secret") return true;
+  return path == "EmailQueued.body" && envelope.email_queued().template_() != "ticket_update";
+}
+
 class Printer {
  public:
-  Printer(const app::PersonalData& personal, OpenedEvent& event)
-      : personal_(personal), event_(event) {}
+  Printer(const app::PersonalData& personal, const v1::Envelope& envelope, OpenedEvent& event)
+      : personal_(personal), envelope_(envelope), event_(event) {}
 
   Result<std::string> Message(const google::protobuf::Message& message, const std::string& path) {
+    if (IsSecret(path, envelope_)) return JsonString(kWithheld);
     if (message.GetDescriptor() == v1::Sealed::descriptor()) {
       LD_ASSIGN_OR_RETURN(std::string plain,
                           personal_.Open(static_cast<const v1::Sealed&>(message)));
@@ -76,6 +88,7 @@ class Printer {
             rep ? r->GetRepeatedMessage(message, field, index) : r->GetMessage(message, field),
             path);
       case FieldDescriptor::CPPTYPE_STRING: {
+        if (IsSecret(path, envelope_)) return JsonString(kWithheld);
         const std::string value =
             rep ? r->GetRepeatedString(message, field, index) : r->GetString(message, field);
         return field->type() == FieldDescriptor::TYPE_BYTES ? JsonString(log::Hex(value))
@@ -112,6 +125,7 @@ class Printer {
   }
 
   const app::PersonalData& personal_;
+  const v1::Envelope& envelope_;
   OpenedEvent& event_;
 };
 
@@ -146,7 +160,7 @@ Result<OpenedEvent> OpenEvent(const log::LogRecord& record, const v1::Envelope& 
   if (field == nullptr) return InvalidArgument("the event has no payload");
   const auto& payload = envelope.GetReflection()->GetMessage(envelope, field);
   event.type = payload.GetDescriptor()->name();
-  Printer printer(personal, event);
+  Printer printer(personal, envelope, event);
   LD_ASSIGN_OR_RETURN(event.payload_json, printer.Message(payload, event.type));
   return event;
 }

@@ -27,7 +27,9 @@ struct OpenedEvent {
   std::set<std::string> personal_fields;
 };
 
-// Opens `envelope`. Errors: kDataLoss when a sealed field does not authenticate.
+// Opens `envelope`. Security secrets (password and token hashes, the TOTP secret, the body of an
+// account mail with its one-time link) read "[withheld: security secret]". Errors: kDataLoss
+// when a sealed field does not authenticate.
 Result<OpenedEvent> OpenEvent(const log::LogRecord& record, const v1::Envelope& envelope,
                               const app::PersonalData& personal);
 

@@ -164,5 +164,48 @@ TEST(OpenEventTest, OpensSealedFieldsAndShowsErasedOnesAsErased) {
   EXPECT_NE(erased_line.find(R"("email":"[erased]")"), std::string::npos) << erased_line;
 }
 
+TEST(OpenEventTest, SecuritySecretsAreWithheldAndTicketMailsShown) {
+  auto keys = crypto::NewInMemorySubjectKeyStore();
+  app::PersonalData personal(*keys);
+  auto open = [&](v1::Envelope event) {
+    log::StampEventType(event);
+    const log::LogRecord record{log::Position{1}, event.stream(), event.SerializeAsString()};
+    auto opened = OpenEvent(record, event, personal);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? EventJsonLine(*opened, event) : std::string();
+  };
+  v1::Envelope registration = MakeEvent("account-a", 1);
+  auto* registered = registration.mutable_account_registered();
+  registered->set_account_id("a");
+  *registered->mutable_email() = *personal.Seal("a", "ala@example.pl");
+  registered->set_password_hash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
+  registered->set_confirmation_token_hash("secret-hash-bytes");
+  const std::string line = open(registration);
+  EXPECT_NE(line.find(R"("email":"ala@example.pl")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"("password_hash":"[withheld: security secret]")"), std::string::npos)
+      << line;
+  EXPECT_NE(line.find(R"("confirmation_token_hash":"[withheld: security secret]")"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("argon2"), std::string::npos) << line;
+
+  v1::Envelope enrollment = MakeEvent("account-a", 2);
+  enrollment.mutable_totp_enrollment_started()->set_account_id("a");
+  *enrollment.mutable_totp_enrollment_started()->mutable_secret() =
+      *personal.Seal("a", "JBSWY3DPEHPK3PXP");
+  EXPECT_EQ(open(enrollment).find("JBSWY3DPEHPK3PXP"), std::string::npos);
+
+  v1::Envelope reset = MakeEvent("account-a", 3);
+  reset.mutable_email_queued()->set_template_("password_reset");
+  *reset.mutable_email_queued()->mutable_subject() = *personal.Seal("a", "Reset");
+  *reset.mutable_email_queued()->mutable_body() = *personal.Seal("a", "code 123456");
+  const std::string reset_line = open(reset);
+  EXPECT_EQ(reset_line.find("123456"), std::string::npos) << reset_line;
+  EXPECT_NE(reset_line.find(R"("subject":"Reset")"), std::string::npos) << reset_line;
+  v1::Envelope update = reset;
+  update.mutable_email_queued()->set_template_("ticket_update");
+  EXPECT_NE(open(update).find("code 123456"), std::string::npos);  // no secret in it
+}
+
 }  // namespace
 }  // namespace ledgerdesk::audit
