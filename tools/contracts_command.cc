@@ -42,6 +42,10 @@ Result<domain::RegisterContract> ParseRegistration(const CommandLine& cli) {
   LD_ASSIGN_OR_RETURN(command.replacement, domain::ParseReplacement(cli.Get("replacement")));
   LD_ASSIGN_OR_RETURN(command.starts_on, domain::ParseDate(cli.Get("starts"), "--starts"));
   LD_ASSIGN_OR_RETURN(command.ends_on, domain::ParseDate(cli.Get("ends"), "--ends"));
+  if (domain::CompareDates(command.starts_on, command.ends_on) > 0) {
+    return InvalidArgument("--ends " + cli.Get("ends") + " is before --starts " +
+                           cli.Get("starts"));
+  }
   for (const std::string& text : cli.GetAll("item")) {
     auto item = ParseItem(text);
     if (!item.ok()) return item.status().WithContext("--item " + text);
@@ -69,13 +73,15 @@ OperatorCommand ContractsAddOperatorCommand() {
   OperatorCommand command;
   command.name = "contracts add";
   command.command_line = [] {
-    CommandLine cli("contracts add",
-                    "--nip NIP --number K123456 --package SOS|AHB --window 8x5|24x7 "
-                    "[--replacement 8h|NBD] --starts YYYY-MM-DD --ends YYYY-MM-DD "
-                    "--item SERIAL[:PRODUCT[:device|licence]] [--item ...] [--partner-name P]",
-                    "Registers a service contract of an organization (created on first use) with "
-                    "its devices and licences. A running serve takes the command; otherwise it "
-                    "opens the data dir itself.");
+    CommandLine cli(
+        "contracts add",
+        "--nip NIP --number K123456 --package SOS|AHB --window 8x5|24x7 "
+        "[--replacement 8h|NBD] --starts YYYY-MM-DD --ends YYYY-MM-DD "
+        "--item SERIAL[:PRODUCT[:device|licence]] [--item ...] [--organization-name NAME] "
+        "[--partner-name P] [LOG OPTIONS]",
+        "Registers a service contract of an organization (created on first use) with "
+        "its devices and licences. A running serve takes the command; otherwise it "
+        "opens the data dir itself.");
     cli.LogOptions()
         .Option("nip", "NIP", "the organization's tax id: 10 digits, 'PL' prefix allowed")
         .Option("number", "K123456", "the contract number: a capital letter and six digits")
@@ -114,7 +120,7 @@ OperatorCommand ContractsRenewOperatorCommand() {
   OperatorCommand command;
   command.name = "contracts renew";
   command.command_line = [] {
-    CommandLine cli("contracts renew", "--number K123456 --ends YYYY-MM-DD",
+    CommandLine cli("contracts renew", "--number K123456 --ends YYYY-MM-DD [LOG OPTIONS]",
                     "Extends a contract to a new last day. Renewing a contract that has already "
                     "ended records the reactivation fee. A running serve takes the command; "
                     "otherwise it opens the data dir itself.");

@@ -18,7 +18,8 @@ struct Subcommand {
 
 const std::vector<Subcommand>& Subcommands() {
   static const std::vector<Subcommand> kSubcommands = {
-      {"serve", "run the writer (and, as it lands, the portal API) on the log", ServeCommand},
+      {"serve", "run the writer and the portal API on the log (or a read-only replica)",
+       ServeCommand},
       {"staff add", "create an engineer or partner account with a set-password token",
        StaffAddCommand},
       {"contracts add", "register a service contract with its devices and licences",
@@ -52,10 +53,13 @@ const std::vector<Subcommand>& Subcommands() {
   return kSubcommands;
 }
 
-int PrintOverview(std::ostream& out) {
-  out << "usage: ledgerdesk COMMAND [OPTIONS]   (ledgerdesk COMMAND --help for its options)\n\n"
-         "commands:\n";
+// The commands whose name starts with `group` ("" for all, "audit" for the audit commands).
+int PrintOverview(std::ostream& out, const std::string& group = "") {
+  const std::string name = group.empty() ? "COMMAND" : group + " COMMAND";
+  out << "usage: ledgerdesk " << name << " [OPTIONS]   (ledgerdesk " << name
+      << " --help for its options)\n\ncommands:\n";
   for (const auto& command : Subcommands()) {
+    if (!group.empty() && command.name.rfind(group + " ", 0) != 0) continue;
     out << "  " << command.name << std::string(22 - std::min<size_t>(21, command.name.size()), ' ')
         << command.summary << "\n";
   }
@@ -84,13 +88,14 @@ int Main(int argc, char** argv) {
     }
   }
   if (!second_words.empty()) {
-    const bool help = args.size() >= 2 && (args[1] == "--help" || args[1] == "-h");
+    if (args.size() >= 2 && (args[1] == "--help" || args[1] == "-h")) {
+      return PrintOverview(std::cout, args[0]);
+    }
     const bool named = args.size() >= 2 && args[1].rfind('-', 0) != 0;
-    (help ? std::cout : std::cerr)
-        << "ledgerdesk " << args[0] << ": "
-        << (named ? "unknown subcommand '" + args[1] + "'; one of: " : "needs one of: ")
-        << second_words << " (ledgerdesk " << args[0] << " COMMAND --help)\n";
-    return help ? kExitOk : kExitUsage;
+    std::cerr << "ledgerdesk " << args[0] << ": "
+              << (named ? "unknown subcommand '" + args[1] + "'; one of: " : "needs one of: ")
+              << second_words << " (ledgerdesk " << args[0] << " COMMAND --help)\n";
+    return kExitUsage;
   }
   std::cerr << "ledgerdesk: unknown command '" << args[0] << "'\n\n";
   PrintOverview(std::cerr);

@@ -6,6 +6,7 @@
 #include "core/domain/account/account.h"
 #include "core/domain/event_builder.h"
 #include "core/log/envelope_codec.h"
+#include "core/values/ascii.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/operator_commands.h"
@@ -35,6 +36,9 @@ OperatorCommand StaffAddOperatorCommand() {
       if (!cli.Has(required)) return InvalidArgument(std::string("--") + required + " is required");
     }
     LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(cli.Get("email")));
+    if (values::TrimAsciiSpace(cli.Get("name")).empty()) {
+      return InvalidArgument("--name is required: the person's full name");
+    }
     const std::string role_text = cli.Get("role");
     if (role_text != "engineer" && role_text != "partner") {
       return InvalidArgument("--role takes engineer or partner");

@@ -75,6 +75,14 @@ TEST(CliTest, HelpAndUsageErrors) {
   auto staff = Ledgerdesk({"staff", "remove"});
   EXPECT_EQ(staff.exit_code, 2);
   EXPECT_NE(staff.err.find("unknown subcommand 'remove'; one of: add"), std::string::npos);
+  // Its --help is help: the group's commands with what each does.
+  auto audit_help = Ledgerdesk({"audit", "--help"});
+  EXPECT_EQ(audit_help.exit_code, 0);
+  EXPECT_EQ(audit_help.out.find("usage: ledgerdesk audit COMMAND [OPTIONS]"), 0u) << audit_help.out;
+  for (const char* command : {"audit history ", "audit replay ", "audit verify ", "audit erase "}) {
+    EXPECT_NE(audit_help.out.find(command), std::string::npos) << command;
+  }
+  EXPECT_EQ(audit_help.out.find("serve"), std::string::npos);
   EXPECT_EQ(Ledgerdesk({"projections", "--help"}).exit_code, 0);
 }
 
