@@ -131,7 +131,8 @@ class KafkaLog : public EventLog {
   // rd_kafka_query_watermark_offsets: in librdkafka 2.0.2 it never returns once the cluster
   // refuses connections, and the writer's follower, shutdown waiting on it, hung with it.
   Result<Position> End() override {
-    LD_ASSIGN_OR_RETURN(const int64_t end, EndOffset(*watermarks_, options_.topic, options_.timeout));
+    LD_ASSIGN_OR_RETURN(const int64_t end,
+                        EndOffset(*watermarks_, options_.topic, options_.timeout));
     return Position{static_cast<uint64_t>(end)};
   }
 

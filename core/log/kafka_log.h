@@ -35,9 +35,9 @@ struct KafkaLogOptions {
 Result<std::map<std::string, std::string>> ReadKafkaConfigFile(const std::filesystem::path& path);
 
 // Connects, makes sure the topic exists with exactly one partition, and (unless read-only)
-// initializes the transactional producer. Errors from the broker become sentences (kUnavailable when it cannot be
-// reached in time, kFailedPrecondition for a topic with more than one partition, kInvalidArgument
-// for a bad property).
+// initializes the transactional producer. Errors from the broker become sentences (kUnavailable
+// when it cannot be reached in time, kFailedPrecondition for a topic with more than one partition,
+// kInvalidArgument for a bad property).
 Result<std::unique_ptr<EventLog>> OpenKafkaLog(const KafkaLogOptions& options);
 
 }  // namespace ledgerdesk::log

@@ -448,7 +448,8 @@ TEST_F(KafkaLogTest, AReadOnlyOpenHasNoProducerCreatesNoTopicAndRefusesAppends) 
   auto reader = OpenKafkaLog(options);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   auto refused = (*reader)->Append({MakeEvent("ro", 2)});
-  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition)
+      << refused.status().ToString();
   EXPECT_EQ((*reader)->End()->value, 1u);
   EXPECT_EQ(FoldLog(**reader).applied_at.size(), 1u);
   // The writer's transactions go on (a second producer under its id would have fenced it).
@@ -468,7 +469,7 @@ TEST_F(KafkaLogTest, EndAnswersWithinItsTimeoutWhenTheClusterIsGone) {
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append({MakeEvent("gone", 1)}).ok());
   ASSERT_EQ(log->End()->value, 1u);
-  cluster_.reset();  // its port refuses connections from now on
+  cluster_.reset();                       // its port refuses connections from now on
   for (int call = 0; call < 2; ++call) {  // the second while the first's query may still hang
     const auto start = Clock::now();
     auto end = log->End();

@@ -352,8 +352,9 @@ TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNo
   auto again = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject", "alice@example.pl",
                            "--reason", "GDPR request 18, again"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("erased 0 account(s) (1 erased before): keys destroyed, 0 attachment(s)"),
-            std::string::npos)
+  EXPECT_NE(
+      again.out.find("erased 0 account(s) (1 erased before): keys destroyed, 0 attachment(s)"),
+      std::string::npos)
       << again.out;
   EXPECT_EQ(std::distance(fs::directory_iterator(keys), fs::directory_iterator()), keys_before);
   const std::string tail_after = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;

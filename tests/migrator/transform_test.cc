@@ -385,14 +385,22 @@ TEST(TransformTicketTest, MessagesBecomeTheTranscriptWithDecodedBodiesAndSafeAtt
 
 TEST(TransformTicketTest, AContentTypeThatIsNoMediaTypeMovesAsOctetStreamWithAWarning) {
   TicketImport t = TransformTicket(Ticket(), MovedFate()).value();
-  const LegacyMessage message{
-      .id = 100, .ticket_id = 31, .from_staff = false, .body = "x", .sent_at = "2018-01-15 09:30:00"};
+  const LegacyMessage message{.id = 100,
+                              .ticket_id = 31,
+                              .from_staff = false,
+                              .body = "x",
+                              .sent_at = "2018-01-15 09:30:00"};
   const auto warnings = AddMessage(
       t, message,
-      {{.id = 8, .message_id = 100, .filename = "a.txt",
+      {{.id = 8,
+        .message_id = 100,
+        .filename = "a.txt",
         .content_type = "text/plain\r\nSet-Cookie: injected=1"},
        {.id = 9, .message_id = 100, .filename = "b.txt", .content_type = "  text/plain  "},
-       {.id = 10, .message_id = 100, .filename = "raport_\xB3\xF3" "d\x9F.txt",  // windows-1250
+       {.id = 10,
+        .message_id = 100,
+        .filename = "raport_\xB3\xF3"
+                    "d\x9F.txt",  // windows-1250
         .content_type = "garbage"}});
   ASSERT_EQ(t.attachments.size(), 3u);
   EXPECT_EQ(t.attachments[0].content_type, "application/octet-stream");

@@ -41,7 +41,7 @@ TEST(SerialTest, StripsMistypedAndRepeatedMarkersButOnlyAtTheStart) {
   EXPECT_EQ(Normalized("(h) (H)X1"), "X1");
   EXPECT_EQ(Normalized("X1(H)-"), "X1(H)-");
   EXPECT_EQ(Normalized("(HX)-X1"), "(HX)-X1");
-  EXPECT_EQ(Normalized("-X1"), "-X1");  // a dash alone is part of the serial
+  EXPECT_EQ(Normalized("-X1"), "-X1");           // a dash alone is part of the serial
   EXPECT_FALSE(Serial::Parse("(H)-(h)-").ok());  // markers only: no serial
 }
 
