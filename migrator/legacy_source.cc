@@ -15,6 +15,8 @@
 #include <thread>
 #include <utility>
 
+#include "core/values/ascii.h"
+
 namespace ledgerdesk::migrator {
 namespace {
 
@@ -28,7 +30,33 @@ void RegisterConnectors() {
   });
 }
 
-std::string ExceptionText(const Poco::Exception& e) { return e.displayText(); }
+// What the driver said, as one line an operator can act on: its first line (PostgreSQL adds the
+// statement and a caret below), without the statement or the driver's own function names.
+std::string DriverSentence(std::string_view text) {
+  text = text.substr(0, text.find('\n'));
+  for (std::string_view noise : {"SELECT ", "select "}) {
+    if (const size_t at = text.find(noise); at != std::string_view::npos) text = text.substr(0, at);
+  }
+  // "[PostgreSQL]: postgresql_stmt_prepare error: ERROR: relation ... does not exist": from the
+  // server's own word on.
+  for (std::string_view level : {"ERROR:", "FATAL:"}) {
+    if (const size_t at = text.find(level); at != std::string_view::npos) {
+      text.remove_prefix(at);
+      break;
+    }
+  }
+  std::string out;
+  for (char c : values::TrimAsciiSpace(text)) {
+    if (c == '\t') c = ' ';
+    if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+  }
+  while (!out.empty() && (out.back() == ':' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string ExceptionText(const Poco::Exception& e) {
+  return DriverSentence(e.message().empty() ? e.displayText() : e.message());
+}
 
 // One libpq conninfo value, single-quoted with backslash escapes.
 std::string QuoteConnValue(std::string_view value) {
@@ -213,7 +241,7 @@ class PocoLegacySource final : public LegacySource {
   Status ForEachMessageInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
                                      const RowVisitor<LegacyMessage>& visit) override {
     return Query<LegacyMessage>(
-        "ticket_messages",
+        "ticket_messages", TicketsWhere(first_ticket_id, last_ticket_id),
         "SELECT " + std::string(kMessageColumns) + " FROM ticket_messages WHERE " +
             TicketRange("ticket_id", first_ticket_id, last_ticket_id) + " ORDER BY ticket_id, id",
         ReadMessage, visit);
@@ -221,7 +249,7 @@ class PocoLegacySource final : public LegacySource {
   Status ForEachAttachmentInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
                                         const RowVisitor<LegacyAttachment>& visit) override {
     return Query<LegacyAttachment>(
-        "ticket_attachments",
+        "ticket_attachments", TicketsWhere(first_ticket_id, last_ticket_id),
         "SELECT a.id, a.message_id, a.filename, a.content_type, m.ticket_id FROM "
         "ticket_attachments a JOIN ticket_messages m ON m.id = a.message_id WHERE " +
             TicketRange("m.ticket_id", first_ticket_id, last_ticket_id) +
@@ -235,7 +263,7 @@ class PocoLegacySource final : public LegacySource {
   }
   Status ForEachCcInTicketRange(int64_t first_ticket_id, int64_t last_ticket_id,
                                 const RowVisitor<LegacyCc>& visit) override {
-    return Query<LegacyCc>("ticket_cc",
+    return Query<LegacyCc>("ticket_cc", TicketsWhere(first_ticket_id, last_ticket_id),
                            "SELECT ticket_id, email FROM ticket_cc WHERE " +
                                TicketRange("ticket_id", first_ticket_id, last_ticket_id) +
                                " ORDER BY ticket_id, email",
@@ -244,7 +272,7 @@ class PocoLegacySource final : public LegacySource {
   Result<std::string> AttachmentContent(int64_t attachment_id) override {
     std::optional<std::string> content;
     LD_RETURN_IF_ERROR(Query<std::string>(
-        "ticket_attachments",
+        "ticket_attachments", "of attachment " + std::to_string(attachment_id),
         "SELECT content FROM ticket_attachments WHERE id = " + std::to_string(attachment_id),
         [](const Row& r) { return r.Text(0); },
         [&](const std::string& bytes) {
@@ -296,9 +324,9 @@ class PocoLegacySource final : public LegacySource {
         page.reserve(rows);
         for (size_t i = 0; i < rows; ++i) page.push_back(read(Row(set, i, table)));
       } catch (const Poco::Exception& e) {
-        return RowError(table, first, last_id, ExceptionText(e));
+        return RowError(table, PageWhere(first, last_id), ExceptionText(e));
       } catch (const std::exception& e) {
-        return RowError(table, first, last_id, e.what());
+        return RowError(table, PageWhere(first, last_id), DriverSentence(e.what()));
       }
       for (const T& row : page) {
         LD_RETURN_IF_ERROR(visit(row));
@@ -309,15 +337,23 @@ class PocoLegacySource final : public LegacySource {
     }
   }
 
+  static std::string PageWhere(bool first, int64_t last_id) {
+    return first ? "at the start" : "after id " + std::to_string(last_id);
+  }
+  static std::string TicketsWhere(int64_t first, int64_t last) {
+    return "of tickets " + std::to_string(first + 1) + " to " + std::to_string(last);
+  }
+
   static std::string TicketRange(std::string_view column, int64_t first, int64_t last) {
     return std::string(column) + " > " + std::to_string(first) + " AND " + std::string(column) +
            " <= " + std::to_string(last);
   }
 
   // One query, every row in memory at once (the caller bounds it, see the range streams).
+  // `where`: which rows, for an error ("of tickets 101 to 200").
   template <typename T, typename Reader>
-  Status Query(std::string_view table, const std::string& sql, Reader read,
-               const RowVisitor<T>& visit) {
+  Status Query(std::string_view table, const std::string& where, const std::string& sql,
+               Reader read, const RowVisitor<T>& visit) {
     std::vector<T> rows;
     try {
       RecordSet set(*session_, sql);
@@ -325,9 +361,9 @@ class PocoLegacySource final : public LegacySource {
       rows.reserve(n);
       for (size_t i = 0; i < n; ++i) rows.push_back(read(Row(set, i, table)));
     } catch (const Poco::Exception& e) {
-      return RowError(table, true, 0, ExceptionText(e));
+      return RowError(table, where, ExceptionText(e));
     } catch (const std::exception& e) {
-      return RowError(table, true, 0, e.what());
+      return RowError(table, where, DriverSentence(e.what()));
     }
     for (const T& row : rows) LD_RETURN_IF_ERROR(visit(row));
     return OkStatus();
@@ -363,9 +399,9 @@ class PocoLegacySource final : public LegacySource {
         for (size_t i = 0; i < set.rowCount(); ++i)
           page.push_back(ReadCc(Row(set, i, "ticket_cc")));
       } catch (const Poco::Exception& e) {
-        return RowError("ticket_cc", first, after, ExceptionText(e));
+        return RowError("ticket_cc", PageWhere(first, after), ExceptionText(e));
       } catch (const std::exception& e) {
-        return RowError("ticket_cc", first, after, e.what());
+        return RowError("ticket_cc", PageWhere(first, after), DriverSentence(e.what()));
       }
       first = false;
       for (const LegacyCc& row : page) LD_RETURN_IF_ERROR(visit(row));
@@ -373,9 +409,8 @@ class PocoLegacySource final : public LegacySource {
     }
   }
 
-  static Status RowError(std::string_view table, bool first, int64_t last_id,
+  static Status RowError(std::string_view table, const std::string& where,
                          const std::string& what) {
-    std::string where = first ? "at the start" : "after id " + std::to_string(last_id);
     return Unavailable("reading legacy table " + std::string(table) + " " + where + ": " + what);
   }
 
@@ -418,6 +453,7 @@ Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
   RegisterConnectors();
   std::string connector;
   std::string connection;
+  std::string password;  // kept out of every message
   if (uri.starts_with("sqlite:")) {
     connector = Poco::Data::SQLite::Connector::KEY;
     connection = std::string(uri.substr(7));
@@ -429,6 +465,14 @@ Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
   } else if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
     connector = Poco::Data::PostgreSQL::Connector::KEY;
     LD_ASSIGN_OR_RETURN(connection, PostgresConnectionString(uri));
+    password = Poco::URI(std::string(uri)).getUserInfo();
+    password =
+        password.find(':') == std::string::npos ? "" : password.substr(password.find(':') + 1);
+    // libpq waits for an answer forever by default: a server that accepts and never answers
+    // would hang the migration without a word.
+    if (connection.find("connect_timeout=") == std::string::npos) {
+      connection += " connect_timeout='10'";
+    }
   } else {
     return InvalidArgument("legacy source must be sqlite:PATH or postgresql://...");
   }
@@ -445,10 +489,16 @@ Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
         std::this_thread::sleep_for(std::chrono::seconds(1));
         continue;
       }
-      // The message may quote the connection string, password included: keep only the kind.
-      return Unavailable(
-          "cannot open the legacy database (" + connector + "): " + e.name() +
-          (connector == Poco::Data::SQLite::Connector::KEY ? ": " + e.message() : ""));
+      // The server's reason (refused, no such database, authentication failed), but never the
+      // password, should a driver ever quote the connection string.
+      std::string reason = ExceptionText(e);
+      if (!password.empty()) {
+        for (size_t at; (at = reason.find(password)) != std::string::npos;) {
+          reason.replace(at, password.size(), "***");
+        }
+      }
+      return Unavailable("cannot open the legacy database (" + connector +
+                         "): " + (reason.empty() ? e.name() : reason));
     }
   }
 }

@@ -129,11 +129,11 @@ void Populate(Poco::Data::Session& session) {
              "'2018-03-01 10:00:00')",
       use(body), now;
   // The last one's type would put a header of its own into the download's answer.
-  for (auto [id, message, name, type] : {std::tuple<int, int, std::string, std::string>{
-                                             1, 1, "../../etc/passwd", "text/plain"},
-                                         {2, 4, "old.log", "text/plain"},
-                                         {3, 6, "x.txt", "text/plain"},
-                                         {4, 5, "evil.txt", "text/plain\r\nX-Evil: 1"}}) {
+  for (auto [id, message, name, type] :
+       {std::tuple<int, int, std::string, std::string>{1, 1, "../../etc/passwd", "text/plain"},
+        {2, 4, "old.log", "text/plain"},
+        {3, 6, "x.txt", "text/plain"},
+        {4, 5, "evil.txt", "text/plain\r\nX-Evil: 1"}}) {
     const std::string content = "root:x:0:0:" + std::to_string(id) + std::string("\0\xFF", 2);
     Poco::Data::BLOB blob(reinterpret_cast<const unsigned char*>(content.data()), content.size());
     session << "INSERT INTO ticket_attachments VALUES (" + std::to_string(id) + ", " +
@@ -184,10 +184,10 @@ void CheckReport(const Poco::JSON::Object::Ptr& report) {
     report->stringify(out);
     return out.str();
   }();
-  for (const char* entry : {R"("id":3,"reason":"invalid_nip")", R"("reason":"no_item")",
-                            R"("reason":"item_of_other_contract")",
-                            R"("reason":"unsafe_file_name")", R"("reason":"invalid_cc")",
-                            R"("reason":"invalid_content_type")"}) {
+  for (const char* entry :
+       {R"("id":3,"reason":"invalid_nip")", R"("reason":"no_item")",
+        R"("reason":"item_of_other_contract")", R"("reason":"unsafe_file_name")",
+        R"("reason":"invalid_cc")", R"("reason":"invalid_content_type")"}) {
     std::string compact = entry;
     EXPECT_NE(json.find(compact.substr(compact.find("\"reason\""))), std::string::npos) << entry;
   }
@@ -412,12 +412,35 @@ TEST(MigrateE2eTest, BadSourcesAreRefusedInOneSentence) {
   EXPECT_NE(unreachable.err.find("cannot open the legacy database"), std::string::npos)
       << unreachable.err;
   EXPECT_EQ(unreachable.err.find("secret"), std::string::npos);
+  EXPECT_NE(unreachable.err.find("port 1 failed"), std::string::npos) << unreachable.err;  // why
+  EXPECT_EQ(unreachable.err.find('\n'), unreachable.err.size() - 1) << unreachable.err;
   auto no_source = Ledgerdesk({"migrate", "--data-dir", data});
   EXPECT_EQ(no_source.exit_code, 2);
   auto bad_date = Ledgerdesk(
       {"migrate", "--source", "sqlite:x.db", "--as-of", "2026-13-01", "--data-dir", data});
   EXPECT_EQ(bad_date.exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(data));
+}
+
+TEST(MigrateE2ePostgresTest, ADatabaseWithoutTheTablesIsNamedInOneSentence) {
+  const std::string uri = PostgresUri();
+  if (uri.empty()) GTEST_SKIP() << "LEDGERDESK_TEST_POSTGRES_URI is not set";
+  const std::string empty_uri = uri + (uri.find('?') == std::string::npos ? "?" : "&") +
+                                "options=-csearch_path%3De2e_no_tables";
+  {
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+    Poco::Data::Session admin("PostgreSQL", *migrator::PostgresConnectionString(uri));
+    admin << "DROP SCHEMA IF EXISTS e2e_no_tables CASCADE", now;
+    admin << "CREATE SCHEMA e2e_no_tables", now;
+  }
+  testing::TempDir dir;
+  auto run = Ledgerdesk({"migrate", "--source", empty_uri, "--data-dir",
+                         (dir.path() / "data").string(), "--dry-run"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("reading legacy table"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("does not exist"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("SELECT"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("postgresql_"), std::string::npos) << run.err;
 }
 
 TEST(MigrateE2eTest, RefusesWhileServeHoldsTheDataDir) {
