@@ -19,6 +19,7 @@
 #include "core/domain/model.h"
 #include "core/domain/ticket/ticket.h"
 #include "core/log/envelope_codec.h"
+#include "core/values/serial.h"
 #include "migrator/legacy_contacts.h"
 #include "migrator/sealed_transcript.h"
 
@@ -158,6 +159,9 @@ class Loader {
     LegacyContract row;
     Outcome<MovedContract> outcome;
     std::optional<Status> refused;
+    // Moved by an earlier run: the serials it moved with (a migration never changes a moved
+    // contract, so an item fixed in the old database since then is not on it).
+    std::optional<std::set<std::string>> moved_before;
   };
 
   Status Contracts() {
@@ -210,17 +214,24 @@ class Loader {
     // The first moving contract of each organization goes alone (it registers the organization),
     // then the rest: each phase's commands touch distinct streams, and which contract registers an
     // organization (whose event id derives from it) is the same in every run.
-    std::vector<ContractRun*> first, rest;
-    std::set<std::string> organizations;
+    // A number that two rows carry goes to the lower id: the others go last, one at a time, and
+    // are refused the same way in every run (in parallel, which row took it was a race).
+    std::vector<ContractRun*> first, rest, taken;
+    std::set<std::string> organizations, numbers;
     for (ContractRun& run : runs) {
       if (!run.outcome.moved()) continue;
-      const std::string& nip = run.outcome.value().command.nip.value();
-      (organizations.insert(nip).second ? first : rest).push_back(&run);
+      const domain::RegisterContract& command = run.outcome.value().command;
+      if (!numbers.insert(command.number.value()).second) {
+        taken.push_back(&run);
+        continue;
+      }
+      (organizations.insert(command.nip.value()).second ? first : rest).push_back(&run);
     }
-    for (auto* phase : {&first, &rest}) {
+    for (auto* phase : {&first, &rest, &taken}) {
       Status failed;
       std::mutex failed_mutex;
-      ParallelFor(phase->size(), options_.concurrent_commands, [&](size_t i) {
+      const int threads = phase == &taken ? 1 : options_.concurrent_commands;
+      ParallelFor(phase->size(), threads, [&](size_t i) {
         ContractRun& run = *(*phase)[i];
         const domain::RegisterContract& command = run.outcome.value().command;
         const int64_t id = run.row.id;
@@ -229,6 +240,10 @@ class Loader {
                 const domain::CommandContext& context) -> Result<std::vector<v1::Envelope>> {
               const domain::ContractState* existing = model.FindContract(command.number.value());
               if (existing != nullptr && existing->legacy_contract_id == id) {
+                run.moved_before.emplace();
+                for (const auto& item : existing->terms.items()) {
+                  run.moved_before->insert(item.serial());
+                }
                 return std::vector<v1::Envelope>{};  // moved by an earlier run
               }
               return domain::Decide(model, command, WithLegacyIds(context, kContracts, id));
@@ -265,7 +280,14 @@ class Loader {
       for (const auto& item : items_of(run.row.id)) {
         if (quarantined_items.contains(item.id)) continue;  // below, with their entries
         report_.Read(kItems);
-        if (moved) {
+        auto serial = values::Serial::Parse(item.serial);
+        if (moved && run.moved_before && serial.ok() &&
+            !run.moved_before->contains(serial->value())) {
+          report_.Quarantine(kItems, item.id, reason::kContractMovedWithout,
+                             "contract " + run.outcome.value().command.number.value() +
+                                 " moved in an earlier run without it; a migration does not "
+                                 "change a moved contract: register the device by hand");
+        } else if (moved) {
           report_.Moved(kItems);
         } else if (fates_[run.row.id].kind == ContractFate::Kind::kQuarantined) {
           report_.Quarantine(kItems, item.id, reason::kContractQuarantined,

@@ -77,6 +77,7 @@ inline constexpr std::string_view kDuplicateSerial = "duplicate_serial";
 inline constexpr std::string_view kDuplicateSerialInContract = "duplicate_serial_in_contract";
 inline constexpr std::string_view kContractNotMoved = "contract_not_moved";
 inline constexpr std::string_view kContractQuarantined = "contract_quarantined";
+inline constexpr std::string_view kContractMovedWithout = "contract_moved_without_it";
 inline constexpr std::string_view kClosed = "closed";
 inline constexpr std::string_view kInvalidOpenedAt = "invalid_opened_at";
 inline constexpr std::string_view kNoItem = "no_item";
