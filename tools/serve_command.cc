@@ -262,8 +262,11 @@ int ServeCommand(const Args& args) {
   };
   auto server = http::StartHttpServer(server_options, handlers);
   if (!server.ok()) return Fail("serve", server.status());
+  // The position as /healthz says it (the last record's), not the log's end one past it.
+  const uint64_t end = (*service)->end().value;
   std::cout << "ledgerdesk serve: " << (read_only ? "read-only replica of " : "writer on ")
-            << (*log)->Describe() << " at position " << (*service)->end().value;
+            << (*log)->Describe()
+            << (end == 0 ? " (no events yet)" : " (log position " + std::to_string(end - 1) + ")");
   if (!read_only) std::cout << "; mail via " << transport->name();
   std::cout << "; " << server_options.threads << " HTTP workers, up to " << open_files
             << " open files; listening on http://" << (*server)->address() << std::endl;
