@@ -568,7 +568,10 @@ int Replay(const Args& args) {
   {
     std::ofstream marker(out / kReplayMarker);
     marker << fs::absolute(options->data_dir).string() << "\n"
-           << "until " << cli.Get("until") << ", log positions 0.." << end->value << "\n";
+           << "until " << cli.Get("until") << ", "
+           << (end->value == 0 ? "no log positions"
+                               : "log positions 0.." + std::to_string(end->value - 1))
+           << "\n";
   }
   log::LogOptions replay_options{.data_dir = out, .read_only = true};
   auto replay_log = log::OpenLog(replay_options);

@@ -264,6 +264,13 @@ TEST_F(AuditTest, HistoryThenErasureLeavesNoPlaintextAndEverythingElseStands) {
   EXPECT_NE(replayed.out.find("tickets"), std::string::npos) << replayed.out;
   const std::string replay_tail = Ledgerdesk({"events", "tail", "--data-dir", replay}).out;
   EXPECT_EQ(replay_tail, before_erasure);
+  std::ifstream marker(fs::path(replay) / "REPLAY-OF");
+  std::stringstream marker_text;
+  marker_text << marker.rdbuf();
+  EXPECT_NE(marker_text.str().find(", log positions 0.." +
+                                   std::to_string(Lines(before_erasure) - 1) + "\n"),
+            std::string::npos)
+      << marker_text.str();
   auto replay_history =
       Ledgerdesk({"audit", "history", "--data-dir", replay, "--subject", "alice@example.pl"});
   ASSERT_EQ(replay_history.exit_code, 0) << replay_history.err;
