@@ -161,10 +161,18 @@ class LegacySource {
   virtual Result<int64_t> CountRows(std::string_view table) = 0;
 };
 
-// The tables of legacy-schema.sql, in the order the migrator reads them.
-inline constexpr std::string_view kLegacyTables[] = {
-    "customers", "contracts",       "contract_items", "users",
-    "tickets",   "ticket_messages", "ticket_cc",      "ticket_attachments"};
+// The tables of legacy-schema.sql (the report names rows by them too), and in the order the
+// migrator reads them.
+inline constexpr std::string_view kCustomers = "customers";
+inline constexpr std::string_view kContracts = "contracts";
+inline constexpr std::string_view kItems = "contract_items";
+inline constexpr std::string_view kUsers = "users";
+inline constexpr std::string_view kTickets = "tickets";
+inline constexpr std::string_view kMessages = "ticket_messages";
+inline constexpr std::string_view kCc = "ticket_cc";
+inline constexpr std::string_view kAttachments = "ticket_attachments";
+inline constexpr std::string_view kLegacyTables[] = {kCustomers, kContracts, kItems, kUsers,
+                                                     kTickets,   kMessages,  kCc,    kAttachments};
 
 // Exposed for tests: the libpq connection string ("host='h' port='5432' ...") for a
 // postgresql:// URI. Errors: kInvalidArgument.

@@ -28,13 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view kCustomers = "customers";
-constexpr std::string_view kContracts = "contracts";
-constexpr std::string_view kItems = "contract_items";
-constexpr std::string_view kTickets = "tickets";
-constexpr std::string_view kMessages = "ticket_messages";
-constexpr std::string_view kCc = "ticket_cc";
-constexpr std::string_view kAttachments = "ticket_attachments";
 constexpr std::string_view kRejected = "rejected";
 constexpr std::string_view kNoContractMoved = "no_contract_moved";
 
@@ -114,9 +107,9 @@ class Loader {
     }));
     Progress("contracts");
     LD_RETURN_IF_ERROR(Contracts());
-    LD_ASSIGN_OR_RETURN(const int64_t users, source_.CountRows("users"));
-    report_.Read("users", users);
-    report_.Dropped("users", reason::kNotMigrated, users);
+    LD_ASSIGN_OR_RETURN(const int64_t users, source_.CountRows(kUsers));
+    report_.Read(kUsers, users);
+    report_.Dropped(kUsers, reason::kNotMigrated, users);
     LD_ASSIGN_OR_RETURN(progress_.tickets_total, source_.CountRows(kTickets));
     Progress("tickets");
     LD_RETURN_IF_ERROR(Tickets());

@@ -13,12 +13,6 @@
 namespace ledgerdesk::migrator {
 namespace {
 
-constexpr std::string_view kItems = "contract_items";
-constexpr std::string_view kTickets = "tickets";
-constexpr std::string_view kMessages = "ticket_messages";
-constexpr std::string_view kCcTable = "ticket_cc";
-constexpr std::string_view kAttachments = "ticket_attachments";
-
 // A legacy address column as a person's address, or nothing when it is empty or invalid (such a
 // person's text is sealed with the organization's key: no audit can ask for them by address).
 std::optional<values::Email> ValidEmail(const std::optional<std::string>& column) {
@@ -84,13 +78,24 @@ Outcome<MovedCustomer> TransformCustomer(const LegacyCustomer& row) {
   }
   auto nip = values::Nip::Parse(digits);
   if (!nip.ok()) return Quarantine<MovedCustomer>(reason::kInvalidNip, "checksum fails");
-  return Outcome<MovedCustomer>{
+  Outcome<MovedCustomer> out{
       MovedCustomer{
           .legacy_id = row.id,
           .nip = std::move(nip).value(),
           .name = DecodeLegacyText(row.name),
           .partner_name = row.partner_name ? DecodeLegacyText(*row.partner_name) : std::string()},
       {}};
+  // A reseller name no reseller has (a paste of something else) must not hold the contracts back:
+  // they move without a partner, which an operator can name later.
+  std::string& partner = std::get<MovedCustomer>(out.result).partner_name;
+  if (partner.size() > domain::kMaxPartnerNameLength) {
+    out.warnings.push_back(Entry(kCustomers, row.id, reason::kPartnerNameTooLong,
+                                 std::to_string(partner.size()) + " bytes (at most " +
+                                     std::to_string(domain::kMaxPartnerNameLength) +
+                                     "): its contracts move without a partner"));
+    partner.clear();
+  }
+  return out;
 }
 
 // ---- contracts ------------------------------------------------------------------------------
@@ -344,17 +349,17 @@ std::vector<ReportEntry> AddCcs(TicketImport& ticket, const std::vector<LegacyCc
   for (const LegacyCc& row : rows) {
     auto email = values::Email::Parse(values::TrimAsciiSpace(row.email));
     if (!email.ok()) {
-      warnings.push_back(Entry(kCcTable, ticket.legacy_ticket_id, reason::kInvalidCc,
+      warnings.push_back(Entry(kCc, ticket.legacy_ticket_id, reason::kInvalidCc,
                                "'" + DecodeLegacyText(row.email) + "' not moved"));
       continue;
     }
     if (!keys.insert(email->LookupKey()).second) {
-      warnings.push_back(Entry(kCcTable, ticket.legacy_ticket_id, reason::kDuplicateCc,
+      warnings.push_back(Entry(kCc, ticket.legacy_ticket_id, reason::kDuplicateCc,
                                email->value() + " listed twice: moved once"));
       continue;
     }
     if (ticket.cc.size() >= domain::kMaxCcAddresses) {
-      warnings.push_back(Entry(kCcTable, ticket.legacy_ticket_id, reason::kTooManyCc,
+      warnings.push_back(Entry(kCc, ticket.legacy_ticket_id, reason::kTooManyCc,
                                email->value() + " not moved: over " +
                                    std::to_string(domain::kMaxCcAddresses) + " addresses"));
       continue;

@@ -64,6 +64,7 @@ struct Outcome {
 // Reason keys.
 namespace reason {
 inline constexpr std::string_view kInvalidNip = "invalid_nip";
+inline constexpr std::string_view kPartnerNameTooLong = "partner_name_too_long";
 inline constexpr std::string_view kCustomerQuarantined = "customer_quarantined";
 inline constexpr std::string_view kInvalidNumber = "invalid_number";
 inline constexpr std::string_view kInvalidTerms = "invalid_terms";

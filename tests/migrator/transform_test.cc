@@ -69,6 +69,19 @@ TEST(TransformCustomerTest, Windows1250NameIsDecoded) {
   EXPECT_EQ(TransformCustomer(row).value().name, "Łódź SA");
 }
 
+TEST(TransformCustomerTest, AnOverlongPartnerNameIsDroppedWithAWarningNotTheCustomer) {
+  LegacyCustomer row = Customer("5260250274");
+  row.partner_name = std::string(201, 'x');
+  const auto out = TransformCustomer(row);
+  ASSERT_TRUE(out.moved());
+  EXPECT_EQ(out.value().partner_name, "");
+  ASSERT_EQ(out.warnings.size(), 1u);
+  EXPECT_EQ(out.warnings[0].table, "customers");
+  EXPECT_EQ(out.warnings[0].reason, "partner_name_too_long");
+  row.partner_name = std::string(200, 'x');
+  EXPECT_EQ(TransformCustomer(row).value().partner_name.size(), 200u);
+}
+
 // ---- contracts ------------------------------------------------------------------------------
 
 Outcome<MovedCustomer> Owner() { return TransformCustomer(Customer("5260250274")); }
