@@ -134,6 +134,17 @@ int ServeCommand(const Args& args) {
 
   const bool read_only = cli.Has("read-only");
   if (!read_only && cli.Has("writer")) return cli.UsageError("--writer goes with --read-only");
+  if (cli.Has("writer")) {
+    // It goes into every refused write's message: a URL a client can send the write to.
+    const std::string writer = cli.Get("writer");
+    const bool url = (writer.starts_with("http://") || writer.starts_with("https://")) &&
+                     writer.find_first_of(" \t\r\n\"") == std::string::npos &&
+                     writer.size() > writer.find("//") + 2;
+    if (!url) {
+      return cli.UsageError("--writer takes the writer's URL (http://HOST:PORT), not '" + writer +
+                            "'");
+    }
+  }
   log_options->read_only = read_only;
   if (cli.Has("keys-dir")) log_options->keys_dir = cli.Get("keys-dir");
   const std::filesystem::path keys_dir = log::KeysDir(*log_options);

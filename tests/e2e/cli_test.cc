@@ -90,6 +90,12 @@ TEST(CliTest, HelpAndUsageErrors) {
 TEST(CliTest, ServeSaysWhatIsWrongWithWhereItListens) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
+  for (const char* writer : {"notaurl", "http://", "ftp://x:1", "http://a b"}) {
+    auto replica = Ledgerdesk({"serve", "--data-dir", data, "--read-only", "--writer", writer});
+    EXPECT_EQ(replica.exit_code, 2) << writer;
+    EXPECT_NE(replica.err.find("--writer takes the writer's URL"), std::string::npos)
+        << replica.err;
+  }
   for (const char* listen : {"nope", "127.0.0.1:99999", "127.0.0.1:"}) {
     auto refused = Ledgerdesk({"serve", "--data-dir", data, "--listen", listen});
     EXPECT_EQ(refused.exit_code, 2) << listen;
