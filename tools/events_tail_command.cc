@@ -66,15 +66,28 @@ int EventsTailCommand(const Args& args) {
 
   auto log = log::OpenLog(*log_options);
   if (!log.ok()) return Fail("events tail", log.status());
-  auto reader = (*log)->NewReader(log::Position{*from});
+  // Past the end there is nothing to print, on every backend alike (Kafka would refuse the
+  // offset); with --follow, read from the end and print from `from` on.
+  const uint64_t first = *from;
+  uint64_t start = first;
+  if (first > 0) {
+    auto end = (*log)->End();
+    if (!end.ok()) return Fail("events tail", end.status());
+    if (first > end->value) {
+      if (!follow) return kExitOk;
+      start = end->value;
+    }
+  }
+  auto reader = (*log)->NewReader(log::Position{start});
   if (!reader.ok()) return Fail("events tail", reader.status());
   uint64_t skipped = 0;
-  log::Position next{*from};
+  log::Position next{start};
   for (;;) {
     auto records = (*reader)->Read(1024, std::chrono::milliseconds(follow ? 1000 : 200));
     if (!records.ok()) return Fail("events tail", records.status());
     for (const auto& record : *records) {
       next = log::Position{record.position.value + 1};
+      if (record.position.value < first) continue;
       auto envelope = log::DecodeEnvelope(record.value);
       if (!envelope.ok()) {
         ++skipped;
