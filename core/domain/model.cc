@@ -221,7 +221,10 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
     }
     case v1::Envelope::kPasswordChanged: {
       const auto& e = envelope.password_changed();
-      Account(e.account_id()).password_hash = e.password_hash();
+      AccountState& account = Account(e.account_id());
+      account.password_hash = e.password_hash();
+      account.consecutive_failures =
+          0;  // the current password was proven: the row of failures ends
       break;
     }
     case v1::Envelope::kPasswordResetRequested: {
@@ -244,6 +247,7 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
       AccountState& account = Account(e.account_id());
       account.pending_email = e.new_email();
       account.pending_email_index = e.new_email_index();
+      account.consecutive_failures = 0;  // asked with the current password, proven
       ReplaceToken(account, account.email_change_token_hash, e.token_hash());
       account.email_change_expires_at = FromTimestamp(e.expires_at());
       break;

@@ -4,6 +4,8 @@
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/StringPartSource.h>
 
+#include <limits>
+
 #include "core/crypto/totp.h"
 #include "tests/e2e/api_fixture.h"
 #include "tests/e2e/kafka_dev.h"
@@ -348,11 +350,36 @@ TEST_F(ApiStoryTest, APartnerSeesATicketOnlyWhileItsConsentIsGranted) {
   EXPECT_EQ(read(with_consent, sync), 200);
   EXPECT_EQ(read(without_consent, sync), 404);
   EXPECT_EQ(read(not_sold_by_them, sync), 404);  // consent, but another reseller's customer
-  // Partners read; they do not write.
+  // Partners read; they do not write, and an upload of theirs leaves no byte behind.
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/" + with_consent + "/messages", R"({"body":"x"})", partner)
           .status,
       403);
+  auto blob_files = [&] {
+    size_t files = 0;
+    const auto blobs = std::filesystem::path(data_) / "blobs";
+    if (!std::filesystem::exists(blobs)) return files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(blobs)) {
+      files += entry.is_regular_file();
+    }
+    return files;
+  };
+  const size_t blobs_before = blob_files();
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + with_consent + "/attachments?filename=p.txt",
+                 "partner bytes 5813", partner, "text/plain")
+                .status,
+            403);
+  EXPECT_EQ(blob_files(), blobs_before);
+  {  // the scheme's name in any case (RFC 9110 §11.1)
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPRequest request("GET", "/api/v1/tickets/" + with_consent,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "bearer " + partner);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response).ignore(std::numeric_limits<std::streamsize>::max());
+    EXPECT_EQ(response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+  }
   // Only the customer gives or withdraws the consent.
   EXPECT_EQ(Call("PUT", "/api/v1/tickets/" + with_consent + "/partner-access",
                  R"({"granted":false})", partner)

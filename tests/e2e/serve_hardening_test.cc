@@ -461,5 +461,24 @@ TEST_F(ServeHardeningTest, ContinueComesBeforeTheBodyAndPipelinedRequestsAreAllA
   EXPECT_EQ(answers, 3u) << seen;
 }
 
+// A 405 names the methods the path takes, a 401 the scheme it wants (RFC 9110 §15.5.6, §11.6.1).
+TEST_F(ServeHardeningTest, RefusalsSayWhatWouldBeAccepted) {
+  ASSERT_NO_FATAL_FAILURE(Start({}));
+  auto exchange = [&](const std::string& request) {
+    Socket socket = Connect(port_);
+    EXPECT_TRUE(socket.Send(request));
+    bool closed = false;
+    return ReceiveUntilQuiet(socket, kAnswerBound, &closed);
+  };
+  const std::string patch =
+      exchange("PATCH /api/v1/tickets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(patch.rfind("HTTP/1.1 405", 0), 0u) << patch;
+  EXPECT_NE(patch.find("Allow: POST, GET, HEAD\r\n"), std::string::npos) << patch;
+  const std::string anonymous =
+      exchange("GET /api/v1/account HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(anonymous.rfind("HTTP/1.1 401", 0), 0u) << anonymous;
+  EXPECT_NE(anonymous.find("WWW-Authenticate: Bearer\r\n"), std::string::npos) << anonymous;
+}
+
 }  // namespace
 }  // namespace ledgerdesk

@@ -240,7 +240,7 @@ std::vector<Route> AccountRoutes() {
        ConfirmTotp},
       {"PUT",
        "/api/v1/account/password",
-       "change the password (ends other sessions)",
+       "change the password (ends every session of the account, this one too)",
        204,
        kSession,
        {"current_password", "new_password"},

@@ -24,6 +24,7 @@ struct Answer {
   std::string body;  // JSON (empty for 204), or an attachment's bytes
   std::string content_type = "application/json";
   std::string disposition;  // Content-Disposition of an attachment
+  std::string allow;        // a 405's Allow header: the methods the path takes
   // A body not worth reading (far too large), or whose end is unknown (a bad Content-Length, a
   // body that stopped arriving: 408): the connection is dropped instead of read for a next request.
   bool close_connection = false;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/log/envelope_codec.h"
+#include "core/values/ascii.h"
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
 
@@ -36,8 +37,13 @@ log::Position Through(uint64_t position) { return log::Position{position + 1}; }
 
 std::string BearerToken(const Poco::Net::HTTPServerRequest& request) {
   const std::string header = request.get("Authorization", "");
-  const std::string prefix = "Bearer ";
-  return header.rfind(prefix, 0) == 0 ? header.substr(prefix.size()) : "";
+  // The scheme's name in any case (RFC 9110 §11.1), then the token.
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size() ||
+      values::AsciiLower(std::string_view(header).substr(0, kScheme.size())) != kScheme) {
+    return "";
+  }
+  return std::string(values::TrimAsciiSpace(std::string_view(header).substr(kScheme.size())));
 }
 
 Result<domain::Caller> ApiContext::Caller(const ApiRequest& request) {

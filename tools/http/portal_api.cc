@@ -89,6 +89,8 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
     } else {
       response.setContentType(answer.content_type);
       if (!answer.disposition.empty()) response.set("Content-Disposition", answer.disposition);
+      if (!answer.allow.empty()) response.set("Allow", answer.allow);
+      if (answer.status == 401) response.set("WWW-Authenticate", "Bearer");
       response.sendBuffer(answer.body.data(), answer.body.size());  // one write, not 4 KiB pieces
     }
     const size_t index =
@@ -99,9 +101,11 @@ class ApiHandler : public Poco::Net::HTTPRequestHandler {
  private:
   Answer Answer_(const Route* route, const std::string& path, ApiRequest& request) {
     if (route == nullptr) {
-      if (PathExists(path)) {
-        return Answer(405, ErrorJson({405, "method_not_allowed",
-                                      request.http.getMethod() + " is not allowed on " + path}));
+      if (std::string methods = MethodsOf(path); !methods.empty()) {
+        Answer refused(405, ErrorJson({405, "method_not_allowed",
+                                       request.http.getMethod() + " is not allowed on " + path}));
+        refused.allow = std::move(methods);
+        return refused;
       }
       return NotFound("no such endpoint: " + request.http.getMethod() + " " + path);
     }

@@ -78,12 +78,15 @@ const Route* MatchRoute(const std::string& method, const std::string& path,
   return nullptr;
 }
 
-bool PathExists(const std::string& path) {
+std::string MethodsOf(const std::string& path) {
   std::map<std::string, std::string> ignored;
+  std::string methods;
   for (const Route& route : AllRoutes()) {
-    if (Matches(route, path, ignored)) return true;
+    if (!Matches(route, path, ignored)) continue;
+    methods += (methods.empty() ? "" : ", ") + route.method;
+    if (route.method == "GET") methods += ", HEAD";  // answered as GET without the body
   }
-  return false;
+  return methods;
 }
 
 }  // namespace ledgerdesk::tools::http

@@ -58,8 +58,9 @@ const std::vector<Route>& AllRoutes();
 // when none matches.
 const Route* MatchRoute(const std::string& method, const std::string& path,
                         std::map<std::string, std::string>& params);
-// Whether some route has `path` with another method (405 rather than 404).
-bool PathExists(const std::string& path);
+// The methods the routes of `path` take ("POST, GET, HEAD", in route order), "" when none: a 405's Allow header
+// (rather than a 404).
+std::string MethodsOf(const std::string& path);
 
 // The routes of each part of the API (*_routes.cc).
 std::vector<Route> SystemRoutes();

@@ -275,12 +275,11 @@ class BlobPartHandler : public Poco::Net::PartHandler {
 Answer Upload(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(domain::Caller caller, api.Caller(request));
   const std::string id = request.Param("id");
-  bool visible = false;
+  Status actable;
   api.services.writes.Read([&](const domain::Model& model) {
-    const domain::TicketState* ticket = model.FindTicket(id);
-    visible = ticket != nullptr && domain::CanSee(model, caller, *ticket);
+    actable = domain::ActableTicket(model, caller, id).status();
   });
-  if (!visible) return NotFound("no ticket " + id);  // before storing any byte
+  LD_RETURN_IF_ERROR(actable);  // before storing any byte
   // (A declared length past the limit was refused before the route ran: PortalApi.)
   if (!HasBody(request.http)) {
     return InvalidArgument(

@@ -22,26 +22,6 @@ std::string_view Trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-// The ticket if the caller may see it; kNotFound otherwise (also when it exists elsewhere).
-Result<const TicketState*> VisibleTicket(const Model& model, const Caller& caller,
-                                         const std::string& ticket_id) {
-  const TicketState* ticket = model.FindTicket(ticket_id);
-  if (ticket == nullptr || !CanSee(model, caller, *ticket)) {
-    return NotFound("no ticket " + ticket_id);
-  }
-  return ticket;
-}
-
-// Customers of the ticket's organization and engineers act on a ticket; partners only read.
-Result<const TicketState*> ActableTicket(const Model& model, const Caller& caller,
-                                         const std::string& ticket_id) {
-  LD_ASSIGN_OR_RETURN(const TicketState* ticket, VisibleTicket(model, caller, ticket_id));
-  if (!IsCustomer(caller) && !IsEngineer(caller)) {
-    return PermissionDenied("partners may read a ticket but not change it");
-  }
-  return ticket;
-}
-
 Status CheckText(std::string_view text, std::string_view field, size_t max_length) {
   if (Trim(text).empty()) return InvalidArgument(std::string(field) + " is required");
   if (text.size() > max_length) {
@@ -92,6 +72,24 @@ EventBuilder Builder(const Model& model, const CommandContext& context) {
 }
 
 }  // namespace
+
+Result<const TicketState*> VisibleTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id) {
+  const TicketState* ticket = model.FindTicket(ticket_id);
+  if (ticket == nullptr || !CanSee(model, caller, *ticket)) {
+    return NotFound("no ticket " + ticket_id);
+  }
+  return ticket;
+}
+
+Result<const TicketState*> ActableTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id) {
+  LD_ASSIGN_OR_RETURN(const TicketState* ticket, VisibleTicket(model, caller, ticket_id));
+  if (!IsCustomer(caller) && !IsEngineer(caller)) {
+    return PermissionDenied("partners may read a ticket but not change it");
+  }
+  return ticket;
+}
 
 std::string TicketStream(std::string_view ticket_id) { return "ticket-" + std::string(ticket_id); }
 

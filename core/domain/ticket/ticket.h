@@ -57,6 +57,13 @@ struct Caller {
 // Whether `caller` may see the ticket: customers of its organization, engineers, and partners of
 // the reseller that sold to the organization while the ticket's partner access is granted.
 bool CanSee(const Model& model, const Caller& caller, const TicketState& ticket);
+// The ticket if the caller may see it; kNotFound otherwise (also when it exists elsewhere).
+Result<const TicketState*> VisibleTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id);
+// Customers of the ticket's organization and engineers act on a ticket; partners only read
+// (kPermissionDenied), others as VisibleTicket.
+Result<const TicketState*> ActableTicket(const Model& model, const Caller& caller,
+                                         const std::string& ticket_id);
 
 // Status names as the API spells them ("open", "in_progress", ...), and back.
 std::string_view TicketStatusName(v1::TicketStatus status);

@@ -232,6 +232,29 @@ TEST_F(AccountServiceTest, WrongCurrentPasswordsLockTheAccountLikeFailedLogins) 
   EXPECT_EQ(domain::RefusalCode(locked.status()), domain::kAccountLockedCode);
 }
 
+// A change made with the right current password ends the row of failures, as a login does.
+TEST_F(AccountServiceTest, TheRightCurrentPasswordEndsTheRowOfFailures) {
+  const Registered alice = RegisterAndConfirm();
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_FALSE(accounts_->ChangePassword(alice.account_id, "guess one", "x").ok());
+    EXPECT_FALSE(accounts_->ChangePassword(alice.account_id, "guess two", "x").ok());
+    if (round == 0) {
+      ASSERT_TRUE(
+          accounts_
+              ->ChangePassword(alice.account_id, "correct horse battery", "an even better password")
+              .ok());
+    } else {
+      ASSERT_TRUE(
+          accounts_
+              ->RequestEmailChange(alice.account_id, "an even better password", "ala@example.pl")
+              .ok());
+    }
+  }
+  EXPECT_FALSE(accounts_->Login("alice@example.pl", "guess three", std::nullopt).ok());
+  EXPECT_FALSE(accounts_->Login("alice@example.pl", "guess four", std::nullopt).ok());
+  EXPECT_TRUE(accounts_->Login("alice@example.pl", "an even better password", std::nullopt).ok());
+}
+
 TEST_F(AccountServiceTest, AnEmailChangeTakesEffectWhenTheNewAddressConfirms) {
   const Registered alice = RegisterAndConfirm();
   EXPECT_EQ(
