@@ -289,7 +289,7 @@ Result<std::vector<QueueEntry>> SlaBreaches(const RowReader& reader, const domai
   LD_RETURN_IF_ERROR(ScanRows<rows::QueueRow>(
       reader, kQueue, QueueProjection::kOpenPrefix, [&](rows::QueueRow row) {
         if (row.responded_at_us() == 0 && row.response_due_at_us() != 0 &&
-            row.response_due_at_us() < now_us) {
+            row.response_due_at_us() < now_us && !row.breach_listed()) {
           overdue.push_back(QueueEntryOf(row));
           overdue.back().breached = true;  // any first reply now comes after the due time
         }

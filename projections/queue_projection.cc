@@ -98,6 +98,7 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
   LD_ASSIGN_OR_RETURN(auto* row, rows::EditRow<rows::QueueRow>(sink, kCf, key, /*create=*/false));
   if (row == nullptr) return OkStatus();
   const auto open_before = EntryOf(*row);
+  const bool was_closed = row->status() == v1::TICKET_STATUS_CLOSED;
   switch (envelope.payload_case()) {
     case v1::Envelope::kTicketStatusChanged:
       row->set_status(envelope.ticket_status_changed().to());
@@ -116,9 +117,19 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
       break;
     }
   }
+  // When the SLA was missed, if it was: a late first reply, or a close past due with none.
+  int64_t breached_us = 0;
   if (envelope.has_ticket_responded() && envelope.ticket_responded().breached()) {
-    LD_RETURN_IF_ERROR(
-        sink.PutWriteOnlyRow(kCf, BreachKey(row->responded_at_us(), row->ticket_id()), *row));
+    breached_us = row->responded_at_us();
+  } else if (!was_closed && row->status() == v1::TICKET_STATUS_CLOSED &&
+             row->responded_at_us() == 0 && row->response_due_at_us() != 0 &&
+             rows::Micros(envelope.occurred_at()) > row->response_due_at_us()) {
+    breached_us = rows::Micros(envelope.occurred_at());
+    row->set_breached(true);
+  }
+  if (breached_us != 0 && !row->breach_listed()) {
+    row->set_breach_listed(true);
+    LD_RETURN_IF_ERROR(sink.PutWriteOnlyRow(kCf, BreachKey(breached_us, row->ticket_id()), *row));
   }
   return WriteEntry(sink, key, *row, open_before);
 }

@@ -121,7 +121,7 @@ void ExpectOpenEntryIsTheRow(const Events& events, const std::string& ticket, bo
   const auto& table = rows.rows(QueueProjection::kColumnFamily);
   const auto row = table.find(QueueProjection::TicketKey(ticket));
   ASSERT_NE(row, table.end());
-  const auto entries = Keys(rows, "queue", QueueProjection::kOpenPrefix);
+  const auto entries = Keys(rows, QueueProjection::kColumnFamily, QueueProjection::kOpenPrefix);
   if (!queued) {
     EXPECT_TRUE(entries.empty());
     return;

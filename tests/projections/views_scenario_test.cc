@@ -248,6 +248,29 @@ TEST_F(ViewsScenario, TheWholeStoryThroughEveryQuery) {
     EXPECT_EQ(GetTicket(*reader, alice, "t1")->ticket.status, v1::TICKET_STATUS_OPEN);
     EXPECT_EQ(Ids(*EngineerQueue(*reader, eve)), (std::vector<std::string>{"t2", "t1", "t3"}));
   }
+  // t3 (due 11:06) closed with no reply: it missed the SLA all the same, and stays listed once
+  // whether reopened, overdue again, or answered late after all.
+  s_.At("2026-11-23T12:11:00Z");
+  Do(domain::Decide(s_.model, domain::CloseTicket{.ticket_id = "t3", .caller = bob}, s_.context,
+                    s_.sealer));
+  s_.At("2026-11-23T12:12:00Z");
+  Do(domain::Decide(s_.model, domain::ReopenTicket{.ticket_id = "t3", .caller = bob}, s_.context,
+                    s_.sealer));
+  {
+    auto reader = Reader();
+    auto breaches = SlaBreaches(*reader, eve, Utc("2026-11-23T12:13:00Z"));
+    ASSERT_TRUE(breaches.ok());
+    EXPECT_EQ(Ids(*breaches), (std::vector<std::string>{"t3", "t1"}));  // newest first
+    EXPECT_TRUE((*breaches)[0].breached);
+    EXPECT_FALSE((*breaches)[0].responded_at.has_value());
+  }
+  s_.At("2026-11-23T12:14:00Z");
+  Post(eve, "t3", "sorry for the wait");
+  {
+    auto reader = Reader();
+    EXPECT_EQ(Ids(*SlaBreaches(*reader, eve, Utc("2026-11-23T12:15:00Z"))),
+              (std::vector<std::string>{"t3", "t1"}));
+  }
 
   // Partner visibility: the organization's reseller, and only while consent is granted.
   AssignPartner(org_a, "Resell Ltd");
