@@ -262,13 +262,27 @@ Result<AttachmentView> GetAttachment(const RowReader& reader, const domain::Call
   return AttachmentOf(*attachment);
 }
 
-Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader,
-                                              const domain::Caller& caller) {
+namespace {
+
+// A ticket still without a reply past its due time at `now_us` (not yet listed as a breach).
+bool OverdueUnanswered(const rows::QueueRow& row, int64_t now_us) {
+  return row.responded_at_us() == 0 && row.response_due_at_us() != 0 &&
+         row.response_due_at_us() < now_us && !row.breach_listed();
+}
+
+}  // namespace
+
+Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader, const domain::Caller& caller,
+                                              std::optional<TimePoint> now) {
   LD_RETURN_IF_ERROR(RequireEngineer(caller));
+  const int64_t now_us = now ? rows::ToMicros(*now) : 0;
   std::vector<QueueEntry> queue;
   LD_RETURN_IF_ERROR(ScanRows<rows::QueueRow>(reader, kQueue, QueueProjection::kOpenPrefix,
                                               [&](rows::QueueRow row) {
                                                 queue.push_back(QueueEntryOf(row));
+                                                if (now && OverdueUnanswered(row, now_us)) {
+                                                  queue.back().breached = true;
+                                                }
                                                 return true;
                                               }));
   return queue;
@@ -288,8 +302,7 @@ Result<std::vector<QueueEntry>> SlaBreaches(const RowReader& reader, const domai
   const int64_t now_us = rows::ToMicros(*now);
   LD_RETURN_IF_ERROR(ScanRows<rows::QueueRow>(
       reader, kQueue, QueueProjection::kOpenPrefix, [&](rows::QueueRow row) {
-        if (row.responded_at_us() == 0 && row.response_due_at_us() != 0 &&
-            row.response_due_at_us() < now_us && !row.breach_listed()) {
+        if (OverdueUnanswered(row, now_us)) {
           overdue.push_back(QueueEntryOf(row));
           overdue.back().breached = true;  // any first reply now comes after the due time
         }

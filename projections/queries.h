@@ -142,14 +142,16 @@ struct QueueEntry {
   bool breached = false;
 };
 
-// Every non-closed ticket, urgent first, then by response_due_at (none last). Engineers only
-// (kPermissionDenied otherwise).
-Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader,
-                                              const domain::Caller& caller);
+// Every non-closed ticket, urgent first, then by response_due_at (none last); with `now`, one
+// still without a reply past its due time is breached (any first reply now comes late), as
+// SlaBreaches lists it. Engineers only (kPermissionDenied otherwise).
+Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader, const domain::Caller& caller,
+                                              std::optional<TimePoint> now = std::nullopt);
 
-// First replies that came after the due time, newest reply first; with `now`, then also the
-// non-closed tickets still without a reply whose due time has passed, most overdue first (their
-// responded_at is empty; breached, as any first reply now comes late). Engineers only.
+// Breaches, newest first: first replies that came after the due time, and tickets closed past it
+// with none; with `now`, then also the non-closed tickets still without a reply whose due time has
+// passed, most overdue first (their responded_at is empty; breached). Each ticket once. Engineers
+// only.
 Result<std::vector<QueueEntry>> SlaBreaches(const RowReader& reader, const domain::Caller& caller,
                                             std::optional<TimePoint> now = std::nullopt);
 

@@ -185,6 +185,13 @@ TEST_F(ViewsScenario, TheWholeStoryThroughEveryQuery) {
     EXPECT_EQ(Ids(*with_overdue), (std::vector<std::string>{"t1", "t3"}));
     EXPECT_TRUE((*with_overdue)[1].breached);  // unanswered past its due time: late already
     EXPECT_FALSE((*with_overdue)[1].responded_at.has_value());
+    // The queue says so too, at the same moment.
+    auto queue = EngineerQueue(*reader, eve, Utc("2026-11-23T12:00:00Z"));
+    ASSERT_TRUE(queue.ok());
+    ASSERT_EQ(Ids(*queue), (std::vector<std::string>{"t2", "t1", "t3"}));
+    EXPECT_FALSE((*queue)[0].breached);  // answered in time
+    EXPECT_TRUE((*queue)[2].breached);
+    EXPECT_FALSE((*EngineerQueue(*reader, eve, Utc("2026-11-23T11:00:00Z")))[2].breached);
 
     auto notifications = ListNotifications(*reader, alice);
     ASSERT_TRUE(notifications.ok());

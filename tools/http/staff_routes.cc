@@ -10,7 +10,8 @@ namespace {
 Answer Queue(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(domain::Caller engineer, api.Engineer(request));
   LD_RETURN_IF_ERROR(api.CaughtUp(request));
-  LD_ASSIGN_OR_RETURN(auto queue, projections::EngineerQueue(*api.Views(), engineer));
+  LD_ASSIGN_OR_RETURN(auto queue, projections::EngineerQueue(*api.Views(), engineer,
+                                                             std::chrono::system_clock::now()));
   Poco::JSON::Array out;
   for (const auto& entry : queue) out.add(QueueEntryJson(api, entry));
   return Json(200, out);
