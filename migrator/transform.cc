@@ -303,6 +303,17 @@ Outcome<TicketImport> TransformTicket(const LegacyTicket& row, const ContractFat
   t.transcript_attachment_id = LegacyEventId(kTickets, row.id, 1);
   t.organization_id = contract.organization_id;
   t.title = DecodeLegacyText(row.title, encoding);
+  if (t.title.size() > domain::kMaxTitleLength) {
+    // As long as a portal title may be; the transcript keeps it whole.
+    const size_t whole = t.title.size();
+    size_t cut = domain::kMaxTitleLength - 3;  // room for the ellipsis
+    while (cut > 0 && (static_cast<unsigned char>(t.title[cut]) & 0xC0) == 0x80) --cut;
+    t.title = t.title.substr(0, cut) + "\u2026";
+    out.warnings.push_back(Entry(kTickets, row.id, reason::kTitleShortened,
+                                 std::to_string(whole) + " bytes, shortened to " +
+                                     std::to_string(t.title.size()) +
+                                     " (the transcript has it whole)"));
+  }
   t.status = mapped;
   t.opened_at = *opened_at;
   t.partner_access = row.partner_access.value_or(0) == 1;
@@ -335,7 +346,7 @@ Outcome<TicketImport> TransformTicket(const LegacyTicket& row, const ContractFat
   }
 
   t.opened_by = ValidEmail(row.opened_by);
-  t.transcript.title = t.title;
+  t.transcript.title = DecodeLegacyText(row.title, encoding);
   t.transcript.legacy_ticket_id = row.id;
   t.transcript.contract_number = t.contract_number.value();
   t.transcript.serial = t.serial ? t.serial->value() : "";

@@ -81,6 +81,7 @@ inline constexpr std::string_view kContractQuarantined = "contract_quarantined";
 inline constexpr std::string_view kContractMovedWithout = "contract_moved_without_it";
 inline constexpr std::string_view kClosed = "closed";
 inline constexpr std::string_view kInvalidOpenedAt = "invalid_opened_at";
+inline constexpr std::string_view kTitleShortened = "title_shortened";
 inline constexpr std::string_view kNoItem = "no_item";
 inline constexpr std::string_view kItemOfOtherContract = "item_of_other_contract";
 inline constexpr std::string_view kItemNotMoved = "item_not_moved";

@@ -428,6 +428,24 @@ TEST(TransformTicketTest, AContentTypeThatIsNoMediaTypeMovesAsOctetStreamWithAWa
   EXPECT_EQ(warnings[1].reason, "invalid_content_type");
 }
 
+TEST(TransformTicketTest, AnOverlongTitleIsShortenedAtACharacterAndTheTranscriptKeepsItWhole) {
+  LegacyTicket row = Ticket();
+  std::string title;
+  for (int i = 0; i < 150; ++i) title += "ą";  // two bytes each
+  row.title = title;
+  const auto out = TransformTicket(row, MovedFate());
+  ASSERT_TRUE(out.moved());
+  const std::string& moved = out.value().title;
+  EXPECT_LE(moved.size(), 200u);
+  EXPECT_TRUE(IsValidUtf8(moved));
+  EXPECT_TRUE(moved.ends_with("\u2026")) << moved;
+  EXPECT_EQ(out.value().transcript.title, title);
+  ASSERT_EQ(out.warnings.size(), 1u);
+  EXPECT_EQ(out.warnings[0].reason, "title_shortened");
+  row.title = std::string(200, 'x');  // as long as a portal title may be: as it is
+  EXPECT_EQ(TransformTicket(row, MovedFate()).value().title, std::string(200, 'x'));
+}
+
 TEST(TransformTicketTest, ThePeopleWhoseDataMovesAreTheirValidAddresses) {
   LegacyTicket row = Ticket();
   row.opened_by = "  Jan@Example.com ";

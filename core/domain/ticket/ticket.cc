@@ -328,7 +328,7 @@ Result<Envelopes> Decide(const Model& model, const ImportTicket& command,
       return InvalidArgument("serial " + command.serial->value() + " is not on contract " + number);
     }
   }
-  LD_RETURN_IF_ERROR(CheckText(command.title, "title", kMaxBodyLength));
+  LD_RETURN_IF_ERROR(CheckText(command.title, "title", kMaxTitleLength));
   if (command.status != v1::TICKET_STATUS_OPEN &&
       command.status != v1::TICKET_STATUS_WAITING_FOR_CUSTOMER) {
     return InvalidArgument("an imported ticket is open or waiting for the customer");
