@@ -25,6 +25,7 @@
 #include "core/log/envelope_codec.h"
 #include "core/log/log_factory.h"
 #include "core/mail/eml.h"
+#include "core/values/ascii.h"
 #include "core/values/email.h"
 #include "core/values/nip.h"
 #include "migrator/transcript_redaction.h"
@@ -222,9 +223,12 @@ Result<projections::SubjectQuery> ParseSubject(const std::string& text, const fs
   return projections::SubjectQuery{.nip = nip->value()};
 }
 
-std::chrono::system_clock::time_point ParseTime(const std::string& rfc3339) {
+// An RFC 3339 time ("t" and "z" may be lower case, §5.6); nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string& rfc3339) {
+  std::string text = rfc3339;
+  for (char& c : text) c = values::ToAsciiUpper(c);
   google::protobuf::Timestamp timestamp;
-  TimeUtil::FromString(rfc3339, &timestamp);
+  if (!TimeUtil::FromString(text, &timestamp)) return std::nullopt;
   return std::chrono::system_clock::time_point(
       std::chrono::microseconds(TimeUtil::TimestampToMicroseconds(timestamp)));
 }
@@ -509,11 +513,11 @@ int Replay(const Args& args) {
       .Option("out", "DIR", "a new (or empty) directory for the replayed state");
   if (auto exit = cli.Parse(args)) return *exit;
   if (!cli.Has("until") || !cli.Has("out")) return cli.UsageError("--until and --out are required");
-  google::protobuf::Timestamp until_timestamp;
-  if (!TimeUtil::FromString(cli.Get("until"), &until_timestamp)) {
+  const auto parsed_until = ParseTime(cli.Get("until"));
+  if (!parsed_until) {
     return cli.UsageError("--until takes an RFC 3339 time such as 2026-11-20T16:30:00Z");
   }
-  const auto until = ParseTime(cli.Get("until"));
+  const auto until = *parsed_until;
   auto options = cli.GetLogOptions();
   if (!options.ok()) return cli.UsageError(options.status().message());
   const fs::path out = fs::absolute(cli.Get("out"));

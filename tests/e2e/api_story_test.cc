@@ -82,6 +82,11 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
   const Reply without_code = Call("POST", "/api/v1/sessions", "{" + credentials + "}");
   EXPECT_EQ(without_code.status, 401);
   EXPECT_EQ(without_code.error_code(), "totp_required");
+  // An empty code (a form's empty field) is no code either, and no wrong guess.
+  const Reply empty_code =
+      Call("POST", "/api/v1/sessions", "{" + credentials + R"(,"totp_code":""})");
+  EXPECT_EQ(empty_code.status, 401);
+  EXPECT_EQ(empty_code.error_code(), "totp_required");
   // The confirmation used this step's code; a code is accepted once, so log in with the next.
   const Reply with_code =
       Call("POST", "/api/v1/sessions",

@@ -2,6 +2,7 @@
 // service, which holds the rules, the hashing and the tokens.
 
 #include "core/domain/account/account.h"
+#include "core/values/ascii.h"
 #include "tools/http/api_context.h"
 #include "tools/http/api_errors.h"
 #include "tools/http/json_request.h"
@@ -36,8 +37,9 @@ Answer LogIn(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(std::string email, StringField(*body, "email"));
   LD_ASSIGN_OR_RETURN(std::string password, StringField(*body, "password"));
   LD_ASSIGN_OR_RETURN(std::optional<std::string> totp, OptionalStringField(*body, "totp_code"));
+  // An empty code is no code (a form's empty field): asked for, not counted as a wrong guess.
   std::optional<std::string_view> code;
-  if (totp.has_value()) code = *totp;
+  if (totp.has_value() && !values::TrimAsciiSpace(*totp).empty()) code = *totp;
   LD_ASSIGN_OR_RETURN(auto session, api.services.accounts.Login(email, password, code));
   Poco::JSON::Object out;
   out.set("token", session.token);
