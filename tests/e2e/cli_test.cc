@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -111,6 +112,22 @@ TEST(CliTest, ServeSaysWhatIsWrongWithWhereItListens) {
   EXPECT_NE(in_use.err.find("cannot listen on 127.0.0.1:"), std::string::npos) << in_use.err;
   EXPECT_NE(in_use.err.find("Address already in use"), std::string::npos) << in_use.err;
   EXPECT_EQ(in_use.err.find("Exception"), std::string::npos) << in_use.err;
+}
+
+// Arguments that cannot make a contract or an account are usage errors, as a missing one is.
+TEST(CliTest, ImpossibleOperatorArgumentsAreUsageErrors) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  std::vector<std::string> backwards = ContractArgs(data, "K100002");
+  *std::find(backwards.begin(), backwards.end(), "2027-12-31") = "2025-12-31";
+  auto refused = Ledgerdesk(backwards);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("--ends 2025-12-31 is before --starts 2026-01-01"), std::string::npos)
+      << refused.err;
+  auto nameless = Ledgerdesk({"staff", "add", "--data-dir", data, "--email", "e@x.pl", "--name",
+                              "  ", "--role", "engineer"});
+  EXPECT_EQ(nameless.exit_code, 2) << nameless.err;
+  EXPECT_NE(nameless.err.find("--name is required"), std::string::npos) << nameless.err;
 }
 
 TEST(CliTest, ContractsLandInTheEmbeddedLogAndTailShowsThem) {
