@@ -420,13 +420,22 @@ class PocoLegacySource final : public LegacySource {
 
 }  // namespace
 
-Result<std::string> PostgresConnectionString(std::string_view uri) {
+namespace {
+
+// A postgresql:// URI as libpq's connection string, and its password (kept out of messages).
+struct PostgresTarget {
+  std::string conninfo;
+  std::string password;
+};
+
+Result<PostgresTarget> ParsePostgresUri(std::string_view uri) {
   try {
     const Poco::URI parsed{std::string(uri)};
     if (parsed.getScheme() != "postgresql" && parsed.getScheme() != "postgres") {
       return InvalidArgument("not a postgresql:// URI");
     }
-    std::string out;
+    PostgresTarget target;
+    std::string& out = target.conninfo;
     auto add = [&out](std::string_view key, std::string_view value) {
       if (value.empty()) return;
       if (!out.empty()) out += ' ';
@@ -437,15 +446,23 @@ Result<std::string> PostgresConnectionString(std::string_view uri) {
     const std::string user_info = parsed.getUserInfo();
     const auto colon = user_info.find(':');
     add("user", user_info.substr(0, colon));
-    if (colon != std::string::npos) add("password", user_info.substr(colon + 1));
+    if (colon != std::string::npos) target.password = user_info.substr(colon + 1);
+    add("password", target.password);
     std::string path = parsed.getPath();
     if (!path.empty() && path.front() == '/') path.erase(0, 1);
     add("dbname", path);
     for (const auto& [key, value] : parsed.getQueryParameters()) add(key, value);
-    return out;
+    return target;
   } catch (const Poco::Exception& e) {
     return InvalidArgument("malformed PostgreSQL URI: " + ExceptionText(e));
   }
+}
+
+}  // namespace
+
+Result<std::string> PostgresConnectionString(std::string_view uri) {
+  LD_ASSIGN_OR_RETURN(PostgresTarget target, ParsePostgresUri(uri));
+  return std::move(target.conninfo);
 }
 
 Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
@@ -464,10 +481,9 @@ Result<std::unique_ptr<LegacySource>> LegacySource::Open(std::string_view uri,
     }
   } else if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
     connector = Poco::Data::PostgreSQL::Connector::KEY;
-    LD_ASSIGN_OR_RETURN(connection, PostgresConnectionString(uri));
-    password = Poco::URI(std::string(uri)).getUserInfo();
-    password =
-        password.find(':') == std::string::npos ? "" : password.substr(password.find(':') + 1);
+    LD_ASSIGN_OR_RETURN(PostgresTarget target, ParsePostgresUri(uri));
+    connection = std::move(target.conninfo);
+    password = std::move(target.password);
     // libpq waits for an answer forever by default: a server that accepts and never answers
     // would hang the migration without a word.
     if (connection.find("connect_timeout=") == std::string::npos) {

@@ -302,7 +302,8 @@ Outcome<TicketImport> TransformTicket(const LegacyTicket& row, const ContractFat
   t.ticket_id = LegacyEventId(kTickets, row.id, 0);
   t.transcript_attachment_id = LegacyEventId(kTickets, row.id, 1);
   t.organization_id = contract.organization_id;
-  t.title = DecodeLegacyText(row.title, encoding);
+  t.transcript.title = DecodeLegacyText(row.title, encoding);  // whole, whatever its length
+  t.title = t.transcript.title;
   if (t.title.size() > domain::kMaxTitleLength) {
     // As long as a portal title may be; the transcript keeps it whole.
     const size_t whole = t.title.size();
@@ -346,7 +347,6 @@ Outcome<TicketImport> TransformTicket(const LegacyTicket& row, const ContractFat
   }
 
   t.opened_by = ValidEmail(row.opened_by);
-  t.transcript.title = DecodeLegacyText(row.title, encoding);
   t.transcript.legacy_ticket_id = row.id;
   t.transcript.contract_number = t.contract_number.value();
   t.transcript.serial = t.serial ? t.serial->value() : "";

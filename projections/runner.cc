@@ -445,8 +445,6 @@ Status ProjectionRunner::CheckStoreFollowsLog(const Checkpoint& checkpoint) {
 }
 
 Status ProjectionRunner::Start() {
-  LD_ASSIGN_OR_RETURN(const Checkpoint checkpoint, store_.ReadCheckpoint());
-  LD_RETURN_IF_ERROR(CheckStoreFollowsLog(checkpoint));
   std::lock_guard lock(mutex_);
   if (running_) return FailedPrecondition("the projection runner is following the log already");
   running_ = true;

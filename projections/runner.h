@@ -79,8 +79,7 @@ class ProjectionRunner {
   Status CatchUp();
 
   // Starts following the log in a background thread. Errors there are kept (last_error) and retried
-  // after a pause from the last committed batch. kFailedPrecondition if already started, or if the
-  // store has applied more of the log than the log holds (see CheckStoreFollowsLog).
+  // after a pause from the last committed batch. kFailedPrecondition if already started.
   Status Start();
   // Stops the background thread after its current batch (within about poll_wait). Idempotent.
   void Stop();
@@ -125,7 +124,8 @@ class ProjectionRunner {
   Status Recover();
   // kFailedPrecondition when the store's checkpoint is past the log's end: the store was made from
   // another log (a recreated topic, another cluster), and following this one would skip its first
-  // events. OK when the log's end cannot be read now (Kafka away): the reader will say so.
+  // events (so Create, which recovers, refuses it). OK when the log's end cannot be read now (Kafka
+  // away): the reader will say so.
   Status CheckStoreFollowsLog(const Checkpoint& checkpoint);
   void Run();
 

@@ -356,15 +356,18 @@ void MigrateFixture(const std::string& source) {
   CheckLegacyContactsAreSubjects(dir.path(), data, with({}));
 }
 
+// A legacy SQLite database in `dir` holding the fixture; its path.
+std::string FixtureDatabase(const std::filesystem::path& dir) {
+  const std::string db = (dir / "legacy.db").string();
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::Session session("SQLite", db);
+  Populate(session);
+  return db;
+}
+
 TEST(MigrateE2eTest, SqliteFixtureMovesByTheRules) {
   testing::TempDir dir;
-  const std::string db = (dir.path() / "legacy.db").string();
-  {
-    Poco::Data::SQLite::Connector::registerConnector();
-    Poco::Data::Session session("SQLite", db);
-    Populate(session);
-  }
-  MigrateFixture("sqlite:" + db);
+  MigrateFixture("sqlite:" + FixtureDatabase(dir.path()));
 }
 
 std::string PostgresUri() { return testing::TestPostgresUri(LEDGERDESK_POSTGRES_ENV_FILE); }
@@ -373,10 +376,8 @@ std::string PostgresUri() { return testing::TestPostgresUri(LEDGERDESK_POSTGRES_
 // item added in the old database after its contract moved is reported, not counted as moved.
 TEST(MigrateE2eTest, ASharedNumberGoesToTheLowerIdAndAMovedContractIsNotChanged) {
   testing::TempDir dir;
-  const std::string db = (dir.path() / "legacy.db").string();
-  Poco::Data::SQLite::Connector::registerConnector();
+  const std::string db = FixtureDatabase(dir.path());
   Poco::Data::Session session("SQLite", db);
-  Populate(session);
   for (int id = 6; id <= 13; ++id) {  // customers 1 and 2 in turn, all under K777777
     session << "INSERT INTO contracts VALUES (" + std::to_string(id) + ", 'K777777', " +
                    std::to_string(id % 2 + 1) +
@@ -498,12 +499,7 @@ TEST(MigrateE2ePostgresTest, ADatabaseWithoutTheTablesIsNamedInOneSentence) {
 TEST(MigrateE2eTest, RefusesWhileServeHoldsTheDataDir) {
   testing::TempDir dir;
   const std::string data = (dir.path() / "data").string();
-  const std::string db = (dir.path() / "legacy.db").string();
-  {
-    Poco::Data::SQLite::Connector::registerConnector();
-    Poco::Data::Session session("SQLite", db);
-    Populate(session);
-  }
+  const std::string db = FixtureDatabase(dir.path());
   ChildProcess serve({kProgram, "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
   ASSERT_NE(serve.WaitForLine("listening on", std::chrono::seconds(30)), "");
   auto refused = Ledgerdesk({"migrate", "--source", "sqlite:" + db, "--data-dir", data});

@@ -1,6 +1,7 @@
 #include "tools/http/api_context.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/String.h>
 
 #include <charconv>
 #include <limits>
@@ -38,9 +39,8 @@ log::Position Through(uint64_t position) { return log::Position{position + 1}; }
 std::string BearerToken(const Poco::Net::HTTPServerRequest& request) {
   const std::string header = request.get("Authorization", "");
   // The scheme's name in any case (RFC 9110 §11.1), then the token.
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size() ||
-      values::AsciiLower(std::string_view(header).substr(0, kScheme.size())) != kScheme) {
+  static const std::string kScheme = "bearer ";
+  if (header.size() <= kScheme.size() || Poco::icompare(header, 0, kScheme.size(), kScheme) != 0) {
     return "";
   }
   return std::string(values::TrimAsciiSpace(std::string_view(header).substr(kScheme.size())));

@@ -57,6 +57,14 @@ Poco::JSON::Object ObjectSchema(const Poco::JSON::Object& properties) {
 }
 
 // {"schema": ...}: a media type's entry in a content map.
+// The schema of a plain value: {"type": type} (and its "format").
+Poco::JSON::Object TypeSchema(const std::string& type, const std::string& format = "") {
+  Poco::JSON::Object schema;
+  schema.set("type", type);
+  if (!format.empty()) schema.set("format", format);
+  return schema;
+}
+
 Poco::JSON::Object Media(const Poco::JSON::Object& schema) {
   Poco::JSON::Object media;
   media.set("schema", schema);
@@ -78,9 +86,7 @@ Poco::JSON::Object Parameter(const std::string& name, const std::string& in, boo
   parameter.set("name", name);
   parameter.set("in", in);
   parameter.set("required", required);
-  Poco::JSON::Object schema;
-  schema.set("type", type);
-  parameter.set("schema", schema);
+  parameter.set("schema", TypeSchema(type));
   parameter.set("description", description);
   return parameter;
 }
@@ -120,11 +126,10 @@ Poco::JSON::Object Operation(const Route& route) {
     for (std::string field : route.body_fields) {
       const bool optional = field.back() == '?';
       if (optional) field.pop_back();
-      Poco::JSON::Object property;
-      property.set("type", field == "cc"                                     ? "array"
-                           : field == "partner_access" || field == "granted" ? "boolean"
-                                                                             : "string");
-      properties.set(field, property);
+      properties.set(field,
+                     TypeSchema(field == "cc"                                     ? "array"
+                                : field == "partner_access" || field == "granted" ? "boolean"
+                                                                                  : "string"));
       if (!optional) required.add(field);
     }
     Poco::JSON::Object schema = ObjectSchema(properties);
@@ -134,9 +139,7 @@ Poco::JSON::Object Operation(const Route& route) {
     operation.set("requestBody", RequestBody(content, ""));
   }
   if (route.streams_body) {  // an upload: the raw bytes, or a form with one file part
-    Poco::JSON::Object binary;
-    binary.set("type", "string");
-    binary.set("format", "binary");
+    const Poco::JSON::Object binary = TypeSchema("string", "binary");
     Poco::JSON::Object file;
     file.set("file", binary);
     Poco::JSON::Object content;
@@ -181,10 +184,8 @@ Answer OpenApi(ApiContext&, ApiRequest&) {
     Poco::JSON::Object schemes;
     schemes.set("bearer", bearer);
     Poco::JSON::Object error_fields;
-    Poco::JSON::Object string_type;
-    string_type.set("type", "string");
-    error_fields.set("code", string_type);
-    error_fields.set("message", string_type);
+    error_fields.set("code", TypeSchema("string"));
+    error_fields.set("message", TypeSchema("string"));
     Poco::JSON::Object error_properties;
     error_properties.set("error", ObjectSchema(error_fields));
     Poco::JSON::Object error_content;
