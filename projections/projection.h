@@ -104,7 +104,9 @@ class Projection {
   virtual std::string_view name() const = 0;
 
   // The column families this projection owns (lower_snake_case, unique across projections, never
-  // "checkpoint" or "validator" nor starting with "_").
+  // "checkpoint" or "validator" nor starting with "_"). A fold whose rows come to hold something
+  // else renames its column families (a `_v2` suffix): a store made by an older build then lacks
+  // them and is refused until rebuilt, instead of mixing old rows with new.
   virtual std::vector<std::string> column_families() const = 0;
 
   // Folds one event that the self-validating read admitted (its stream's next version, a new id),

@@ -78,6 +78,8 @@ TicketSummary SummaryOf(const rows::TicketRow& row) {
   view.breached = row.breached();
   view.last_activity_at = rows::FromMicros(row.last_activity_at_us());
   view.legacy_ticket_id = row.legacy_ticket_id();
+  view.escalated_at = OptionalTime(row.escalated_at_us());
+  view.escalation_reason = row.escalation_reason();
   return view;
 }
 
@@ -104,7 +106,8 @@ QueueEntry QueueEntryOf(const rows::QueueRow& row) {
           .response_due_at = OptionalTime(row.response_due_at_us()),
           .responded_at = OptionalTime(row.responded_at_us()),
           .responded_by = row.responded_by(),
-          .breached = row.breached()};
+          .breached = row.breached(),
+          .escalated_at = OptionalTime(row.escalated_at_us())};
 }
 
 // Scans `prefix` of `cf`, parsing every row as a `Row` and handing it to `take` (which returns

@@ -70,6 +70,9 @@ struct TicketSummary {
   bool breached = false;
   TimePoint last_activity_at;
   int64_t legacy_ticket_id = 0;  // imported tickets
+  // The latest escalation since the ticket was last opened (none once it is closed).
+  std::optional<TimePoint> escalated_at;
+  v1::Sealed escalation_reason;
 };
 
 struct MessageView {
@@ -140,11 +143,12 @@ struct QueueEntry {
   std::optional<TimePoint> responded_at;
   std::string responded_by;
   bool breached = false;
+  std::optional<TimePoint> escalated_at;  // escalated since it was last opened: queued as urgent
 };
 
-// Every non-closed ticket, urgent first, then by response_due_at (none last); with `now`, one
-// still without a reply past its due time is breached (any first reply now comes late), as
-// SlaBreaches lists it. Engineers only (kPermissionDenied otherwise).
+// Every non-closed ticket, urgent and escalated ones first, then by response_due_at (none last);
+// with `now`, one still without a reply past its due time is breached (any first reply now comes
+// late), as SlaBreaches lists it. Engineers only (kPermissionDenied otherwise).
 Result<std::vector<QueueEntry>> EngineerQueue(const RowReader& reader, const domain::Caller& caller,
                                               std::optional<TimePoint> now = std::nullopt);
 

@@ -11,9 +11,10 @@ namespace {
 using Self = QueueProjection;
 constexpr std::string_view kCf = QueueProjection::kColumnFamily;
 
+// An escalated ticket is queued with the urgent ones.
 std::string OpenKeyOf(const rows::QueueRow& row) {
-  return Self::OpenKey(row.priority() == v1::TICKET_PRIORITY_URGENT, row.response_due_at_us(),
-                       row.ticket_id());
+  return Self::OpenKey(row.priority() == v1::TICKET_PRIORITY_URGENT || row.escalated_at_us() != 0,
+                       row.response_due_at_us(), row.ticket_id());
 }
 
 // The queue entry `row` has now (none while it is closed).
@@ -34,7 +35,8 @@ Status WriteEntry(RowSink& sink, std::string_view ticket_key, const rows::QueueR
 // The events after a ticket's opening that change what the queue holds.
 bool ChangesTheQueue(v1::Envelope::PayloadCase event) {
   return event == v1::Envelope::kTicketStatusChanged || event == v1::Envelope::kTicketClosed ||
-         event == v1::Envelope::kTicketReopened || event == v1::Envelope::kTicketResponded;
+         event == v1::Envelope::kTicketReopened || event == v1::Envelope::kTicketResponded ||
+         event == v1::Envelope::kTicketEscalated;
 }
 
 }  // namespace
@@ -105,6 +107,10 @@ Status QueueProjection::Apply(const log::LogRecord&, const v1::Envelope& envelop
       break;
     case v1::Envelope::kTicketClosed:
       row->set_status(v1::TICKET_STATUS_CLOSED);
+      row->clear_escalated_at_us();  // a close ends an escalation
+      break;
+    case v1::Envelope::kTicketEscalated:
+      row->set_escalated_at_us(rows::Micros(envelope.occurred_at()));
       break;
     case v1::Envelope::kTicketReopened:
       row->set_status(v1::TICKET_STATUS_OPEN);

@@ -136,6 +136,10 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       return OkStatus();
     case v1::Envelope::kTicketClosed:
       row.set_status(v1::TICKET_STATUS_CLOSED);
+      // A close ends an escalation: a reopened ticket is escalated again if it needs to be.
+      row.clear_escalated_at_us();
+      row.clear_escalated_by();
+      row.clear_escalation_reason();
       return OkStatus();
     case v1::Envelope::kTicketReopened:
       row.set_status(v1::TICKET_STATUS_OPEN);
@@ -144,7 +148,14 @@ Status ApplyChange(const v1::Envelope& envelope, RowSink& sink, rows::TicketRow&
       row.set_responded_at_us(rows::Micros(envelope.ticket_responded().responded_at()));
       row.set_breached(envelope.ticket_responded().breached());
       return OkStatus();
-    default:  // escalation: activity only
+    case v1::Envelope::kTicketEscalated: {
+      const auto& event = envelope.ticket_escalated();
+      row.set_escalated_at_us(at);
+      row.set_escalated_by(event.escalated_by());
+      *row.mutable_escalation_reason() = event.reason();
+      return OkStatus();
+    }
+    default:  // activity only
       return OkStatus();
   }
 }

@@ -171,10 +171,19 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/" + id + "/cc", R"({"email":"IT@example.pl"})", alice).status,
       409);  // already there: it would get every mail twice
-  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/escalate",
-                 R"({"reason":"Serwer produkcyjny stoi."})", alice)
-                .status,
-            200);
+  const Reply escalated = Call("POST", "/api/v1/tickets/" + id + "/escalate",
+                               R"({"reason":"Serwer produkcyjny stoi."})", alice);
+  EXPECT_EQ(escalated.status, 200);
+  const std::string after_escalation =
+      "?min_position=" + std::to_string(escalated.json()->getValue<int>("position"));
+  const Reply shown = Call("GET", "/api/v1/tickets/" + id + after_escalation, "", alice);
+  EXPECT_EQ(shown.json()->getValue<std::string>("escalation_reason"), "Serwer produkcyjny stoi.");
+  EXPECT_FALSE(shown.json()->isNull("escalated_at")) << shown.body;
+  const Reply queued = Call("GET", "/api/v1/queue" + after_escalation, "", engineer);
+  const auto listed = Poco::JSON::Parser().parse(queued.body).extract<Poco::JSON::Array::Ptr>();
+  ASSERT_EQ(listed->size(), 1u) << queued.body;
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("escalated_at"),
+            shown.json()->getValue<std::string>("escalated_at"));
   EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/close", "", alice).status, 200);
   const Reply reopened = Call("POST", "/api/v1/tickets/" + id + "/reopen", "", alice);
   EXPECT_EQ(reopened.status, 200);
@@ -183,6 +192,8 @@ TEST_F(ApiStoryTest, TheSeedsStoryFromRegistrationToAReopenedTicket) {
                                      std::to_string(reopened.json()->getValue<int>("position")),
                                  "", alice);
   EXPECT_EQ(final_state.json()->getValue<std::string>("status"), "open");
+  EXPECT_TRUE(final_state.json()->isNull("escalated_at"));  // the close ended the escalation
+  EXPECT_TRUE(final_state.json()->isNull("escalation_reason"));
   EXPECT_EQ(final_state.json()->getArray("cc")->size(), 2u);
   // Closing and reopening are status changes too: a notification each, and mails to the CCs.
   const Reply later = Call("GET",

@@ -13,6 +13,7 @@
 #include "projections/event_counts_projection.h"
 #include "projections/rebuild_bench.h"
 #include "projections/runner.h"
+#include "projections/tickets_projection.h"
 #include "tests/projections/workload.h"
 #include "tests/support/memory_log.h"
 #include "tests/support/temp_dir.h"
@@ -366,13 +367,14 @@ TEST(Rebuild, BenchmarkLogFeedsEveryProjectionAndRebuildsDeterministically) {
                     .ok());
     return rows;
   };
-  EXPECT_GT(count("tickets", "ticket/"), 1000u);
-  EXPECT_GT(count("tickets", "message/"), 3000u);
+  EXPECT_GT(count(TicketsProjection::kColumnFamily, "ticket/"), 1000u);
+  EXPECT_GT(count(TicketsProjection::kColumnFamily, "message/"), 3000u);
   // Postings: a row per subject and block (20 000 positions are all in block 0).
   EXPECT_EQ(count("subject_tickets", "account/"), 2'020u);
   EXPECT_EQ(count("subject_tickets", "org/"), 200u);
   // A ticket's events are posted under it (its opener's and organization's postings name it).
-  EXPECT_EQ(count("subject_tickets", "ticket/"), count("tickets", "ticket/"));
+  EXPECT_EQ(count("subject_tickets", "ticket/"),
+            count(TicketsProjection::kColumnFamily, "ticket/"));
   EXPECT_EQ(count("accounts", "member/"), 2000u);
 }
 

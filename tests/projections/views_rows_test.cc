@@ -98,13 +98,15 @@ TEST(TicketsProjection, TheActivityIndexMovesAndKeepsOneEntryPerTicket) {
   Message(events, "t1", "2026-01-01T10:03:00Z", "second");
   MemoryRows rows;
   events.ApplyTo(rows);
-  const auto index = Keys(rows, "tickets", TicketsProjection::ActivityPrefix("org"));
+  const auto index =
+      Keys(rows, TicketsProjection::kColumnFamily, TicketsProjection::ActivityPrefix("org"));
   ASSERT_EQ(index.size(), 2u);
   const int64_t last_activity_us = 1767261780LL * 1'000'000;  // 2026-01-01T10:03:00Z
   EXPECT_EQ(index[0], TicketsProjection::ActivityKey("org", last_activity_us, "t1"));
   EXPECT_TRUE(index[1].ends_with("/t2"));
   // The dialog: newest first by key order.
-  const auto messages = Keys(rows, "tickets", TicketsProjection::MessagesPrefix("t1"));
+  const auto messages =
+      Keys(rows, TicketsProjection::kColumnFamily, TicketsProjection::MessagesPrefix("t1"));
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages[0], TicketsProjection::MessageKey("t1", 2));
   EXPECT_EQ(messages[1], TicketsProjection::MessageKey("t1", 1));
@@ -160,6 +162,72 @@ TEST(QueueProjection, TheOpenEntryStaysACopyOfTheTicketsRowThroughEveryChange) {
   ASSERT_EQ(queue->size(), 1u);
   EXPECT_EQ((*queue)[0].status, v1::TICKET_STATUS_IN_PROGRESS);
   EXPECT_TRUE((*queue)[0].breached);
+}
+
+void Escalate(Events& events, const std::string& id, std::string_view at, const std::string& why) {
+  auto* escalated = events.Add("ticket-" + id, at).mutable_ticket_escalated();
+  escalated->set_ticket_id(id);
+  escalated->set_escalated_by("alice");
+  *escalated->mutable_reason() = Sealed(why);
+}
+
+std::vector<std::string> QueueIds(const MemoryRows& rows) {
+  MemoryRowsReader reader(rows);
+  auto queue = EngineerQueue(reader, {.role = v1::ROLE_ENGINEER});
+  std::vector<std::string> ids;
+  if (!queue.ok()) return {queue.status().ToString()};
+  for (const auto& entry : *queue) ids.push_back(entry.ticket_id);
+  return ids;
+}
+
+TEST(TicketsProjection, AnEscalationShowsOnTheTicketAndQueuesItWithTheUrgentOnesUntilClosed) {
+  Events events;
+  Open(events, "late", "org", "2026-01-01T10:00:00Z", "2026-01-01T13:00:00Z");
+  Open(events, "soon", "org", "2026-01-01T10:01:00Z", "2026-01-01T11:00:00Z");
+  Open(events, "urgent", "org", "2026-01-01T10:02:00Z", "2026-01-01T12:00:00Z",
+       v1::TICKET_PRIORITY_URGENT);
+  MemoryRows before;
+  events.ApplyTo(before);
+  EXPECT_EQ(QueueIds(before), (std::vector<std::string>{"urgent", "soon", "late"}));
+
+  Escalate(events, "late", "2026-01-01T10:05:00Z", "first");
+  Escalate(events, "late", "2026-01-01T10:06:00Z", "production is down");
+  MemoryRows escalated;
+  events.ApplyTo(escalated);
+  // With the urgent ones, by due time among them.
+  EXPECT_EQ(QueueIds(escalated), (std::vector<std::string>{"urgent", "late", "soon"}));
+  // The open entry is the row as escalated, under the urgent group's key.
+  const auto& table = escalated.rows(QueueProjection::kColumnFamily);
+  const int64_t due_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             Utc("2026-01-01T13:00:00Z").time_since_epoch())
+                             .count();
+  const auto entry = table.find(QueueProjection::OpenKey(/*urgent=*/true, due_us, "late"));
+  ASSERT_NE(entry, table.end());
+  EXPECT_EQ(entry->second, table.find(QueueProjection::TicketKey("late"))->second);
+  MemoryRowsReader reader(escalated);
+  auto detail = GetTicket(reader, {.role = v1::ROLE_ENGINEER}, "late");
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->ticket.escalated_at, Utc("2026-01-01T10:06:00Z"));  // the latest
+  EXPECT_EQ(testing::Unsealed(detail->ticket.escalation_reason), "production is down");
+  MemoryRowsReader queue_reader(escalated);
+  auto queue = EngineerQueue(queue_reader, {.role = v1::ROLE_ENGINEER});
+  ASSERT_TRUE(queue.ok());
+  EXPECT_EQ((*queue)[1].escalated_at, Utc("2026-01-01T10:06:00Z"));
+  EXPECT_EQ((*queue)[2].escalated_at, std::nullopt);
+
+  // A close ends it: reopened, the ticket is queued by its priority again.
+  events.Add("ticket-late", "2026-01-01T10:07:00Z").mutable_ticket_closed()->set_ticket_id("late");
+  events.Add("ticket-late", "2026-01-01T10:08:00Z")
+      .mutable_ticket_reopened()
+      ->set_ticket_id("late");
+  MemoryRows reopened;
+  events.ApplyTo(reopened);
+  EXPECT_EQ(QueueIds(reopened), (std::vector<std::string>{"urgent", "soon", "late"}));
+  MemoryRowsReader reopened_reader(reopened);
+  detail = GetTicket(reopened_reader, {.role = v1::ROLE_ENGINEER}, "late");
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->ticket.escalated_at, std::nullopt);
+  EXPECT_TRUE(detail->ticket.escalation_reason.ciphertext().empty());
 }
 
 TEST(TicketsProjection, IdsThatLookLikePathsStayApart) {
@@ -276,7 +344,9 @@ TEST(NotificationsProjection, PerAccountNewestFirst) {
 
 TEST(Queries, ACorruptRowIsDataLossNotAGuess) {
   MemoryRows rows;
-  ASSERT_TRUE(rows.Put("tickets", TicketsProjection::TicketKey("t"), "\xff\xff garbage").ok());
+  ASSERT_TRUE(rows.Put(TicketsProjection::kColumnFamily, TicketsProjection::TicketKey("t"),
+                       "\xff\xff garbage")
+                  .ok());
   MemoryRowsReader reader(rows);
   EXPECT_EQ(GetTicket(reader, {.role = v1::ROLE_ENGINEER}, "t").status().code(),
             StatusCode::kDataLoss);

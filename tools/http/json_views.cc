@@ -72,6 +72,7 @@ Poco::JSON::Object TicketSummaryJson(const ApiContext& api, const projections::T
   out.set("response_due_at", Rfc3339OrNull(t.response_due_at));
   out.set("responded_at", Rfc3339OrNull(t.responded_at));
   out.set("last_activity_at", Rfc3339(t.last_activity_at));
+  out.set("escalated_at", Rfc3339OrNull(t.escalated_at));
   if (t.legacy_ticket_id != 0) out.set("legacy_ticket_id", t.legacy_ticket_id);
   return out;
 }
@@ -80,6 +81,11 @@ Poco::JSON::Object TicketDetailJson(const ApiContext& api,
                                     const projections::TicketDetail& detail) {
   Poco::JSON::Object out = TicketSummaryJson(api, detail.ticket);
   out.set("description", api.Open(detail.ticket.description));
+  if (detail.ticket.escalated_at) {
+    out.set("escalation_reason", api.Open(detail.ticket.escalation_reason));
+  } else {
+    out.set("escalation_reason", Poco::Dynamic::Var());  // null
+  }
   Poco::JSON::Array cc;
   for (const auto& sealed : detail.cc) cc.add(api.Open(sealed));
   out.set("cc", cc);
@@ -122,6 +128,7 @@ Poco::JSON::Object QueueEntryJson(const ApiContext& api, const projections::Queu
   out.set("response_due_at", Rfc3339OrNull(e.response_due_at));
   out.set("responded_at", Rfc3339OrNull(e.responded_at));
   out.set("breached", e.breached);
+  out.set("escalated_at", Rfc3339OrNull(e.escalated_at));
   return out;
 }
 

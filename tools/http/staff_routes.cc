@@ -41,7 +41,7 @@ std::vector<Route> StaffRoutes() {
   return {
       {"GET",
        "/api/v1/queue",
-       "engineers: every non-closed ticket, urgent first, then by due time",
+       "engineers: every non-closed ticket, urgent and escalated first, then by due time",
        200,
        kEngineer,
        {},

@@ -450,7 +450,8 @@ std::vector<Route> TicketRoutes() {
       {"POST", "/api/v1/tickets/{id}/reopen", "reopen a closed ticket", 200, kSession, {}, Reopen},
       {"POST",
        "/api/v1/tickets/{id}/escalate",
-       "escalate the ticket",
+       "escalate the ticket: it shows escalated_at and escalation_reason, and engineers' queue "
+       "lists it with the urgent ones, until it is closed",
        200,
        kSession,
        {"reason"},
