@@ -266,6 +266,27 @@ TEST(CliTest, BenchRebuildPrintsRoundsInTurnAndTheMedianRatio) {
   EXPECT_NE(out.find("median, all projections"), std::string::npos) << out;
   EXPECT_NE(out.find("median, db_bench fillseq"), std::string::npos) << out;
   EXPECT_NE(out.find("of fillseq (median of the rounds); goal"), std::string::npos) << out;
+  // The CPU budget: the rebuild's CPU per event beside db_bench's per key, and what the cores
+  // allow at that cost (cores / CPU per event), computed from the numbers it prints.
+  std::smatch cpu;
+  ASSERT_TRUE(std::regex_search(
+      out, cpu,
+      std::regex(
+          R"(CPU per event, median +([0-9.]+) us +\(db_bench fillseq: ([0-9.]+) us a key\); with all (\d+) cores busy the rebuild reaches at most (\d+) events/s, and 1.00 of fillseq takes at most ([0-9.]+) us an event)")))
+      << out;
+  const double cpu_per_event_us = std::stod(cpu[1]);
+  const double cores = std::stod(cpu[3]);
+  EXPECT_GT(cpu_per_event_us, 0) << out;
+  EXPECT_GT(std::stod(cpu[2]), 0) << "db_bench's own CPU time is counted";
+  EXPECT_GE(cores, 1);
+  EXPECT_NEAR(std::stod(cpu[4]), cores / cpu_per_event_us * 1e6,
+              cores / cpu_per_event_us * 1e6 * 0.01 + 1)
+      << out;
+  EXPECT_TRUE(std::regex_search(
+      out,
+      std::regex(
+          R"(round 1, db_bench fillseq .*CPU [0-9.]+ us a key, the rebuild's [0-9.]+ us an event\))")))
+      << out;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bench"));  // leaves nothing behind
 }
 
