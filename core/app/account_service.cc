@@ -28,6 +28,10 @@ AccountService::AccountService(WriteService& service, PersonalData& personal, st
         return hash.ok() ? *hash : std::string();
       }()) {}
 
+Result<std::string> AccountService::EmailIndexOf(const values::Email& email) const {
+  return crypto::EmailIndex(index_key_, email);
+}
+
 Result<Registered> AccountService::Register(const RegistrationInput& input,
                                             const std::string& idempotency_key) {
   LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(input.email));

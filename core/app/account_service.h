@@ -88,6 +88,9 @@ class AccountService {
   Result<Outcome> Unlock(const domain::Caller& engineer, const std::string& account_id);
   Result<Registered> InviteColleague(const domain::Caller& admin, std::string_view email,
                                      const std::string& name, std::string_view phone);
+  // The keyed hash the log knows `email` by (crypto::EmailIndex): what a command naming an address
+  // of someone else (a CC) carries.
+  Result<std::string> EmailIndexOf(const values::Email& email) const;
 
  private:
   WriteService& service_;

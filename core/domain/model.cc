@@ -57,6 +57,8 @@ void Model::Apply(const v1::Envelope& envelope) {
       ticket.opened_at = at;
       ticket.response_due_at = FromTimestamp(e.response_due_at());
       ticket.cc.assign(e.cc().begin(), e.cc().end());
+      ticket.cc_subjects.assign(e.cc_account_ids().begin(), e.cc_account_ids().end());
+      ticket.cc_subjects.resize(ticket.cc.size());
       break;
     }
     case v1::Envelope::kTicketImported: {
@@ -76,6 +78,8 @@ void Model::Apply(const v1::Envelope& envelope) {
       ticket.response_due_at = ticket.opened_at;  // answered in the old system already
       ticket.responded_at = ticket.opened_at;
       ticket.cc.assign(e.cc().begin(), e.cc().end());
+      ticket.cc_subjects.assign(e.cc_account_ids().begin(), e.cc_account_ids().end());
+      ticket.cc_subjects.resize(ticket.cc.size());
       if (!e.transcript_attachment_id().empty()) {
         ticket.attachment_ids.insert(e.transcript_attachment_id());
       }
@@ -92,6 +96,7 @@ void Model::Apply(const v1::Envelope& envelope) {
       const auto& e = envelope.cc_added();
       if (auto it = tickets_.find(e.ticket_id()); it != tickets_.end()) {
         it->second.cc.push_back(e.email());
+        it->second.cc_subjects.push_back(e.subject_id());
       }
       break;
     }
@@ -278,10 +283,14 @@ void Model::ApplyAccountEvent(const v1::Envelope& envelope,
       break;
     case v1::Envelope::kSubjectErased: {
       const auto& e = envelope.subject_erased();
-      // A legacy contact's erasure names no account.
       if (auto it = accounts_.find(e.subject_id()); it != accounts_.end()) {
         EraseAccount(it->second, e.key_id());
+        break;
       }
+      // A contact (a CC address, a legacy person): a later CC of the address makes a new one.
+      erased_contacts_[e.subject_id()] = e.key_id();
+      std::erase_if(subjects_by_email_index_,
+                    [&](const auto& entry) { return entry.second == e.subject_id(); });
       break;
     }
     case v1::Envelope::kStaffAccountCreated: {
@@ -388,6 +397,11 @@ std::string Model::NextTicketNumber() const {
     std::snprintf(text, sizeof text, "LD-%06llu", static_cast<unsigned long long>(next));
     if (!ticket_numbers_.contains(text)) return text;
   }
+}
+
+const std::string* Model::FindErasedContactKey(const std::string& subject_id) const {
+  auto it = erased_contacts_.find(subject_id);
+  return it == erased_contacts_.end() ? nullptr : &it->second;
 }
 
 const std::string* Model::FindSubjectByEmailIndex(const std::string& email_index) const {

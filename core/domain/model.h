@@ -41,9 +41,11 @@ class Model {
   const AccountState* FindAccount(const std::string& account_id) const;
   // The account whose current address has this crypto::EmailIndex.
   const AccountState* FindAccountByEmailIndex(const std::string& email_index) const;
-  // The data subject made known by a SubjectKeyCreated with this crypto::EmailIndex (a legacy
-  // contact), or null.
+  // The data subject made known by a SubjectKeyCreated with this crypto::EmailIndex (a contact:
+  // a CC address, a legacy person) and not erased since, or null.
   const std::string* FindSubjectByEmailIndex(const std::string& email_index) const;
+  // The key id a contact's erasure (SubjectErased) destroyed, or null when it was not erased.
+  const std::string* FindErasedContactKey(const std::string& subject_id) const;
   // The account an open confirmation, reset, invitation or set-password token belongs to (the
   // caller checks which of its tokens it is and whether it expired).
   const AccountState* FindAccountByToken(const std::string& token_hash) const;
@@ -84,6 +86,7 @@ class Model {
   std::unordered_map<std::string, std::string> sessions_by_token_;
   std::map<std::string, v1::EmailQueued> pending_mails_;
   std::unordered_map<std::string, std::string> subjects_by_email_index_;
+  std::unordered_map<std::string, std::string> erased_contacts_;  // subject id -> destroyed key id
 };
 
 }  // namespace ledgerdesk::domain

@@ -57,6 +57,7 @@ class ViewsScenario : public ::testing::Test {
                                .title = title,
                                .description = "details of " + title,
                                .cc = {EmailOf("boss@a.example")},
+                               .cc_email_indexes = {IndexOf("boss@a.example")},
                                .partner_access = partner_access,
                                .priority = priority};
     Do(domain::Decide(s_.model, command, s_.context, s_.sealer, DueInAnHour));

@@ -62,6 +62,11 @@ Answer OpenTicket(ApiContext& api, ApiRequest& request) {
   LD_ASSIGN_OR_RETURN(v1::TicketPriority priority,
                       domain::ParseTicketPriority(priority_text.value_or("")));
   LD_ASSIGN_OR_RETURN(std::vector<values::Email> cc, CcList(*body));
+  std::vector<std::string> cc_email_indexes;
+  for (const auto& address : cc) {
+    LD_ASSIGN_OR_RETURN(cc_email_indexes.emplace_back(),
+                        api.services.accounts.EmailIndexOf(address));
+  }
   LD_ASSIGN_OR_RETURN(bool partner_access, BoolField(*body, "partner_access", false));
   // A retry with the same Idempotency-Key must answer the same ticket.
   const std::string ticket_id = ApiContext::IdFor(request, caller, "tickets");
@@ -77,6 +82,7 @@ Answer OpenTicket(ApiContext& api, ApiRequest& request) {
                                                              .title = title,
                                                              .description = description,
                                                              .cc = cc,
+                                                             .cc_email_indexes = cc_email_indexes,
                                                              .partner_access = partner_access,
                                                              .priority = priority},
                                           context, api.services.personal, sla::ResponseDue);
@@ -173,7 +179,11 @@ Answer AddCc(ApiContext& api, ApiRequest& request) {
       [&](const domain::Caller& caller) -> Result<domain::AddCc> {
         LD_ASSIGN_OR_RETURN(auto fields, api.RequiredFields(request, {"email"}));
         LD_ASSIGN_OR_RETURN(values::Email email, values::Email::Parse(fields["email"]));
-        return domain::AddCc{.ticket_id = request.Param("id"), .caller = caller, .email = email};
+        LD_ASSIGN_OR_RETURN(std::string email_index, api.services.accounts.EmailIndexOf(email));
+        return domain::AddCc{.ticket_id = request.Param("id"),
+                             .caller = caller,
+                             .email = email,
+                             .email_index = std::move(email_index)};
       },
       api.services.personal);
 }

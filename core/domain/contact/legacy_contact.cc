@@ -8,6 +8,17 @@ std::string SubjectStream(std::string_view subject_id) {
   return "subject-" + std::string(subject_id);
 }
 
+Status MakeContactKnown(EventBuilder& events, const std::string& contact_id,
+                        const values::Email& email, const std::string& email_index,
+                        Sealer& sealer) {
+  auto* created = events.Add(SubjectStream(contact_id)).mutable_subject_key_created();
+  created->set_subject_id(contact_id);
+  created->set_email_index(email_index);
+  LD_ASSIGN_OR_RETURN(*created->mutable_email(), sealer.Seal(contact_id, email.value()));
+  created->set_key_id(created->email().key_id());
+  return OkStatus();
+}
+
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const RegisterLegacyContact& command,
                                          const CommandContext& context, Sealer& sealer) {
   if (!command.contact_id.starts_with(kLegacyContactPrefix) ||
@@ -23,12 +34,8 @@ Result<std::vector<v1::Envelope>> Decide(const Model& model, const RegisterLegac
   }
   if (model.StreamVersion(stream) > 0) return std::vector<v1::Envelope>{};  // known (erased, say)
   EventBuilder events(context, [&](const std::string& s) { return model.StreamVersion(s); });
-  auto* created = events.Add(stream).mutable_subject_key_created();
-  created->set_subject_id(command.contact_id);
-  created->set_email_index(command.email_index);
-  LD_ASSIGN_OR_RETURN(*created->mutable_email(),
-                      sealer.Seal(command.contact_id, command.email.value()));
-  created->set_key_id(created->email().key_id());
+  LD_RETURN_IF_ERROR(
+      MakeContactKnown(events, command.contact_id, command.email, command.email_index, sealer));
   return events.Take();
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
-// A person of the legacy helpdesk who has no account (a ticket's opener, a message's author, a CC
-// address): a data subject of its own ("contact-<id>"), with its own key, so that `audit history`
-// and `audit erase` reach them like an account. It is made known by one SubjectKeyCreated on
-// stream "subject-<id>" carrying the keyed hash of the address (how audits find it) and the address
-// sealed with the contact's own key.
+// A person known only by an e-mail address, without an account: someone the legacy helpdesk named
+// (a ticket's opener, a message's author, a CC address) or a portal ticket's CC address (the
+// ticket's Decide makes those, "contact-cc-<ticket id>-<n>"). A contact is a data subject of its
+// own ("contact-<id>"), with its own key, so that `audit history` and `audit erase` reach them
+// like an account. It is made known by one SubjectKeyCreated on stream "subject-<id>" carrying the
+// keyed hash of the address (how audits find it) and the address sealed with the contact's own
+// key.
 
 #include <string>
 #include <string_view>
@@ -24,6 +26,10 @@ class Model;
 std::string SubjectStream(std::string_view subject_id);
 
 inline constexpr std::string_view kLegacyContactPrefix = "contact-";
+
+// Adds the SubjectKeyCreated that makes `contact_id` known (see above). Errors: the sealer's.
+Status MakeContactKnown(EventBuilder& events, const std::string& contact_id,
+                        const values::Email& email, const std::string& email_index, Sealer& sealer);
 
 struct RegisterLegacyContact {
   std::string contact_id;   // "contact-..." (the migrator derives it from a legacy row)

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/domain/contact/legacy_contact.h"
 #include "core/domain/dates.h"
 #include "core/domain/model.h"
 #include "core/log/envelope_codec.h"
@@ -52,6 +53,9 @@ Status NotifyCustomer(const TicketState& ticket, std::string_view kind, std::str
   mail->set_ticket_id(ticket.ticket_id);
   if (!ticket.opened_by.empty()) mail->add_to_account_ids(ticket.opened_by);
   for (const auto& cc : ticket.cc) *mail->add_to() = cc;
+  for (const auto& subject : ticket.cc_subjects) {
+    if (!subject.empty()) mail->add_cc_account_ids(subject);
+  }
   LD_ASSIGN_OR_RETURN(*mail->mutable_subject(),
                       sealer.Seal(subject, "Ticket " + ticket.number + ": " + std::string(kind)));
   LD_ASSIGN_OR_RETURN(*mail->mutable_body(), sealer.Seal(subject, text));
@@ -65,6 +69,45 @@ Status NotifyStatus(const TicketState& ticket, v1::TicketStatus status, EventBui
       ticket, "status_changed",
       "Status of ticket " + ticket.number + ": " + std::string(TicketStatusName(status)), events,
       context, sealer);
+}
+
+// A CC address and the data subject it is: the account with that confirmed address, else the
+// contact an earlier ticket or the migration made for it, else a new contact (`is_new`: made
+// known by MakeContactKnown after the event that names it). An unconfirmed account is passed
+// over: anyone may register an address they do not own, and its key must not take a stranger's.
+struct CcEntry {
+  const values::Email* email;
+  std::string email_index;  // crypto::EmailIndex of `email`
+  std::string subject;
+  bool is_new = false;
+};
+
+Result<CcEntry> CcEntryOf(const Model& model, const values::Email& email,
+                          const std::string& email_index, std::string new_contact_id) {
+  if (email_index.empty()) return Internal("the app layer must give each CC address its index");
+  CcEntry entry{.email = &email, .email_index = email_index};
+  const AccountState* account = model.FindAccountByEmailIndex(email_index);
+  if (account != nullptr && account->email_confirmed) {
+    entry.subject = account->account_id;
+  } else if (const std::string* contact = model.FindSubjectByEmailIndex(email_index)) {
+    entry.subject = *contact;
+  } else {
+    entry.subject = std::move(new_contact_id);
+    entry.is_new = true;
+  }
+  return entry;
+}
+
+// The SubjectKeyCreated of a new contact; nothing for a known subject.
+Status MakeKnownIfNew(const CcEntry& cc, EventBuilder& events, Sealer& sealer) {
+  if (!cc.is_new) return OkStatus();
+  return MakeContactKnown(events, cc.subject, *cc.email, cc.email_index, sealer);
+}
+
+// The id of the contact a ticket's `ordinal`-th CC address gets when it has none yet: unique, as a
+// ticket's CC list only grows.
+std::string NewCcContactId(const std::string& ticket_id, size_t ordinal) {
+  return std::string(kLegacyContactPrefix) + "cc-" + ticket_id + "-" + std::to_string(ordinal);
 }
 
 EventBuilder Builder(const Model& model, const CommandContext& context) {
@@ -240,11 +283,24 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   if (command.ticket_id.empty() || model.FindTicket(command.ticket_id) != nullptr) {
     return Internal("the app layer must give a new ticket a fresh id");
   }
+  if (command.cc_email_indexes.size() != command.cc.size()) {
+    return Internal("the app layer must give each CC address its index");
+  }
 
   // The number comes from the state the command is decided on; the sequence event makes two opens
   // decided on the same state conflict, so the writer has the later one decided again.
   const std::string number = model.NextTicketNumber();
   EventBuilder events = Builder(model, context);
+  // The CC addresses (one given twice is mailed once) and whose each is.
+  std::vector<CcEntry> ccs;
+  std::set<std::string> once;
+  for (size_t i = 0; i < command.cc.size(); ++i) {
+    const values::Email& cc = command.cc[i];
+    if (!once.insert(cc.LookupKey()).second) continue;
+    LD_ASSIGN_OR_RETURN(CcEntry entry, CcEntryOf(model, cc, command.cc_email_indexes[i],
+                                                 NewCcContactId(command.ticket_id, ccs.size())));
+    ccs.push_back(std::move(entry));
+  }
   auto* opened = events.Add(TicketStream(command.ticket_id)).mutable_ticket_opened();
   opened->set_ticket_id(command.ticket_id);
   opened->set_number(number);
@@ -256,10 +312,9 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   LD_ASSIGN_OR_RETURN(*opened->mutable_description(),
                       sealer.Seal(caller.account_id, command.description));
   opened->set_opened_by(caller.account_id);
-  std::set<std::string> once;  // an address given twice is mailed once
-  for (const auto& cc : command.cc) {
-    if (!once.insert(cc.LookupKey()).second) continue;
-    LD_ASSIGN_OR_RETURN(*opened->add_cc(), sealer.Seal(caller.account_id, cc.value()));
+  for (const CcEntry& cc : ccs) {
+    LD_ASSIGN_OR_RETURN(*opened->add_cc(), sealer.Seal(cc.subject, cc.email->value()));
+    opened->add_cc_account_ids(cc.subject);
   }
   opened->set_partner_access(command.partner_access);
   opened->set_priority(command.priority);
@@ -272,6 +327,7 @@ Result<Envelopes> Decide(const Model& model, const OpenTicket& command,
   auto* assigned = events.Add(std::string(kTicketNumbersStream)).mutable_ticket_number_assigned();
   assigned->set_ticket_id(command.ticket_id);
   assigned->set_number(number);
+  for (const CcEntry& cc : ccs) LD_RETURN_IF_ERROR(MakeKnownIfNew(cc, events, sealer));
   return events.Take();
 }
 
@@ -451,12 +507,15 @@ Result<Envelopes> Decide(const Model& model, const AddCc& command, const Command
       return AlreadyExists("this address is already in the CC of ticket " + ticket->number);
     }
   }
+  LD_ASSIGN_OR_RETURN(const CcEntry cc,
+                      CcEntryOf(model, command.email, command.email_index,
+                                NewCcContactId(ticket->ticket_id, ticket->cc.size())));
   EventBuilder events = Builder(model, context);
   auto* added = events.Add(TicketStream(ticket->ticket_id)).mutable_cc_added();
   added->set_ticket_id(ticket->ticket_id);
-  const std::string subject =
-      ticket->opened_by.empty() ? command.caller.account_id : ticket->opened_by;
-  LD_ASSIGN_OR_RETURN(*added->mutable_email(), sealer.Seal(subject, command.email.value()));
+  LD_ASSIGN_OR_RETURN(*added->mutable_email(), sealer.Seal(cc.subject, command.email.value()));
+  added->set_subject_id(cc.subject);
+  LD_RETURN_IF_ERROR(MakeKnownIfNew(cc, events, sealer));
   return events.Take();
 }
 

@@ -43,6 +43,9 @@ struct TicketState {
   std::chrono::system_clock::time_point response_due_at;
   std::optional<std::chrono::system_clock::time_point> responded_at;
   std::vector<v1::Sealed> cc;
+  // The data subject of each cc entry (TicketOpened.cc_account_ids), "" where the event that
+  // added it predates them.
+  std::vector<std::string> cc_subjects;
   std::set<std::string> attachment_ids;
 };
 
@@ -96,6 +99,7 @@ struct OpenTicket {
   std::string title;
   std::string description;
   std::vector<values::Email> cc;
+  std::vector<std::string> cc_email_indexes;  // crypto::EmailIndex of each cc address, in order
   bool partner_access = false;
   v1::TicketPriority priority = v1::TICKET_PRIORITY_NORMAL;
 };
@@ -121,6 +125,7 @@ struct AddCc {
   std::string ticket_id;
   Caller caller;
   values::Email email;
+  std::string email_index;  // crypto::EmailIndex of `email`
 };
 
 struct ChangePartnerAccess {
@@ -198,6 +203,11 @@ struct ImportTicket {
 // (closing a closed ticket, reopening an open one).
 // Opening needs `sealer` for title, description and CC addresses and `response_due_at` computed
 // by the SLA calendar from the contract's window (the app layer passes sla::ResponseDue).
+// A CC address (opening, AddCc) is sealed with the key of the person it is: the account with that
+// confirmed address, else its contact ("contact-cc-<ticket id>-<n>", a data subject of its own
+// made known by a SubjectKeyCreated with the first ticket that names it; an erased one is not
+// used again), so audits find, and erasure reaches, a CC like an account. The app layer gives
+// each address its crypto::EmailIndex (kInternal without it): that is how the model knows them.
 using ResponseDueFn = std::chrono::system_clock::time_point (*)(
     std::chrono::system_clock::time_point opened_at, v1::SupportWindow window);
 Result<std::vector<v1::Envelope>> Decide(const Model& model, const OpenTicket& command,

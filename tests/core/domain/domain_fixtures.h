@@ -17,6 +17,10 @@ inline values::ContractNumber NumberOf(const std::string& text) {
   return *values::ContractNumber::Parse(text);
 }
 inline values::Email EmailOf(const std::string& text) { return *values::Email::Parse(text); }
+// A stand-in for crypto::EmailIndex: the same for every spelling of one address.
+inline std::string IndexOf(const std::string& email) {
+  return "index:" + EmailOf(email).LookupKey();
+}
 
 inline constexpr const char* kNipA = "5260250274";
 inline constexpr const char* kNipB = "7251801126";

@@ -15,9 +15,6 @@
 
 namespace ledgerdesk::testing {
 
-inline std::string IndexOf(const std::string& email) {
-  return "index:" + EmailOf(email).LookupKey();
-}
 inline std::string HashOfToken(const std::string& token) { return "sha:" + token; }
 inline constexpr const char* kPassword = "correct horse battery";
 

@@ -1,13 +1,16 @@
-// Given / When / Then: status, close, reopen, escalate, CC, partner access, attachments.
+// Given / When / Then: status, close, reopen, escalate, partner access, attachments (AddCc:
+// add_cc_test.cc).
 
 #include "tests/core/domain/ticket/ticket_test_base.h"
 
 namespace ledgerdesk::domain {
 namespace {
 
+using testing::AddCcOf;
 using testing::CustomerOf;
 using testing::EmailOf;
 using testing::Engineer;
+using testing::IndexOf;
 using testing::kNipA;
 using testing::kNipB;
 using testing::PartnerOf;
@@ -86,6 +89,9 @@ TEST_F(TicketTest, ClosingAndReopeningTellTheOpenerAndTheCcAddresses) {
     EXPECT_EQ(Unsealed(mail.to(0)), "ops@example.pl");
     ASSERT_EQ(mail.to_account_ids_size(), 1);
     EXPECT_EQ(mail.to_account_ids(0), "alice");
+    // The CC's data subject, so that an audit of the address finds the mail.
+    ASSERT_EQ(mail.cc_account_ids_size(), 1);
+    EXPECT_EQ(mail.cc_account_ids(0), "contact-cc-t1-0");
   };
   for (const Caller& caller : {CustomerOf(kNipA), Engineer()}) {
     auto closed =
@@ -114,40 +120,67 @@ TEST_F(TicketTest, EscalationNeedsAReasonAndAnOpenTicket) {
             StatusCode::kInvalidArgument);
 }
 
-TEST_F(TicketTest, CcAddressesAreAddedSealedAndCapped) {
-  GivenOpenTicket();
-  for (size_t i = Ticket().cc.size(); i < kMaxCcAddresses; ++i) {
-    s.Given(Decide(s.model,
-                   AddCc{.ticket_id = "t1",
-                         .caller = CustomerOf(kNipA),
-                         .email = EmailOf("cc" + std::to_string(i) + "@example.pl")},
-                   s.context, s.sealer));
-  }
-  EXPECT_EQ(Ticket().cc.size(), kMaxCcAddresses);
-  auto one_more = Decide(
-      s.model,
-      AddCc{.ticket_id = "t1", .caller = CustomerOf(kNipA), .email = EmailOf("x@example.pl")},
-      s.context, s.sealer);
-  EXPECT_EQ(one_more.status().code(), StatusCode::kFailedPrecondition);
-}
-
 // An address is in a ticket's CC once, whatever its case: a second add is a conflict, and an
 // opening that names one twice mails it once.
 TEST_F(TicketTest, AnAddressIsInTheCcOnce) {
   GivenOpenTicket();  // with ops@example.pl
-  auto again = Decide(
-      s.model,
-      AddCc{.ticket_id = "t1", .caller = CustomerOf(kNipA), .email = EmailOf("OPS@Example.pl")},
-      s.context, s.sealer);
+  auto again = Decide(s.model, AddCcOf("t1", "OPS@Example.pl"), s.context, s.sealer);
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   OpenTicket twice = OpenCommand("t2");
   twice.cc = {EmailOf("a@example.pl"), EmailOf("b@example.pl"), EmailOf("A@example.pl")};
+  twice.cc_email_indexes = {IndexOf("a@example.pl"), IndexOf("b@example.pl"),
+                            IndexOf("A@example.pl")};
   auto opened = Decide(s.model, twice, s.context, s.sealer, testing::DueInAnHour);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   const auto& cc = (*opened)[0].ticket_opened().cc();
   ASSERT_EQ(cc.size(), 2);
   EXPECT_EQ(Unsealed(cc[0]), "a@example.pl");
   EXPECT_EQ(Unsealed(cc[1]), "b@example.pl");
+}
+
+// Events from before CC addresses had data subjects (TicketOpened without cc_account_ids, CcAdded
+// without subject_id, each address sealed with the opener's key) replay as they did: the ticket's
+// CC entries have no subject (""), its mails still go to every address and name no CC subject,
+// and an address already there is still found by opening it.
+TEST_F(TicketTest, CcEntriesFromBeforeSubjectsReplayAsBefore) {
+  OpenTicket command = OpenCommand("t9");
+  command.cc.clear();
+  command.cc_email_indexes.clear();
+  auto opening = Decide(s.model, command, s.context, s.sealer, testing::DueInAnHour);
+  ASSERT_TRUE(opening.ok()) << opening.status().ToString();
+  *(*opening)[0].mutable_ticket_opened()->add_cc() = *s.sealer.Seal("alice", "old@example.pl");
+  s.Given(*opening);
+  v1::Envelope added;
+  added.set_stream(TicketStream("t9"));
+  added.set_stream_version(2);
+  added.mutable_cc_added()->set_ticket_id("t9");
+  *added.mutable_cc_added()->mutable_email() = *s.sealer.Seal("alice", "later@example.pl");
+  s.Given({added});
+  EXPECT_EQ(Ticket("t9").cc.size(), 2u);
+  EXPECT_EQ(Ticket("t9").cc_subjects, (std::vector<std::string>{"", ""}));
+
+  auto changed = Decide(
+      s.model,
+      ChangeStatus{.ticket_id = "t9", .caller = Engineer(), .status = v1::TICKET_STATUS_RESOLVED},
+      s.context, s.sealer);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  ASSERT_EQ(changed->size(), 3u);
+  const auto& mail = (*changed)[2].email_queued();
+  ASSERT_EQ(mail.to_size(), 2);
+  EXPECT_EQ(Unsealed(mail.to(0)), "old@example.pl");
+  EXPECT_EQ(mail.to(0).key_id(), "key-of-alice");
+  EXPECT_EQ(Unsealed(mail.to(1)), "later@example.pl");
+  EXPECT_EQ(mail.to_account_ids_size(), 1);
+  EXPECT_EQ(mail.cc_account_ids_size(), 0);
+
+  auto again = Decide(s.model, AddCcOf("t9", "OLD@example.pl"), s.context, s.sealer);
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  // A new address on the old ticket is a subject like any other.
+  auto fresh = Decide(s.model, AddCcOf("t9", "new@example.pl"), s.context, s.sealer);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ((*fresh)[0].cc_added().subject_id(), "contact-cc-t9-2");
+  s.Given(*fresh);
+  EXPECT_EQ(Ticket("t9").cc_subjects, (std::vector<std::string>{"", "", "contact-cc-t9-2"}));
 }
 
 TEST_F(TicketTest, PartnersSeeOnlyWithConsentAndOnlyTheirCustomers) {
