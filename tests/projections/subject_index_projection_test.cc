@@ -175,6 +175,51 @@ TEST(SubjectIndexProjection, AMigratedTicketIsInTheHistoryOfItsOpenerCcAndPartic
             std::vector<uint32_t>{3});
 }
 
+// A portal ticket's CC addresses are data subjects named by the fields the ticket decisions fill
+// (TicketOpened.cc_account_ids, CcAdded.subject_id, EmailQueued.cc_account_ids): a CC-only address
+// (a contact) and a registered one (an account) each find the ticket and the mails sent to them,
+// and not the ticket's other events.
+TEST(SubjectIndexProjection, APortalTicketsCcAddressesFindTheTicketAndTheirMails) {
+  MemoryRows rows;
+  v1::Envelope opened = MakeEvent("ticket-t1", 1);  // 1
+  opened.mutable_actor()->set_account_id("alice");
+  opened.mutable_ticket_opened()->set_ticket_id("t1");
+  opened.mutable_ticket_opened()->set_organization_id("o1");
+  opened.mutable_ticket_opened()->set_opened_by("alice");
+  opened.mutable_ticket_opened()->add_cc_account_ids("contact-cc-t1-0");
+  opened.mutable_ticket_opened()->add_cc_account_ids("carol");
+  v1::Envelope key = MakeEvent("subject-contact-cc-t1-0", 1);  // 2: made known after the opening
+  key.mutable_subject_key_created()->set_subject_id("contact-cc-t1-0");
+  key.mutable_subject_key_created()->set_email_index(kBobHmac);
+  v1::Envelope reply = MakeEvent("ticket-t1", 2);  // 3: not about the CCs
+  reply.mutable_message_posted()->set_ticket_id("t1");
+  reply.mutable_message_posted()->set_author_account_id("eve");
+  v1::Envelope mail = MakeEvent("ticket-t1", 3);  // 4: the mail the reply sends
+  mail.mutable_email_queued()->set_ticket_id("t1");
+  mail.mutable_email_queued()->add_to_account_ids("alice");
+  mail.mutable_email_queued()->add_cc_account_ids("contact-cc-t1-0");
+  mail.mutable_email_queued()->add_cc_account_ids("carol");
+  v1::Envelope other = MakeEvent("ticket-t2", 1);  // 5: another ticket of Alice's
+  other.mutable_ticket_opened()->set_ticket_id("t2");
+  other.mutable_ticket_opened()->set_organization_id("o1");
+  other.mutable_ticket_opened()->set_opened_by("alice");
+  v1::Envelope added = MakeEvent("ticket-t2", 2);  // 6: the contact added to it
+  added.mutable_cc_added()->set_ticket_id("t2");
+  added.mutable_cc_added()->set_subject_id("contact-cc-t1-0");
+  ASSERT_TRUE(
+      ApplyAll({Registered("carol", kAliceHmac), opened, key, reply, mail, other, added}, rows)
+          .ok());
+  MemoryRowsReader reader(rows);
+  auto contact = FindSubject(reader, {.email_index = kBobHmac});
+  ASSERT_TRUE(contact.ok()) << contact.status().message();
+  EXPECT_EQ(contact->accounts, std::vector<std::string>{"contact-cc-t1-0"});
+  EXPECT_EQ(Positions(*contact), (std::vector<uint64_t>{1, 2, 4, 6}));
+  auto carol = FindSubject(reader, {.email_index = kAliceHmac});
+  ASSERT_TRUE(carol.ok()) << carol.status().message();
+  EXPECT_EQ(carol->accounts, std::vector<std::string>{"carol"});
+  EXPECT_EQ(Positions(*carol), (std::vector<uint64_t>{0, 1, 4}));
+}
+
 TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) {
   MemoryRows rows;
   const uint64_t block = uint64_t{1} << kPostingBlockBits;
