@@ -656,13 +656,14 @@ CommandLine EraseCommandLine() {
   CommandLine cli("audit erase", "--subject EMAIL --reason TEXT [--mail-dir DIR] [LOG OPTIONS]",
                   "GDPR erasure by crypto-shredding: appends SubjectErased for every account the "
                   "address belonged to and closes them (sessions end, no login; the address may "
-                  "register again), destroys their keys (everything sealed with them reads "
-                  "[erased] from then on, in the API, history, replays and PDFs; with --log kafka "
-                  "a tombstone on the key topic), deletes the attachments they uploaded and the "
-                  ".eml files addressed to them, and compacts the projections so no old value "
-                  "survives on disk (every serve compacts its own once it applies the erasure). A "
-                  "running serve takes the command on its operator socket; otherwise it opens the "
-                  "data dir itself.");
+                  "register again), and for every contact it was (a CC address of no account, a "
+                  "legacy person; a later CC of it makes a new one), destroys their keys "
+                  "(everything sealed with them reads [erased] from then on, in the API, history, "
+                  "replays and PDFs; with --log kafka a tombstone on the key topic), deletes the "
+                  "attachments they uploaded and the .eml files addressed to them, and compacts "
+                  "the projections so no old value survives on disk (every serve compacts its own "
+                  "once it applies the erasure). A running serve takes the command on its "
+                  "operator socket; otherwise it opens the data dir itself.");
   AuditOptions(cli)
       .Option("subject", "EMAIL", "the person's e-mail address")
       .Option("reason", "TEXT", "why (kept in the log, e.g. the request's reference)")
@@ -785,13 +786,15 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
   auto transcripts = TranscriptsShowing(here.log, match->positions, accounts);
   if (!transcripts.ok()) return fail(transcripts.status());
 
-  // An account erased before (the command run again, or retried after a crash) is not erased
-  // twice: its erasure named the key it destroyed, and asking the store would make a new one.
+  // An account or contact erased before (the command run again, or retried after a crash) is not
+  // erased twice: its erasure named the key it destroyed, and asking the store would make a new
+  // one.
   std::map<std::string, std::string> key_ids;  // account -> its key id
   backend.writes.Read([&](const domain::Model& model) {
     for (const auto& account : accounts) {
       const domain::AccountState* state = model.FindAccount(account);
       if (state != nullptr && state->erased) key_ids[account] = state->erased_key_id;
+      if (const std::string* key = model.FindErasedContactKey(account)) key_ids[account] = *key;
     }
   });
   const size_t erased_before = key_ids.size();
@@ -808,8 +811,8 @@ int EraseWork(const OperatorServices& services, const EraseRequest& erase) {
   auto traces = TracesOf(here.log, *match, accounts, subject_keys);
   if (!traces.ok()) return fail(traces.status());
   const fs::path mail_dir = erase.mail_dir.value_or(here.mail_dir);
-  // A mail the log does not tie to them (sent to them as a CC of someone else's ticket, sealed
-  // with the opener's key) still names them in its To header.
+  // A mail the log does not tie to them (sent to them as a CC before CC addresses were data
+  // subjects, sealed with the opener's key) still names them in its To header.
   if (Status scanned = AddMailsAddressedTo(mail_dir, *email, traces->mails); !scanned.ok()) {
     return fail(scanned);
   }

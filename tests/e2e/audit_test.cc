@@ -327,6 +327,14 @@ std::vector<std::string> MailsTo(const fs::path& dir, const std::string& email) 
   return found;
 }
 
+// The opened values of a ticket's "cc" as a reader of the ticket gets them through the API.
+std::vector<std::string> CcOf(const Reply& detail) {
+  std::vector<std::string> cc;
+  auto list = detail.json()->getArray("cc");
+  for (size_t i = 0; list && i < list->size(); ++i) cc.push_back(list->getElement<std::string>(i));
+  return cc;
+}
+
 TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNothingNew) {
   RestartServe();
   const std::string alice = Alice();
@@ -338,6 +346,7 @@ TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNo
            R"("description":"opis","cc":["Alice@Example.pl"]})",
            bob);
   ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string ticket = opened.json()->getValue<std::string>("ticket_id");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (FilesContaining(MailDir().string(), "Boba-tytul-6260").empty() &&
          std::chrono::steady_clock::now() < deadline) {
@@ -380,6 +389,134 @@ TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNo
            R"("phone":"600100200","nip":"5260250274"})");
   EXPECT_EQ(again_registered.status, 201) << again_registered.body;
   EXPECT_EQ(Call("GET", "/api/v1/account", "", bob).status, 200);  // Bob is untouched
+  // Her address in the CC of Bob's ticket was sealed with her key: erased with her; his stays.
+  const Reply detail = Call("GET", "/api/v1/tickets/" + ticket, "", bob);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(CcOf(detail), std::vector<std::string>{"[erased]"}) << detail.body;
+  EXPECT_EQ(detail.json()->getValue<std::string>("title"), "Boba-tytul-6260");
+}
+
+// A CC address is a data subject of its own. Kasia never registered: her address becomes a
+// contact, which a second ticket naming her (otherwise spelled) shares; Bob is a registered
+// account. `audit history` finds, for each, the tickets that name them and the mails sent to
+// them; `audit erase` of Kasia destroys her contact's key alone: her CC entries read [erased],
+// Alice's ticket and Bob's entry stand, a second erasure erases nothing, and naming her again
+// makes a new contact.
+TEST_F(AuditTest, ACcAddressIsADataSubjectThatHistoryFindsAndErasureReachesAlone) {
+  RestartServe();
+  const std::string alice = Alice();
+  Bob();
+  const Reply opened = Call(
+      "POST", "/api/v1/tickets",
+      R"({"contract_number":"K123456","serial":"FG100","title":"Zapora-tytul-5521",)"
+      R"("description":"Opis-alicji-7781","cc":["kasia.cc-4242@example.pl","Bob@Example.pl"]})",
+      alice);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string ticket = opened.json()->getValue<std::string>("ticket_id");
+  const Reply second =
+      Call("POST", "/api/v1/tickets",
+           R"({"contract_number":"K123456","serial":"FG100","title":"Drugi-tytul-3030",)"
+           R"("description":"opis"})",
+           alice);
+  ASSERT_EQ(second.status, 201) << second.body;
+  const std::string second_ticket = second.json()->getValue<std::string>("ticket_id");
+  const Reply added = Call("POST", "/api/v1/tickets/" + second_ticket + "/cc",
+                           R"({"email":"KASIA.CC-4242@Example.PL"})", alice);
+  ASSERT_EQ(added.status, 201) << added.body;
+  // Closing the first ticket mails Alice and both CC addresses.
+  const Reply closed = Call("POST", "/api/v1/tickets/" + ticket + "/close", "", alice);
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (MailsTo(MailDir(), "kasia.cc-4242@example.pl").empty() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(MailsTo(MailDir(), "kasia.cc-4242@example.pl").empty());
+  StopServe();
+
+  // Kasia's history: her contact's key, both tickets that name her, the mail sent to her; none
+  // of the tickets' other events.
+  auto kasia = Ledgerdesk(
+      {"audit", "history", "--data-dir", data_, "--subject", "Kasia.CC-4242@example.pl"});
+  ASSERT_EQ(kasia.exit_code, 0) << kasia.err;
+  for (const std::string& expected :
+       {std::string(R"("type":"ledgerdesk.v1.SubjectKeyCreated")"),
+        std::string(R"("type":"ledgerdesk.v1.TicketOpened")"),
+        std::string(R"("type":"ledgerdesk.v1.CcAdded")"),
+        std::string(R"("type":"ledgerdesk.v1.EmailQueued")"), ticket, second_ticket,
+        std::string("kasia.cc-4242@example.pl"), std::string("KASIA.CC-4242@example.pl")}) {
+    EXPECT_NE(kasia.out.find(expected), std::string::npos) << expected << "\n" << kasia.out;
+  }
+  EXPECT_EQ(Lines(kasia.out), 4u) << kasia.out;
+  EXPECT_EQ(kasia.out.find("TicketClosed"), std::string::npos) << kasia.out;
+  // Bob's history holds the ticket he is CC on and its mail, beside his own account's events.
+  auto bob = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "bob@example.pl"});
+  ASSERT_EQ(bob.exit_code, 0) << bob.err;
+  EXPECT_NE(bob.out.find(R"("type":"ledgerdesk.v1.TicketOpened")"), std::string::npos) << bob.out;
+  EXPECT_NE(bob.out.find(ticket), std::string::npos) << bob.out;
+  EXPECT_NE(bob.out.find(R"("type":"ledgerdesk.v1.EmailQueued","stream":"ticket-)"),
+            std::string::npos)
+      << bob.out;
+  EXPECT_EQ(bob.out.find(second_ticket), std::string::npos) << bob.out;
+
+  // Erasing Kasia: one contact, its key, the mail addressed to her.
+  const fs::path keys = fs::path(data_) / "keys";
+  const auto keys_before = std::distance(fs::directory_iterator(keys), fs::directory_iterator());
+  auto erased = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject",
+                            "kasia.cc-4242@example.pl", "--reason", "GDPR request 19"});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_NE(erased.out.find("erased 1 account(s): "), std::string::npos) << erased.out;
+  EXPECT_EQ(std::distance(fs::directory_iterator(keys), fs::directory_iterator()), keys_before - 1);
+  EXPECT_EQ(MailsTo(MailDir(), "kasia.cc-4242@example.pl"), std::vector<std::string>{});
+  for (const char* gone : {"kasia.cc-4242", "KASIA.CC-4242"}) {
+    EXPECT_EQ(FilesContaining(data_, gone), std::vector<std::string>{}) << gone;
+  }
+  auto verified = Ledgerdesk({"audit", "verify", "--data-dir", data_});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  // Again: nothing new is erased, no key is made to destroy, no SubjectErased appended.
+  const std::string tail_before = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;
+  auto again = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject",
+                           "kasia.cc-4242@example.pl", "--reason", "GDPR request 19, again"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("erased 0 account(s) (1 erased before): "), std::string::npos)
+      << again.out;
+  EXPECT_EQ(std::distance(fs::directory_iterator(keys), fs::directory_iterator()), keys_before - 1);
+  const std::string tail_after = Ledgerdesk({"events", "tail", "--data-dir", data_}).out;
+  EXPECT_EQ(tail_after.find("SubjectErased", tail_before.size()), std::string::npos);
+
+  // Through the API: Kasia's entries read [erased]; Alice's ticket and Bob's entry stand.
+  RestartServe();
+  const Reply detail = Call("GET", "/api/v1/tickets/" + ticket + "?min_position=0", "", alice);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(CcOf(detail), (std::vector<std::string>{"[erased]", "Bob@example.pl"})) << detail.body;
+  EXPECT_EQ(detail.json()->getValue<std::string>("title"), "Zapora-tytul-5521");
+  EXPECT_EQ(detail.json()->getValue<std::string>("description"), "Opis-alicji-7781");
+  const Reply other = Call("GET", "/api/v1/tickets/" + second_ticket, "", alice);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_EQ(CcOf(other), std::vector<std::string>{"[erased]"}) << other.body;
+  EXPECT_EQ(other.json()->getValue<std::string>("title"), "Drugi-tytul-3030");
+  const Reply account = Call("GET", "/api/v1/account", "", alice);
+  ASSERT_EQ(account.status, 200) << account.body;
+  EXPECT_EQ(account.json()->getValue<std::string>("email"), "alice@example.pl");
+
+  // Named again, she is a new contact with a key of her own: readable, and erasable anew.
+  const Reply readded = Call("POST", "/api/v1/tickets/" + second_ticket + "/cc",
+                             R"({"email":"kasia.cc-4242@example.pl"})", alice);
+  ASSERT_EQ(readded.status, 201) << readded.body;
+  const Reply now = Call("GET",
+                         "/api/v1/tickets/" + second_ticket + "?min_position=" +
+                             std::to_string(readded.json()->getValue<int>("position")),
+                         "", alice);
+  ASSERT_EQ(now.status, 200) << now.body;
+  EXPECT_EQ(CcOf(now), (std::vector<std::string>{"[erased]", "kasia.cc-4242@example.pl"}))
+      << now.body;
+  StopServe();
+  auto renewed = Ledgerdesk({"audit", "erase", "--data-dir", data_, "--subject",
+                             "kasia.cc-4242@example.pl", "--reason", "GDPR request 20"});
+  ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+  EXPECT_NE(renewed.out.find("erased 1 account(s) (1 erased before): "), std::string::npos)
+      << renewed.out;
 }
 
 TEST_F(AuditTest, ARunningServeAppendsTheRecordOfAnAuditBesideItOnce) {
