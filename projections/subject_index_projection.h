@@ -36,8 +36,9 @@
 // name organizations; bytes fields `email_index`/`new_email_index` map an address to the
 // `account_id` (or `subject_id`) of the same message; `ticket_id` ties an event to its ticket's
 // organization and opener. New event types that follow these names are indexed without changes
-// here (a legacy contact: an event with `subject_id` and `email_index`). Which fields of a message
-// type matter is worked out once per type, not per event.
+// here (a contact, legacy or a portal ticket's CC address: a SubjectKeyCreated with `subject_id`
+// and `email_index`; the tickets and mails naming a CC carry `cc_account_ids` or `subject_id`).
+// Which fields of a message type matter is worked out once per type, not per event.
 
 #include <map>
 #include <optional>
