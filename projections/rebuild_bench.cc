@@ -118,6 +118,10 @@ struct Person {
   std::string account_id;
   std::string key_id;
   std::string organization_id;
+  // A colleague's address the customer puts in the CC: a contact of its own (a data subject with
+  // its own key), made known by a SubjectKeyCreated with the first ticket that names it.
+  std::string cc_contact_id;
+  std::string cc_key_id;
 };
 
 // The process's CPU seconds in the kernel so far.
@@ -191,7 +195,7 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
   // A ticket's life, one event per step.
   struct Ticket {
     std::string id;
-    const Person* customer;
+    Person* customer;
     const Person* engineer;
     int step = 0;
   };
@@ -205,7 +209,7 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
     const size_t pick = log.Random() % open.size();
     Ticket& ticket = open[pick];
     const std::string stream = "ticket-" + ticket.id;
-    const Person& customer = *ticket.customer;
+    Person& customer = *ticket.customer;
     const Person& engineer = *ticket.engineer;
     auto post = [&](const Person& author, v1::Role role, size_t size) {
       auto& posted = *log.Next(stream, author.account_id, role).mutable_message_posted();
@@ -238,10 +242,27 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
         log.Seal(*event.mutable_title(), customer.key_id, 60);
         log.Seal(*event.mutable_description(), customer.key_id, 400);
         event.set_opened_by(customer.account_id);
-        log.Seal(*event.add_cc(), customer.key_id, 24);
+        const bool new_contact = customer.cc_contact_id.empty();
+        if (new_contact) {
+          customer.cc_contact_id = "contact-cc-" + ticket.id + "-0";
+          customer.cc_key_id = log.Id();
+        }
+        log.Seal(*event.add_cc(), customer.cc_key_id, 24);
+        event.add_cc_account_ids(customer.cc_contact_id);
         event.set_priority(v1::TICKET_PRIORITY_NORMAL);
         event.mutable_response_due_at()->set_seconds(1'795'000'000 + 3600 +
                                                      static_cast<int64_t>(log.size()) * 3);
+        if (new_contact && log.size() + 1 < events) {
+          // The ticket's events first, as the write side appends them, then the contact's key.
+          log.Append();
+          auto& created =
+              *log.Next("subject-" + customer.cc_contact_id, customer.account_id, v1::ROLE_CUSTOMER)
+                   .mutable_subject_key_created();
+          created.set_subject_id(customer.cc_contact_id);
+          created.set_key_id(customer.cc_key_id);
+          created.set_email_index(std::string(32, static_cast<char>(log.Random())) + log.Id());
+          log.Seal(*created.mutable_email(), customer.cc_key_id, 32);
+        }
         break;
       }
       case 1: {

@@ -18,8 +18,10 @@ namespace ledgerdesk::projections {
 
 // `events` records as the write side appends them: 200 organizations with a contract each, 2 000
 // verified customers and 20 engineers, then tickets of ten events each, 5 000 open at a time and
-// interleaved (opened with a title, a description and a CC; the engineer's first response, replies
-// both ways with sealed bodies, a notification for each engineer reply, status changes, closed).
+// interleaved (opened with a title, a description and a CC, the customer's colleague: a contact
+// made known by a SubjectKeyCreated after the customer's first ticket; the engineer's first
+// response, replies both ways with sealed bodies, a notification for each engineer reply, status
+// changes, closed).
 // Ids are 32 hex digits and sealed values have realistic sizes, so keys and rows are as long as
 // real ones. Deterministic.
 std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events);
