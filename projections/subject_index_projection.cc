@@ -23,6 +23,8 @@ constexpr std::string_view kCf = kSubjectIndexColumnFamily;
 constexpr std::string_view kTicketPrefix = "ticket/";
 constexpr std::string_view kAccountPrefix = "account/";
 constexpr std::string_view kOrganizationPrefix = "org/";
+// The stream of an account's own events (core/domain/account: AccountStream).
+constexpr std::string_view kAccountStreamPrefix = "account-";
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -325,6 +327,11 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
   Named named;
   Collect(plans.envelope_reflection()->GetMessage(envelope, field), *plan, named);
   named.accounts.Add(envelope.actor().account_id());
+  // An event of an account's own stream is the account's even where no field names it: the mails
+  // queued for it (its address confirmation, a password reset, an invitation) name it nowhere.
+  if (std::string_view stream = envelope.stream(); stream.starts_with(kAccountStreamPrefix)) {
+    named.accounts.Add(stream.substr(kAccountStreamPrefix.size()));
+  }
   const uint64_t position = record.position.value;
 
   std::string key;

@@ -5,7 +5,7 @@
 // data never becomes a key: a person is found by the keyed hash of their e-mail address (the same
 // HMAC the events carry as `email_index`), an organization by its NIP (a company's tax id).
 //
-// Column family "subject_tickets" (ids escaped as rows::KeyPart; <block> is 16 hex digits of
+// Column family "subject_tickets_v2" (ids escaped as rows::KeyPart; <block> is 16 hex digits of
 // position / 65 536, so a subject's postings come in rows of at most 65 536 positions):
 //   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
 //                                                   invitation, staff account, e-mail change)
@@ -15,9 +15,11 @@
 //                                                   legacy contact, or none) and the positions of
 //                                                   every event naming the ticket
 //   account/<account>/<block>                 PostingsRow: the other events about the account
-//                                                   (its own stream's, ones it acted in, ones
-//                                                   naming it: author, recipient, ...), and the
-//                                                   tickets it opened at a position in the block
+//                                                   (its own stream's "account-<account>", the
+//                                                   mails queued there included; ones it acted in;
+//                                                   ones naming it: author, recipient, ...), and
+//                                                   the tickets it opened at a position in the
+//                                                   block
 //   org/<organization>/<block>                PostingsRow: the other events naming the
 //                                                   organization or its NIP, and its tickets
 //                                                   opened in the block
@@ -29,7 +31,8 @@
 // rebuild writes a few rows per subject, and an event appends to rows the fold keeps parsed
 // (RowSink::EditRow). (Earlier column families: "subject_index", a row per position, until
 // 2026-12; "subject_postings", ticket events posted under the opener and the organization too,
-// until 2026-12-02. A store that has only an earlier one is rebuilt, as the runner demands.)
+// until 2026-12-02; "subject_tickets", without the account mails that name no account field,
+// until 2026-12-08. A store that has only an earlier one is rebuilt, as the runner demands.)
 //
 // What names a subject is read from the payload's fields by name (any depth): string fields
 // `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`
@@ -38,7 +41,10 @@
 // organization and opener. New event types that follow these names are indexed without changes
 // here (a contact, legacy or a portal ticket's CC address: a SubjectKeyCreated with `subject_id`
 // and `email_index`; the tickets and mails naming a CC carry `cc_account_ids` or `subject_id`).
-// Which fields of a message type matter is worked out once per type, not per event.
+// Which fields of a message type matter is worked out once per type, not per event. One rule reads
+// the envelope instead: an event of an account's own stream ("account-<account>") is that
+// account's even where no field names it (the mails queued for it, QueueAccountMail: its address
+// confirmation, invitation, e-mail change, password reset, name their address only, sealed).
 
 #include <map>
 #include <optional>
@@ -55,7 +61,7 @@
 
 namespace ledgerdesk::projections {
 
-inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_tickets";
+inline constexpr std::string_view kSubjectIndexColumnFamily = "subject_tickets_v2";
 // Positions per postings row: a row holds the positions [block << kPostingBlockBits, (block + 1)
 // << kPostingBlockBits).
 inline constexpr int kPostingBlockBits = 16;

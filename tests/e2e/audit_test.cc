@@ -335,6 +335,38 @@ std::vector<std::string> CcOf(const Reply& detail) {
   return cc;
 }
 
+// The lines of `text` that contain `word`.
+std::vector<std::string> LinesWith(const std::string& text, const std::string& word) {
+  std::vector<std::string> found;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(word) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
+// A password reset is asked for without a session, and its mail is queued on the account's stream
+// naming the account in no field: both are still the person's history.
+TEST_F(AuditTest, HistoryOfAPersonListsTheirPasswordResetAndItsMail) {
+  RestartServe();
+  Alice();
+  ASSERT_EQ(Call("POST", "/api/v1/password-resets", R"({"email":"alice@example.pl"})").status, 202);
+  const std::string code = TokenFromMail("reset the password");
+  ASSERT_FALSE(code.empty());
+  StopServe();
+  auto history =
+      Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "alice@example.pl"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_EQ(LinesWith(history.out, "PasswordResetRequested").size(), 1u) << history.out;
+  const auto mails = LinesWith(history.out, R"("template":"password_reset")");
+  ASSERT_EQ(mails.size(), 1u) << history.out;
+  EXPECT_NE(mails[0].find("EmailQueued"), std::string::npos) << mails[0];
+  EXPECT_NE(mails[0].find("alice@example.pl"), std::string::npos) << mails[0];  // `to`, opened
+  EXPECT_NE(mails[0].find("[withheld: security secret]"), std::string::npos) << mails[0];
+  EXPECT_EQ(history.out.find(code), std::string::npos);  // the one-time code is a secret
+  EXPECT_EQ(history.out.find("bob@example.pl"), std::string::npos);
+}
+
 TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNothingNew) {
   RestartServe();
   const std::string alice = Alice();

@@ -13,6 +13,7 @@
 #include "projections/event_counts_projection.h"
 #include "projections/rebuild_bench.h"
 #include "projections/runner.h"
+#include "projections/subject_index_projection.h"
 #include "projections/tickets_projection.h"
 #include "tests/projections/workload.h"
 #include "tests/support/memory_log.h"
@@ -379,10 +380,10 @@ TEST(Rebuild, BenchmarkLogFeedsEveryProjectionAndRebuildsDeterministically) {
   }
   EXPECT_GT(contacts, 100u);
   EXPECT_LE(contacts, 2'000u);
-  EXPECT_EQ(count("subject_tickets", "account/"), 2'020u + contacts);
-  EXPECT_EQ(count("subject_tickets", "org/"), 200u);
+  EXPECT_EQ(count(kSubjectIndexColumnFamily, "account/"), 2'020u + contacts);
+  EXPECT_EQ(count(kSubjectIndexColumnFamily, "org/"), 200u);
   // A ticket's events are posted under it (its opener's and organization's postings name it).
-  EXPECT_EQ(count("subject_tickets", "ticket/"),
+  EXPECT_EQ(count(kSubjectIndexColumnFamily, "ticket/"),
             count(TicketsProjection::kColumnFamily, "ticket/"));
   EXPECT_EQ(count("accounts", "member/"), 2000u);
 }

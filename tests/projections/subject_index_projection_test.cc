@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include "core/domain/account/account.h"
+#include "core/domain/contract/contract.h"
 #include "projections/memory_rows.h"
 #include "projections/projection_rows.pb.h"
 #include "projections/row_codec.h"
 #include "projections/row_reader.h"
+#include "tests/core/domain/domain_fixtures.h"
+#include "tests/support/scenario.h"
 #include "tests/support/test_events.h"
 
 namespace ledgerdesk::projections {
@@ -218,6 +222,83 @@ TEST(SubjectIndexProjection, APortalTicketsCcAddressesFindTheTicketAndTheirMails
   ASSERT_TRUE(carol.ok()) << carol.status().message();
   EXPECT_EQ(carol->accounts, std::vector<std::string>{"carol"});
   EXPECT_EQ(Positions(*carol), (std::vector<uint64_t>{0, 1, 4}));
+}
+
+// The events the real Decide functions make, in log order from position 0, each applied to the
+// write model before the next decision.
+class Decided {
+ public:
+  // Adds a decision's events; returns their positions.
+  std::vector<uint64_t> Then(const Result<std::vector<v1::Envelope>>& decided) {
+    EXPECT_TRUE(decided.ok()) << decided.status().ToString();
+    std::vector<uint64_t> positions;
+    if (!decided.ok()) return positions;
+    s.Given(*decided);
+    for (const auto& event : *decided) {
+      positions.push_back(events.size());
+      events.push_back(event);
+    }
+    return positions;
+  }
+
+  testing::Scenario s;
+  std::vector<v1::Envelope> events;
+};
+
+std::vector<uint64_t> Joined(std::initializer_list<std::vector<uint64_t>> parts) {
+  std::vector<uint64_t> out;
+  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+// An account's mails (confirm_email, password_reset, ...) are queued on its own stream naming the
+// account in no field: the address is sealed in `to`, and a reset is asked for anonymously.
+TEST(SubjectIndexProjection, APasswordResetAndItsMailAreInTheAccountsHistory) {
+  using testing::IndexOf;
+  Decided d;
+  d.Then(domain::Decide(d.s.model, testing::ContractOf(testing::kNipA, "K111111"), d.s.context));
+  auto registration = [&](const std::string& id, const std::string& email) {
+    return domain::RegisterAccount{.account_id = id,
+                                   .email = testing::EmailOf(email),
+                                   .email_index = IndexOf(email),
+                                   .password_hash = "hash:pw",
+                                   .name = "Jan Kowalski",
+                                   .phone = *values::Phone::Parse("600100200"),
+                                   .nip = testing::NipOf(testing::kNipA),
+                                   .confirmation_token = "confirm-" + id,
+                                   .confirmation_token_hash = "sha:confirm-" + id};
+  };
+  auto reset = [&](const std::string& email, const std::string& token) {
+    return domain::RequestPasswordReset{
+        .email_index = IndexOf(email), .token = token, .token_hash = "sha:" + token};
+  };
+  const auto registered = d.Then(domain::Decide(
+      d.s.model, registration("alice", "alice@example.pl"), d.s.context, d.s.sealer));
+  const auto confirmed = d.Then(domain::Decide(
+      d.s.model, domain::ConfirmEmail{.token_hash = "sha:confirm-alice"}, d.s.context));
+  const auto others = d.Then(
+      domain::Decide(d.s.model, registration("bob", "bob@example.pl"), d.s.context, d.s.sealer));
+  const auto requested =
+      d.Then(domain::Decide(d.s.model, reset("alice@example.pl", "r1"), d.s.context, d.s.sealer));
+  const auto bobs_reset =
+      d.Then(domain::Decide(d.s.model, reset("bob@example.pl", "r2"), d.s.context, d.s.sealer));
+  ASSERT_EQ(requested.size(), 2u);
+  const v1::Envelope& mail = d.events[requested[1]];
+  ASSERT_TRUE(d.events[requested[0]].has_password_reset_requested());
+  ASSERT_TRUE(mail.has_email_queued());
+  ASSERT_EQ(mail.email_queued().template_(), "password_reset");
+  ASSERT_TRUE(mail.actor().account_id().empty());  // asked for without a session
+
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll(d.events, rows).ok());
+  MemoryRowsReader reader(rows);
+  auto alice = FindSubject(reader, {.email_index = IndexOf("alice@example.pl")});
+  ASSERT_TRUE(alice.ok()) << alice.status().message();
+  EXPECT_EQ(alice->accounts, std::vector<std::string>{"alice"});
+  EXPECT_EQ(Positions(*alice), Joined({registered, confirmed, requested}));
+  auto bob = FindSubject(reader, {.email_index = IndexOf("bob@example.pl")});
+  ASSERT_TRUE(bob.ok()) << bob.status().message();
+  EXPECT_EQ(Positions(*bob), Joined({others, bobs_reset}));
 }
 
 TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) {
