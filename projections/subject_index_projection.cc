@@ -23,6 +23,7 @@ constexpr std::string_view kCf = kSubjectIndexColumnFamily;
 constexpr std::string_view kTicketPrefix = "ticket/";
 constexpr std::string_view kAccountPrefix = "account/";
 constexpr std::string_view kOrganizationPrefix = "org/";
+constexpr std::string_view kContractPrefix = "contract/";
 // The stream of an account's own events (core/domain/account: AccountStream).
 constexpr std::string_view kAccountStreamPrefix = "account-";
 
@@ -40,6 +41,7 @@ enum class Names {
   kAccount,       // a string naming an account (`account_id` or `subject_id`: the message's own)
   kOrganization,  // organization_id
   kNip,
+  kContract,    // contract_number
   kTicket,      // ticket_id
   kEmailIndex,  // the keyed hash of an address, of the message's own account
   kMessage,     // a message with fields of these kinds
@@ -122,6 +124,8 @@ class Plans {
         planned.names = Names::kOrganization;
       } else if (name == "nip") {
         planned.names = Names::kNip;
+      } else if (name == "contract_number") {
+        planned.names = Names::kContract;
       } else if (name == "ticket_id") {
         planned.names = Names::kTicket;
       } else {
@@ -164,11 +168,16 @@ struct Named {
   Ids tickets;
   std::vector<std::pair<std::string_view, std::string_view>> nip_of_org;        // nip, org
   std::vector<std::pair<std::string_view, std::string_view>> email_of_account;  // hmac, account
+  // A contract named with its organization and that one's NIP (a contract's terms; an account's
+  // verification repeats them): the organization holds it.
+  std::vector<std::pair<std::string_view, std::string_view>> org_of_contract;  // number, org
+  // Contracts named without an organization (a renewal): their holders are the event's subjects.
+  absl::InlinedVector<std::string_view, 1> contracts_alone;
 };
 
 void Collect(const Message& message, const TypePlan& plan, Named& named) {
   const auto* reflection = plan.reflection;
-  std::string_view account, organization, nip;
+  std::string_view account, organization, nip, contract;
   std::string_view hmacs[2];
   size_t hmac_count = 0;
   std::string scratch;
@@ -209,6 +218,9 @@ void Collect(const Message& message, const TypePlan& plan, Named& named) {
         case Names::kNip:
           nip = text;
           break;
+        case Names::kContract:
+          contract = text;
+          break;
         default:  // kTicket
           named.tickets.Add(text);
           break;
@@ -216,6 +228,13 @@ void Collect(const Message& message, const TypePlan& plan, Named& named) {
     }
   }
   if (!nip.empty() && !organization.empty()) named.nip_of_org.emplace_back(nip, organization);
+  if (!contract.empty()) {
+    if (organization.empty()) {
+      named.contracts_alone.push_back(contract);
+    } else if (!nip.empty()) {
+      named.org_of_contract.emplace_back(contract, organization);
+    }
+  }
   for (size_t i = 0; i < hmac_count; ++i) {
     if (!account.empty()) named.email_of_account.emplace_back(hmacs[i], account);
   }
@@ -336,6 +355,19 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
 
   std::string key;
   key.reserve(96);
+  // A contract's holder: remembered from its terms, and the subject of events naming the contract
+  // alone (a ticket names its organization itself, so it needs no lookup and writes nothing).
+  for (const auto& [contract, org] : named.org_of_contract) {
+    rows::AssignKey(key, kContractPrefix, rows::Part{contract});
+    LD_ASSIGN_OR_RETURN(auto* holder,
+                        rows::EditRow<rows::ContractHolderRow>(rows, kCf, key, /*create=*/true));
+    holder->set_organization_id(org.data(), org.size());
+  }
+  for (std::string_view contract : named.contracts_alone) {
+    rows::AssignKey(key, kContractPrefix, rows::Part{contract});
+    LD_ASSIGN_OR_RETURN(const auto* holder, rows::FindRow<rows::ContractHolderRow>(rows, kCf, key));
+    if (holder != nullptr) named.organizations.Add(holder->organization_id());
+  }
   // A ticket opened by this event: its row, edited once for the opening and its position.
   std::string_view opened_ticket;
   rows::TicketSubjectsRow* opened_row = nullptr;

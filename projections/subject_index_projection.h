@@ -10,6 +10,7 @@
 //   email/<hex of the e-mail HMAC>/<account>  ""  the address was an account's (registration,
 //                                                   invitation, staff account, e-mail change)
 //   nip/<nip>/<organization>                  ""
+//   contract/<number>                         ContractHolderRow: the organization its terms name
 //   ticket/<ticket>                           TicketSubjectsRow: its openings (each with its
 //                                                   organization and opener: an imported ticket's
 //                                                   legacy contact, or none) and the positions of
@@ -21,8 +22,9 @@
 //                                                   the tickets it opened at a position in the
 //                                                   block
 //   org/<organization>/<block>                PostingsRow: the other events naming the
-//                                                   organization or its NIP, and its tickets
-//                                                   opened in the block
+//                                                   organization or its NIP or, alone, one of its
+//                                                   contracts (a renewal), and its tickets opened
+//                                                   in the block
 // The events of a ticket are about its opener and its organization: they are posted once, under
 // the ticket (a row the fold edits anyway), and found through the tickets the opener's and the
 // organization's postings name, instead of in their postings too (two row lookups fewer per
@@ -31,20 +33,24 @@
 // rebuild writes a few rows per subject, and an event appends to rows the fold keeps parsed
 // (RowSink::EditRow). (Earlier column families: "subject_index", a row per position, until
 // 2026-12; "subject_postings", ticket events posted under the opener and the organization too,
-// until 2026-12-02; "subject_tickets", without the account mails that name no account field,
-// until 2026-12-08. A store that has only an earlier one is rebuilt, as the runner demands.)
+// until 2026-12-02; "subject_tickets", without the account mails that name no account field and
+// without contracts' renewals, until 2026-12-08. A store that has only an earlier one is rebuilt,
+// as the runner demands.)
 //
 // What names a subject is read from the payload's fields by name (any depth): string fields
 // `account_id`, `subject_id`, `*_account_id(s)`, `*_by` name accounts; `organization_id` and `nip`
-// name organizations; bytes fields `email_index`/`new_email_index` map an address to the
-// `account_id` (or `subject_id`) of the same message; `ticket_id` ties an event to its ticket's
-// organization and opener. New event types that follow these names are indexed without changes
-// here (a contact, legacy or a portal ticket's CC address: a SubjectKeyCreated with `subject_id`
-// and `email_index`; the tickets and mails naming a CC carry `cc_account_ids` or `subject_id`).
-// Which fields of a message type matter is worked out once per type, not per event. One rule reads
-// the envelope instead: an event of an account's own stream ("account-<account>") is that
-// account's even where no field names it (the mails queued for it, QueueAccountMail: its address
-// confirmation, invitation, e-mail change, password reset, name their address only, sealed).
+// name organizations; `contract_number` in a message with `organization_id` and `nip` (a
+// contract's terms) ties the contract to that organization, and in a message without an
+// `organization_id` (ContractRenewed) names the organization it is tied to; bytes fields
+// `email_index`/`new_email_index` map an address to the `account_id` (or `subject_id`) of the same
+// message; `ticket_id` ties an event to its ticket's organization and opener. New event types that
+// follow these names are indexed without changes here (a contact, legacy or a portal ticket's CC
+// address: a SubjectKeyCreated with `subject_id` and `email_index`; the tickets and mails naming a
+// CC carry `cc_account_ids` or `subject_id`). Which fields of a message type matter is worked out
+// once per type, not per event. One rule reads the envelope instead: an event of an account's own
+// stream ("account-<account>") is that account's even where no field names it (the mails queued for
+// it, QueueAccountMail: its address confirmation, invitation, e-mail change, password reset, name
+// their address only, sealed).
 
 #include <map>
 #include <optional>

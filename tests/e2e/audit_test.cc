@@ -367,6 +367,24 @@ TEST_F(AuditTest, HistoryOfAPersonListsTheirPasswordResetAndItsMail) {
   EXPECT_EQ(history.out.find("bob@example.pl"), std::string::npos);
 }
 
+// ContractRenewed names only the contract's number: history by NIP still lists the renewals of
+// the organization's contracts, and not another organization's.
+TEST_F(AuditTest, HistoryOfAnOrganizationListsItsContractsRenewals) {
+  for (auto [number, ends] : {std::pair{"K123456", "2031-12-31"}, {"K654321", "2032-06-30"}}) {
+    auto renewed =
+        Ledgerdesk({"contracts", "renew", "--data-dir", data_, "--number", number, "--ends", ends});
+    ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+  }
+  auto history = Ledgerdesk({"audit", "history", "--data-dir", data_, "--subject", "5260250274"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_EQ(LinesWith(history.out, "ContractRegistered").size(), 1u) << history.out;
+  const auto renewals = LinesWith(history.out, "ContractRenewed");
+  ASSERT_EQ(renewals.size(), 1u) << history.out;
+  EXPECT_NE(renewals[0].find("K123456"), std::string::npos) << renewals[0];
+  EXPECT_NE(renewals[0].find("2031"), std::string::npos) << renewals[0];
+  EXPECT_EQ(history.out.find("K654321"), std::string::npos) << history.out;
+}
+
 TEST_F(AuditTest, AnErasedAccountIsClosedItsAddressFreeAndASecondErasureErasesNothingNew) {
   RestartServe();
   const std::string alice = Alice();

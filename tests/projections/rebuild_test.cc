@@ -382,6 +382,7 @@ TEST(Rebuild, BenchmarkLogFeedsEveryProjectionAndRebuildsDeterministically) {
   EXPECT_LE(contacts, 2'000u);
   EXPECT_EQ(count(kSubjectIndexColumnFamily, "account/"), 2'020u + contacts);
   EXPECT_EQ(count(kSubjectIndexColumnFamily, "org/"), 200u);
+  EXPECT_EQ(count(kSubjectIndexColumnFamily, "contract/"), 200u);  // each one's holder
   // A ticket's events are posted under it (its opener's and organization's postings name it).
   EXPECT_EQ(count(kSubjectIndexColumnFamily, "ticket/"),
             count(TicketsProjection::kColumnFamily, "ticket/"));

@@ -301,6 +301,62 @@ TEST(SubjectIndexProjection, APasswordResetAndItsMailAreInTheAccountsHistory) {
   EXPECT_EQ(Positions(*bob), Joined({others, bobs_reset}));
 }
 
+// ContractRenewed names only its contract's number: the index ties the number to the organization
+// that its terms name (registered or imported) and posts the renewal there.
+TEST(SubjectIndexProjection, AContractsRenewalIsInItsOrganizationsHistory) {
+  using testing::NumberOf;
+  Decided d;
+  const auto a = d.Then(
+      domain::Decide(d.s.model, testing::ContractOf(testing::kNipA, "K111111"), d.s.context));
+  const auto b = d.Then(domain::Decide(
+      d.s.model, testing::ContractOf(testing::kNipB, "K222222", "FG300", "FG400"), d.s.context));
+  auto renewal = [&](const std::string& number, int year) {
+    return domain::RenewContract{.number = NumberOf(number),
+                                 .ends_on = domain::MakeDate(year, 12, 31),
+                                 .today = domain::MakeDate(2026, 6, 1)};
+  };
+  const auto renewed_a = d.Then(domain::Decide(d.s.model, renewal("K111111", 2027), d.s.context));
+  const auto renewed_b = d.Then(domain::Decide(d.s.model, renewal("K222222", 2027), d.s.context));
+  const auto again_a = d.Then(domain::Decide(d.s.model, renewal("K111111", 2028), d.s.context));
+  ASSERT_EQ(renewed_a.size(), 1u);
+  ASSERT_TRUE(d.events[renewed_a[0]].has_contract_renewed());
+  // An imported contract's terms tie it too; a renewal of a number no terms named is nobody's.
+  const uint64_t imported = d.events.size();
+  v1::Envelope import = MakeEvent("contract-K333333", 1);
+  auto* terms = import.mutable_contract_imported()->mutable_terms();
+  terms->set_contract_number("K333333");
+  terms->set_organization_id("o3");
+  terms->set_nip("1234563218");
+  d.events.push_back(import);
+  v1::Envelope renewed_import = MakeEvent("contract-K333333", 2);
+  renewed_import.mutable_contract_renewed()->set_contract_number("K333333");
+  d.events.push_back(renewed_import);
+  v1::Envelope unknown = MakeEvent("contract-K999999", 2);
+  unknown.mutable_contract_renewed()->set_contract_number("K999999");
+  d.events.push_back(unknown);
+
+  MemoryRows rows;
+  ASSERT_TRUE(ApplyAll(d.events, rows).ok());
+  MemoryRowsReader reader(rows);
+  auto by_nip = [&](const RowReader& from, const std::string& nip) {
+    auto match = FindSubject(from, {.nip = nip});
+    EXPECT_TRUE(match.ok()) << match.status().message();
+    return match.ok() ? Positions(*match) : std::vector<uint64_t>{};
+  };
+  EXPECT_EQ(by_nip(reader, testing::kNipA), Joined({a, renewed_a, again_a}));
+  EXPECT_EQ(by_nip(reader, testing::kNipB), Joined({b, renewed_b}));
+  EXPECT_EQ(by_nip(reader, "1234563218"), (std::vector<uint64_t>{imported, imported + 1}));
+
+  // Beside a running serve the renewal is folded in memory over the committed contract row.
+  MemoryRows committed;
+  ASSERT_TRUE(ApplyAll({d.events.begin(), d.events.begin() + renewed_a[0]}, committed).ok());
+  MemoryRowsReader base(committed);
+  LayeredRows layered(base);
+  ASSERT_TRUE(
+      ApplyAll({d.events.begin() + renewed_a[0], d.events.end()}, layered, renewed_a[0]).ok());
+  EXPECT_EQ(by_nip(layered, testing::kNipA), Joined({a, renewed_a, again_a}));
+}
+
 TEST(SubjectIndexProjection, PostingsSpanBlocksAndKeepOneRowPerSubjectAndBlock) {
   MemoryRows rows;
   const uint64_t block = uint64_t{1} << kPostingBlockBits;
