@@ -182,7 +182,8 @@ int BenchRebuildCommand(const Args& args) {
       "RocksDB's db_bench --benchmarks=fillseq for N keys on the same disk (the goal's baseline), "
       "then fillseq of rows shaped as the rebuild's (as many, their mean key and value sizes, "
       "as compressible; for reading beside the goal, not judged), and prints each round, the "
-      "medians and the median of the rounds' ratios (a shared machine's speed drifts within "
+      "medians, the CPU per event beside db_bench's per key with what the cores allow at that "
+      "cost, and the median of the rounds' ratios (a shared machine's speed drifts within "
       "minutes: rounds in turn weigh it on both sides alike). Once, first, it rebuilds "
       "the event_counts projection alone (the rebuild machinery: decode, validate, batch, "
       "write).");
