@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/domain/account/account.h"
+#include "core/domain/contact/legacy_contact.h"
 #include "core/log/envelope_codec.h"
 #include "projections/rebuild.h"
 
@@ -173,7 +175,7 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
   for (int a = 0; a < kCustomers + kEngineers && !full(); ++a) {
     const bool engineer = a >= kCustomers;
     Person person{log.Id(), log.Id(), engineer ? "" : organizations[a % organizations.size()]};
-    const std::string stream = "account-" + person.account_id;
+    const std::string stream = domain::AccountStream(person.account_id);
     auto& registered = *log.Next(stream, "", v1::ROLE_OPERATOR).mutable_account_registered();
     registered.set_account_id(person.account_id);
     log.Seal(*registered.mutable_email(), person.key_id, 24);
@@ -244,7 +246,8 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
         event.set_opened_by(customer.account_id);
         const bool new_contact = customer.cc_contact_id.empty();
         if (new_contact) {
-          customer.cc_contact_id = "contact-cc-" + ticket.id + "-0";
+          customer.cc_contact_id =
+              std::string(domain::kLegacyContactPrefix) + "cc-" + ticket.id + "-0";
           customer.cc_key_id = log.Id();
         }
         log.Seal(*event.add_cc(), customer.cc_key_id, 24);
@@ -255,9 +258,9 @@ std::vector<log::LogRecord> GenerateServiceDeskRecords(size_t events) {
         if (new_contact && log.size() + 1 < events) {
           // The ticket's events first, as the write side appends them, then the contact's key.
           log.Append();
-          auto& created =
-              *log.Next("subject-" + customer.cc_contact_id, customer.account_id, v1::ROLE_CUSTOMER)
-                   .mutable_subject_key_created();
+          auto& created = *log.Next(domain::SubjectStream(customer.cc_contact_id),
+                                    customer.account_id, v1::ROLE_CUSTOMER)
+                               .mutable_subject_key_created();
           created.set_subject_id(customer.cc_contact_id);
           created.set_key_id(customer.cc_key_id);
           created.set_email_index(std::string(32, static_cast<char>(log.Random())) + log.Id());

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "core/domain/account/account.h"
 #include "core/log/envelope_codec.h"
 #include "projections/projection_rows.pb.h"
 #include "projections/row_codec.h"
@@ -24,8 +25,6 @@ constexpr std::string_view kTicketPrefix = "ticket/";
 constexpr std::string_view kAccountPrefix = "account/";
 constexpr std::string_view kOrganizationPrefix = "org/";
 constexpr std::string_view kContractPrefix = "contract/";
-// The stream of an account's own events (core/domain/account: AccountStream).
-constexpr std::string_view kAccountStreamPrefix = "account-";
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -348,8 +347,9 @@ Status SubjectIndexProjection::Apply(const log::LogRecord& record, const v1::Env
   named.accounts.Add(envelope.actor().account_id());
   // An event of an account's own stream is the account's even where no field names it: the mails
   // queued for it (its address confirmation, a password reset, an invitation) name it nowhere.
-  if (std::string_view stream = envelope.stream(); stream.starts_with(kAccountStreamPrefix)) {
-    named.accounts.Add(stream.substr(kAccountStreamPrefix.size()));
+  if (std::string_view stream = envelope.stream();
+      stream.starts_with(domain::kAccountStreamPrefix)) {
+    named.accounts.Add(stream.substr(domain::kAccountStreamPrefix.size()));
   }
   const uint64_t position = record.position.value;
 

@@ -4,6 +4,18 @@
 #include <cstdio>
 
 namespace ledgerdesk::domain {
+namespace {
+
+// The subject of each of an opening's `cc_count` CC entries (its cc_account_ids), "" for each
+// where the event predates them.
+std::vector<std::string> CcSubjectsOf(
+    const google::protobuf::RepeatedPtrField<std::string>& cc_account_ids, size_t cc_count) {
+  std::vector<std::string> subjects(cc_account_ids.begin(), cc_account_ids.end());
+  subjects.resize(cc_count);
+  return subjects;
+}
+
+}  // namespace
 
 void Model::Apply(const v1::Envelope& envelope) {
   versions_[envelope.stream()] = envelope.stream_version();
@@ -57,8 +69,7 @@ void Model::Apply(const v1::Envelope& envelope) {
       ticket.opened_at = at;
       ticket.response_due_at = FromTimestamp(e.response_due_at());
       ticket.cc.assign(e.cc().begin(), e.cc().end());
-      ticket.cc_subjects.assign(e.cc_account_ids().begin(), e.cc_account_ids().end());
-      ticket.cc_subjects.resize(ticket.cc.size());
+      ticket.cc_subjects = CcSubjectsOf(e.cc_account_ids(), ticket.cc.size());
       break;
     }
     case v1::Envelope::kTicketImported: {
@@ -78,8 +89,7 @@ void Model::Apply(const v1::Envelope& envelope) {
       ticket.response_due_at = ticket.opened_at;  // answered in the old system already
       ticket.responded_at = ticket.opened_at;
       ticket.cc.assign(e.cc().begin(), e.cc().end());
-      ticket.cc_subjects.assign(e.cc_account_ids().begin(), e.cc_account_ids().end());
-      ticket.cc_subjects.resize(ticket.cc.size());
+      ticket.cc_subjects = CcSubjectsOf(e.cc_account_ids(), ticket.cc.size());
       if (!e.transcript_attachment_id().empty()) {
         ticket.attachment_ids.insert(e.transcript_attachment_id());
       }

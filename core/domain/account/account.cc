@@ -93,7 +93,7 @@ void EndActiveSessions(const Model& model, const AccountState& account, std::str
 }
 
 std::string AccountStream(std::string_view account_id) {
-  return "account-" + std::string(account_id);
+  return std::string(kAccountStreamPrefix) + std::string(account_id);
 }
 
 std::string_view RefusalCode(const Status& status) {

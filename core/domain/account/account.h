@@ -33,6 +33,9 @@ namespace ledgerdesk::domain {
 
 class Model;
 
+// An account's stream is kAccountStreamPrefix + its id: the read side takes every event of such a
+// stream as the account's (projections/subject_index_projection.h).
+inline constexpr std::string_view kAccountStreamPrefix = "account-";
 std::string AccountStream(std::string_view account_id);
 
 inline constexpr auto kConfirmationValidity = std::chrono::hours(48);
